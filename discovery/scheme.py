@@ -1,0 +1,371 @@
+"""The :class:`Scheme` model: an exact bilinear algorithm for multiplying matrices.
+
+A scheme for the format ``<n, m, p>`` with rank r holds three coefficient matrices,
+one row per product (see :mod:`discovery.tensor` for the index convention):
+
+* ``u``: shape (r, n*m), coefficients of vec(A) (row-major),
+* ``v``: shape (r, m*p), coefficients of vec(B) (row-major),
+* ``w``: shape (r, p*n), coefficients of vec(C^T) (row-major; **C transposed**).
+
+Coefficients are exact: an integer array (dtype int64) when every entry is an integer,
+otherwise an object array of :class:`fractions.Fraction`. Arrays are read-only; a Scheme
+is immutable and hashable. Equality compares the format, the ring and the coefficients,
+not the provenance.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import numbers
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from typing import Any, Literal
+
+import numpy as np
+
+from discovery.errors import SchemeFormatError
+
+Ring = Literal["ZT", "Z", "Q", "Z2"]
+RINGS: tuple[str, ...] = ("ZT", "Z", "Q", "Z2")
+RING_NAMES = {
+    "ZT": "ternary coefficients {-1, 0, 1} over the integers",
+    "Z": "integers",
+    "Q": "rationals",
+    "Z2": "integers modulo 2",
+}
+# Largest denominator accepted when a float coefficient is read as an exact rational.
+MAX_FLOAT_DENOMINATOR = 2**20
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a scheme came from.
+
+    Attributes:
+        source: free text, e.g. ``"strassen"``, ``"file:x.json"``, ``"spn-solver"``.
+        seed: the random seed of the run that produced it, if any.
+        time: ISO-8601 UTC timestamp of creation.
+        note: anything else worth keeping (strategy, restart index, ...).
+    """
+
+    source: str = ""
+    seed: int | None = None
+    time: str | None = None
+    note: str = ""
+
+    @staticmethod
+    def now(source: str, seed: int | None = None, note: str = "") -> "Provenance":
+        t = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+        return Provenance(source=source, seed=seed, time=t, note=note)
+
+
+@dataclass(frozen=True)
+class OperationCounts:
+    """Operation counts of the plain evaluation of a scheme (no shared subexpressions).
+
+    ``additions`` counts additions and subtractions: (nnz - 1) per non-empty row of u and v
+    and per non-empty column of w. ``scalings`` counts multiplications by a constant other
+    than ±1 (non-zero coefficients with |c| != 1); they are not in ``multiplications``.
+    """
+
+    multiplications: int
+    additions_a: int
+    additions_b: int
+    additions_c: int
+    scalings: int
+
+    @property
+    def additions(self) -> int:
+        return self.additions_a + self.additions_b + self.additions_c
+
+
+def to_exact(x: Any, where: str = "coefficient") -> int | Fraction:
+    """Convert one coefficient to an exact ``int`` or ``Fraction``.
+
+    Accepts ints, Fractions, strings ``"p/q"`` or ``"k"``, and floats that are exact
+    binary rationals with a denominator up to 2**20 (e.g. 0.5, 0.125). Raises
+    :class:`SchemeFormatError` otherwise (NaN, inf, 0.1, text, bool, ...).
+    """
+    if isinstance(x, (bool, np.bool_)):
+        raise SchemeFormatError(f"{where} {x!r} is a boolean; write coefficients as numbers")
+    if isinstance(x, numbers.Integral):
+        return int(x)
+    if isinstance(x, Fraction):
+        return int(x) if x.denominator == 1 else x
+    if isinstance(x, numbers.Rational):
+        return to_exact(Fraction(x.numerator, x.denominator), where)
+    if isinstance(x, str):
+        s = x.strip()
+        try:
+            f = Fraction(s)
+        except (ValueError, ZeroDivisionError):
+            raise SchemeFormatError(
+                f"{where} {x!r} is not a number; use an integer or a rational written 'p/q'"
+            ) from None
+        if "." in s or "e" in s.lower():
+            raise SchemeFormatError(
+                f"{where} {x!r} is a decimal; write rationals exactly as 'p/q'"
+            )
+        return to_exact(f, where)
+    if isinstance(x, numbers.Real):
+        xf = float(x)
+        if not math.isfinite(xf):
+            raise SchemeFormatError(f"{where} {x!r} is not finite; coefficients must be exact rationals")
+        f = Fraction(xf)
+        if f.denominator > MAX_FLOAT_DENOMINATOR:
+            raise SchemeFormatError(
+                f"{where} {x!r} is a float that is not an exact rational with a small "
+                f"denominator; write it as an integer or 'p/q'"
+            )
+        return to_exact(f, where)
+    raise SchemeFormatError(
+        f"{where} {x!r} has type {type(x).__name__}; coefficients must be integers or rationals"
+    )
+
+
+def exact_array(rows: Any, shape: tuple[int, int], name: str) -> np.ndarray:
+    """Return a read-only exact array of the given shape from nested rows of coefficients.
+
+    The result is int64 if every entry is an integer (and fits), else an object array of
+    Fractions. ``name`` ("u", "v" or "w") is used in error messages.
+    """
+    r, cols = shape
+    if isinstance(rows, np.ndarray) and rows.dtype.kind in "iub" and rows.ndim == 2:
+        if rows.dtype.kind == "b":
+            raise SchemeFormatError(f"{name} is boolean; write coefficients as numbers")
+        if rows.shape != shape:
+            raise SchemeFormatError(f"{name} has shape {rows.shape}, expected {shape}")
+        out = rows.astype(np.int64)
+        out.flags.writeable = False
+        return out
+    try:
+        rows = list(rows)
+    except TypeError:
+        raise SchemeFormatError(f"{name} must be a list of {r} rows, got {type(rows).__name__}") from None
+    if len(rows) != r:
+        raise SchemeFormatError(f"{name} has {len(rows)} rows but the rank is {r}; give one row per product")
+    vals: list[list[int | Fraction]] = []
+    for t, row in enumerate(rows):
+        try:
+            row = list(row)
+        except TypeError:
+            raise SchemeFormatError(f"{name} row {t} is not a list of coefficients") from None
+        if len(row) != cols:
+            raise SchemeFormatError(
+                f"{name} row {t} has {len(row)} entries, expected {cols} for this format"
+            )
+        vals.append([to_exact(x, f"{name}[{t}][{c}]") for c, x in enumerate(row)])
+    integral = all(isinstance(x, int) for row in vals for x in row)
+    if integral and all(abs(x) < 2**62 for row in vals for x in row):
+        out = np.array(vals, dtype=np.int64).reshape(shape)
+    else:
+        out = np.empty(shape, dtype=object)
+        for t, row in enumerate(vals):
+            for c, x in enumerate(row):
+                out[t, c] = Fraction(x)
+    out.flags.writeable = False
+    return out
+
+
+def _infer_ring(arrays: tuple[np.ndarray, ...]) -> str:
+    if all(a.dtype != object for a in arrays):
+        if all(a.size == 0 or np.abs(a).max() <= 1 for a in arrays):
+            return "ZT"
+        return "Z"
+    return "Q"
+
+
+@dataclass(frozen=True, eq=False)
+class Scheme:
+    """An exact bilinear matrix multiplication scheme for ``<n, m, p>``.
+
+    Build it with :meth:`Scheme.from_rows` (validates and converts coefficients). The
+    ``ring`` is what the scheme is *declared* to be valid over ("ZT", "Z", "Q" or "Z2");
+    :func:`discovery.verify.verify` checks it. Being declared is not being verified:
+    everything that trusts a scheme calls :func:`discovery.verify.require_valid`.
+    """
+
+    n: int
+    m: int
+    p: int
+    u: np.ndarray  # (r, n*m)
+    v: np.ndarray  # (r, m*p)
+    w: np.ndarray  # (r, p*n), C transposed
+    ring: str = "Q"
+    provenance: Provenance = field(default_factory=Provenance)
+
+    # ---- construction -------------------------------------------------------------
+    @classmethod
+    def from_rows(
+        cls,
+        n: int,
+        m: int,
+        p: int,
+        u: Any,
+        v: Any,
+        w: Any,
+        ring: str | None = None,
+        provenance: Provenance | None = None,
+        rank: int | None = None,
+    ) -> "Scheme":
+        """Validate and build a scheme from rows of coefficients (one row per product).
+
+        Args:
+            n, m, p: the format; A is n×m, B is m×p.
+            u, v, w: r rows of n*m, m*p and p*n coefficients (ints, Fractions, "p/q"
+                strings, or floats that are exact binary rationals).
+            ring: declared ring; inferred from the coefficients when None ("ZT" if all
+                in {-1,0,1}, "Z" if integral, else "Q").
+            rank: if given, must equal the number of rows.
+        """
+        for name, d in (("n", n), ("m", m), ("p", p)):
+            if isinstance(d, bool) or not isinstance(d, numbers.Integral) or d < 1:
+                raise SchemeFormatError(f"format entry {name}={d!r} must be a positive integer")
+        n, m, p = int(n), int(m), int(p)
+        try:
+            r = len(u)
+        except TypeError:
+            raise SchemeFormatError("u must be a list of rows, one per product") from None
+        if rank is not None:
+            if isinstance(rank, bool) or not isinstance(rank, numbers.Integral) or rank < 1:
+                raise SchemeFormatError(f"rank {rank!r} must be a positive integer")
+            if rank != r:
+                raise SchemeFormatError(f"the rank says {rank} but u has {r} rows; they must agree")
+        if r < 1:
+            raise SchemeFormatError("a scheme needs at least one product (u is empty)")
+        U = exact_array(u, (r, n * m), "u")
+        V = exact_array(v, (r, m * p), "v")
+        W = exact_array(w, (r, p * n), "w")
+        if ring is None:
+            ring = _infer_ring((U, V, W))
+        if ring not in RINGS:
+            raise SchemeFormatError(f"unknown ring {ring!r}; use one of {', '.join(RINGS)}")
+        if ring in ("ZT", "Z", "Z2") and any(a.dtype == object for a in (U, V, W)):
+            raise SchemeFormatError(f"ring {ring} needs integer coefficients, but some are fractions")
+        if ring == "ZT" and any(a.size and np.abs(a).max() > 1 for a in (U, V, W)):
+            raise SchemeFormatError("ring ZT needs coefficients in {-1, 0, 1}; declare Z instead")
+        return cls(n, m, p, U, V, W, ring, provenance or Provenance())
+
+    @classmethod
+    def from_factors(cls, n: int, m: int, p: int, U: Any, V: Any, W: Any, **kw) -> "Scheme":
+        """Build from AlphaTensor-layout factors: U (n*m, r), V (m*p, r), W (p*n, r)."""
+        return cls.from_rows(n, m, p, np.asarray(U).T, np.asarray(V).T, np.asarray(W).T, **kw)
+
+    def __post_init__(self):
+        # Direct construction is allowed for internal use; shapes must still agree.
+        r = self.u.shape[0]
+        want = ((r, self.n * self.m), (r, self.m * self.p), (r, self.p * self.n))
+        got = (self.u.shape, self.v.shape, self.w.shape)
+        if got != want:
+            raise SchemeFormatError(f"coefficient shapes {got} do not match format/rank {want}")
+
+    # ---- basic properties -----------------------------------------------------------
+    @property
+    def rank(self) -> int:
+        """Number of multiplications r."""
+        return int(self.u.shape[0])
+
+    @property
+    def format(self) -> tuple[int, int, int]:
+        return (self.n, self.m, self.p)
+
+    @property
+    def is_integral(self) -> bool:
+        return all(a.dtype != object for a in (self.u, self.v, self.w))
+
+    @property
+    def is_ternary(self) -> bool:
+        return self.is_integral and all(np.abs(a).max(initial=0) <= 1 for a in (self.u, self.v, self.w))
+
+    @property
+    def name(self) -> str:
+        return f"<{self.n},{self.m},{self.p}> rank {self.rank}"
+
+    def factors(self, dtype=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(u, v, w) as arrays; ``dtype=float`` gives float64 copies for numerics."""
+        if dtype is None:
+            return self.u, self.v, self.w
+        return tuple(np.array(a, dtype=object).astype(dtype) for a in (self.u, self.v, self.w))
+
+    def rows(self) -> tuple[list, list, list]:
+        """(u, v, w) as nested Python lists of ints/Fractions."""
+        return tuple([[_py(x) for x in row] for row in a] for a in (self.u, self.v, self.w))
+
+    def with_provenance(self, provenance: Provenance) -> "Scheme":
+        return replace(self, provenance=provenance)
+
+    def with_ring(self, ring: str) -> "Scheme":
+        return Scheme.from_rows(self.n, self.m, self.p, self.u, self.v, self.w, ring=ring,
+                                provenance=self.provenance)
+
+    # ---- equality ---------------------------------------------------------------------
+    def _key(self):
+        return (self.format, self.ring, *(tuple(map(_py, a.ravel())) for a in (self.u, self.v, self.w)))
+
+    def __eq__(self, other):
+        if not isinstance(other, Scheme):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __repr__(self):
+        src = f", source={self.provenance.source!r}" if self.provenance.source else ""
+        return f"Scheme(<{self.n},{self.m},{self.p}>, rank={self.rank}, ring={self.ring!r}{src})"
+
+    # ---- evaluation ---------------------------------------------------------------------
+    def apply(self, A, B):
+        """Multiply with this scheme: ``A`` (..., n, m) times ``B`` (..., m, p) -> (..., n, p).
+
+        Works on numpy arrays (any numeric dtype, or object arrays of exact numbers) and on
+        torch tensors (float dtypes, any device; coefficients are cast to A's dtype/device).
+        Leading batch dimensions broadcast.
+        """
+        n, m, p = self.format
+        if type(A).__module__.startswith("torch"):
+            import torch
+
+            U, V, W = (torch.as_tensor(np.asarray(a, dtype=np.float64), dtype=A.dtype, device=A.device)
+                       for a in self.factors(float))
+            a = A.reshape(*A.shape[:-2], n * m)
+            b = B.reshape(*B.shape[:-2], m * p)
+            M = (a @ U.T) * (b @ V.T)
+            Ct = M @ W
+            return Ct.reshape(*Ct.shape[:-1], p, n).transpose(-1, -2)
+        A = np.asarray(A)
+        B = np.asarray(B)
+        if A.shape[-2:] != (n, m) or B.shape[-2:] != (m, p):
+            raise SchemeFormatError(
+                f"shapes {A.shape} and {B.shape} do not fit the format <{n},{m},{p}>"
+            )
+        exact = A.dtype == object or B.dtype == object
+        U, V, W = (self.u, self.v, self.w) if exact else self.factors(float)
+        a = A.reshape(*A.shape[:-2], n * m)
+        b = B.reshape(*B.shape[:-2], m * p)
+        M = (a @ U.T) * (b @ V.T)
+        Ct = M @ W
+        return np.swapaxes(Ct.reshape(*Ct.shape[:-1], p, n), -1, -2)
+
+    def counts(self) -> OperationCounts:
+        """Counts of the plain evaluation (see :class:`OperationCounts`)."""
+        def adds(mat: np.ndarray, axis: int) -> int:
+            nnz = (mat != 0).sum(axis=axis)
+            return int(np.clip(nnz - 1, 0, None).sum())
+
+        scal = sum(int(sum(1 for x in a.ravel() if x != 0 and abs(x) != 1)) for a in (self.u, self.v, self.w))
+        return OperationCounts(
+            multiplications=self.rank,
+            additions_a=adds(self.u, 1),
+            additions_b=adds(self.v, 1),
+            additions_c=adds(self.w, 0),
+            scalings=scal,
+        )
+
+
+def _py(x) -> int | Fraction:
+    """numpy scalar / Fraction to a plain Python int or Fraction."""
+    if isinstance(x, Fraction):
+        return int(x) if x.denominator == 1 else x
+    return int(x)
