@@ -1,0 +1,146 @@
+"""Native JSON, compatible with the public flip-graph collection files.
+
+Layout (one scheme a file)::
+
+    {"n": [n, m, p], "m": rank, "z2": false,
+     "multiplications": ["m1 = (a11 + a22) * (b11 + b22)", ...],
+     "elements": ["c11 = m1 + m4 - m5 + m7", ...],
+     "u": [[...n*m...] x rank], "v": [[...m*p...] x rank], "w": [[...p*n...] x rank],
+     "discovery": {"ring": "ZT", "provenance": {...}, "version": "..."}}
+
+Rationals are strings ``"p/q"``. ``w`` indexes C transposed (see :mod:`discovery.tensor`).
+Reading also accepts the collection's reduced form (``u_fresh``/``v_fresh``/``w_fresh``
+intermediate sums, ``w`` one row per entry of vec(C^T) over products), expanding it.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from discovery.errors import SchemeFormatError
+from discovery.formulas import to_formulas
+from discovery.scheme import Provenance, Scheme, to_exact
+
+
+def _coef_json(x) -> int | str:
+    return int(x) if Fraction(x).denominator == 1 else f"{Fraction(x).numerator}/{Fraction(x).denominator}"
+
+
+def scheme_to_dict(s: Scheme) -> dict[str, Any]:
+    """The JSON-ready dict for ``s`` (collection fields first, then our metadata)."""
+    from discovery import __version__
+
+    mults, elems = to_formulas(s)
+    c = s.counts()
+    prov = {k: v for k, v in vars(s.provenance).items() if v not in (None, "")}
+    return {
+        "n": [s.n, s.m, s.p],
+        "m": s.rank,
+        "z2": s.ring == "Z2",
+        "complexity": {"naive": c.additions},
+        "multiplications": mults,
+        "elements": elems,
+        "u": [[_coef_json(x) for x in row] for row in s.u],
+        "v": [[_coef_json(x) for x in row] for row in s.v],
+        "w": [[_coef_json(x) for x in row] for row in s.w],
+        "discovery": {"ring": s.ring, "provenance": prov, "version": __version__},
+    }
+
+
+def dumps(s: Scheme) -> str:
+    """JSON text: one row of coefficients per line (readable, diff-friendly)."""
+    d = scheme_to_dict(s)
+    lines = ["{"]
+    items = list(d.items())
+    for q, (k, val) in enumerate(items):
+        comma = "," if q < len(items) - 1 else ""
+        if k in ("u", "v", "w", "multiplications", "elements"):
+            inner = ",\n".join("        " + json.dumps(row) for row in val)
+            lines.append(f'    "{k}": [\n{inner}\n    ]{comma}')
+        else:
+            lines.append(f'    "{k}": {json.dumps(val)}{comma}')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _positive_int(x, what: str) -> int:
+    if isinstance(x, bool) or not isinstance(x, int) or x < 1:
+        raise SchemeFormatError(f"{what} must be a positive integer, got {x!r}")
+    return x
+
+
+def _expand_reduced(rows, fresh, base: int, name: str) -> list[list]:
+    """Expand reduced rows ({"index", "value"} lists; index >= base names fresh[index-base])."""
+    vals: list[np.ndarray] = []
+
+    def lin(entries, where):
+        vec = np.zeros(base, dtype=object)
+        if not isinstance(entries, list):
+            raise SchemeFormatError(f"{where} must be a list of {{'index', 'value'}} entries")
+        for e in entries:
+            if not isinstance(e, dict) or "index" not in e or "value" not in e:
+                raise SchemeFormatError(f"{where} has an entry without 'index' and 'value': {e!r}")
+            i = e["index"]
+            if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < base + len(vals):
+                raise SchemeFormatError(f"{where} refers to index {i!r}, which is not defined yet")
+            c = to_exact(e["value"], f"{where} value")
+            if i < base:
+                vec[i] += c
+            else:
+                vec = vec + c * vals[i - base]
+        return vec
+
+    for q, f in enumerate(fresh):
+        vals.append(lin(f, f"{name}_fresh[{q}]"))
+    return [list(lin(row, f"{name}[{t}]")) for t, row in enumerate(rows)]
+
+
+def scheme_from_dict(d: Any, source: str = "") -> Scheme:
+    """Build a Scheme from a parsed JSON object (collection or native layout)."""
+    if not isinstance(d, dict):
+        raise SchemeFormatError("expected a JSON object with keys 'n', 'm', 'u', 'v', 'w'")
+    missing = [k for k in ("n", "u", "v", "w") if k not in d]
+    if missing:
+        raise SchemeFormatError(f"missing key(s) {', '.join(map(repr, missing))}")
+    fmt = d["n"]
+    if not isinstance(fmt, list) or len(fmt) != 3:
+        raise SchemeFormatError(f"'n' must be the format [n, m, p], got {fmt!r}")
+    n, m, p = (_positive_int(x, "each entry of 'n'") for x in fmt)
+    u, v, w = d["u"], d["v"], d["w"]
+    for k, val in (("u", u), ("v", v), ("w", w)):
+        if not isinstance(val, list):
+            raise SchemeFormatError(f"'{k}' must be a list of rows")
+    rank = _positive_int(d["m"], "'m' (the rank)") if "m" in d else None
+    if any(f"{x}_fresh" in d for x in "uvw"):
+        r = len(u)
+        u = _expand_reduced(u, d.get("u_fresh", []), n * m, "u")
+        v = _expand_reduced(v, d.get("v_fresh", []), m * p, "v")
+        if len(w) != p * n:
+            raise SchemeFormatError(f"reduced 'w' must have one row per entry of C ({p * n}), got {len(w)}")
+        w = np.array(_expand_reduced(w, d.get("w_fresh", []), r, "w"), dtype=object).T
+    meta = d.get("discovery", {}) if isinstance(d.get("discovery"), dict) else {}
+    ring = meta.get("ring")
+    if ring is None and d.get("z2") is True:
+        ring = "Z2"
+    pd = meta.get("provenance") or {}
+    if not isinstance(pd, dict):
+        pd = {}
+    prov = Provenance(
+        source=str(pd.get("source", source)),
+        seed=pd.get("seed") if isinstance(pd.get("seed"), int) else None,
+        time=pd.get("time"),
+        note=str(pd.get("note", "")),
+    )
+    return Scheme.from_rows(n, m, p, u, v, w, ring=ring, provenance=prov, rank=rank)
+
+
+def loads(text: str, source: str = "") -> Scheme:
+    try:
+        d = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SchemeFormatError(f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    return scheme_from_dict(d, source)
