@@ -131,6 +131,18 @@ def exact_array(rows: Any, shape: tuple[int, int], name: str) -> np.ndarray:
     Fractions. ``name`` ("u", "v" or "w") is used in error messages.
     """
     r, cols = shape
+    if isinstance(rows, np.ndarray) and rows.dtype.kind == "f" and rows.ndim == 2 and rows.shape == shape:
+        # Vectorised path for float arrays (e.g. AlphaTensor files): convert each distinct value once.
+        uniq, inv = np.unique(rows, return_inverse=True)
+        exact = [to_exact(x, f"{name} entry") for x in uniq]
+        if all(isinstance(x, int) for x in exact):
+            out = np.array(exact, dtype=np.int64)[inv.reshape(-1)].reshape(shape)
+        else:
+            lut = np.empty(len(exact), dtype=object)
+            lut[:] = [Fraction(x) for x in exact]
+            out = lut[inv.reshape(-1)].reshape(shape)
+        out.flags.writeable = False
+        return out
     if isinstance(rows, np.ndarray) and rows.dtype.kind in "iub" and rows.ndim == 2:
         if rows.dtype.kind == "b":
             raise SchemeFormatError(f"{name} is boolean; write coefficients as numbers")

@@ -79,8 +79,10 @@ def _integer_factors(s: Scheme) -> tuple[np.ndarray, np.ndarray, np.ndarray, int
     out, scale = [], 1
     for a in (s.u, s.v, s.w):
         if a.dtype == object:
-            d = lcm(*(Fraction(x).denominator for x in a.ravel())) if a.size else 1
-            a = np.array([[int(Fraction(x) * d) for x in row] for row in a], dtype=object)
+            uniq = set(a.ravel().tolist())
+            d = lcm(*(Fraction(x).denominator for x in uniq)) if uniq else 1
+            scaled = {x: int(Fraction(x) * d) for x in uniq}
+            a = np.array([scaled[x] for x in a.ravel().tolist()], dtype=object).reshape(a.shape)
             if all(abs(x) < 2**62 for x in a.ravel()):
                 a = a.astype(np.int64)
             scale *= d
