@@ -43,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         # Bad input: one clear line, never a traceback.
         print(f"discovery {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # Output piped into e.g. `head`: stop quietly.
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print(f"discovery {args.command}: interrupted", file=sys.stderr)
         return 130

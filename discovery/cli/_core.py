@@ -1,0 +1,148 @@
+"""Core commands: ``verify``, ``convert``, ``show``, ``known``."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from discovery.errors import DiscoveryError
+from discovery.formats import load_schemes, save_schemes
+from discovery.formulas import to_formulas
+from discovery.known import CATALOGUE, known
+from discovery.scheme import RINGS, Scheme
+from discovery.verify import valid_rings, verify, verify_sympy
+
+
+def register(sub) -> None:
+    p = sub.add_parser("verify", help="verify every scheme in the given files exactly",
+                       description="Exit 0 if every scheme is exact over the ring, 1 if one is not, "
+                                   "2 if a file is unreadable or malformed.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help=".json, .npz or .exp files")
+    p.add_argument("--ring", choices=RINGS, help="ring to check (default: as the file declares, "
+                   "else the ring of the coefficients)")
+    p.add_argument("--sympy", action="store_true", help="also expand every output with sympy and "
+                   "check that both methods agree")
+    p.add_argument("--json", action="store_true", help="one JSON object per scheme")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("convert", help="convert scheme files (.json, .npz, .exp)")
+    p.add_argument("src", metavar="IN")
+    p.add_argument("dst", metavar="OUT")
+    p.add_argument("--key", help="pick one scheme of a multi-scheme npz, e.g. '3,3,3'")
+    p.add_argument("--allow-invalid", action="store_true", help="convert schemes that do not verify")
+    p.set_defaults(func=cmd_convert)
+
+    p = sub.add_parser("show", help="print formulas and operation counts")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--key", help="pick one scheme of a multi-scheme npz")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("known", help="the catalogue of known algorithms")
+    p.add_argument("name", nargs="?", help="print this algorithm (e.g. strassen, standard-2x3x4)")
+    p.add_argument("-o", "--out", help="save it to a file (.json, .npz, .exp)")
+    p.set_defaults(func=cmd_known)
+
+
+def _report_dict(label: str, s: Scheme, rep, extra_note: str) -> dict:
+    n, m, p = s.format
+    return {
+        "path": label, "format": [n, m, p], "rank": s.rank, "ring": rep.ring, "ok": rep.ok,
+        "n_equations": rep.n_equations, "n_failures": len(rep.failures), "problem": rep.problem,
+        "failures": [f.describe(n, m, p) for f in rep.failures[:20]], "note": extra_note,
+    }
+
+
+def cmd_verify(args) -> int:
+    worst = 0
+    for path in args.paths:
+        try:
+            items = load_schemes(path)
+        except DiscoveryError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            worst = 2
+            continue
+        for label, s in items:
+            rep = verify(s, args.ring)
+            note = ""
+            if not rep.ok:
+                rings = valid_rings(s)
+                if rings:
+                    note = f"valid over {', '.join(rings)} only"
+            if args.sympy:
+                srep = verify_sympy(s)
+                exact_q = verify(s, "Q")
+                if srep.failures != exact_q.failures:
+                    note = (note + "; " if note else "") + "sympy and exact verification DISAGREE"
+                    rep = rep if not rep.ok else exact_q
+                    worst = max(worst, 1)
+                else:
+                    note = (note + "; " if note else "") + "sympy agrees"
+            if args.json:
+                print(json.dumps(_report_dict(label, s, rep, note)))
+            else:
+                print(f"{label}: {rep.summary()}" + (f" ({note})" if note else ""))
+            if not rep.ok:
+                worst = max(worst, 1)
+    return worst
+
+
+def _pick(path: str, key: str | None) -> list[tuple[str, Scheme]]:
+    items = load_schemes(path)
+    if key is None:
+        return items
+    chosen = [(lbl, s) for lbl, s in items if lbl.endswith(f"[{key}]")]
+    if not chosen:
+        keys = ", ".join(lbl[lbl.rfind("[") + 1:-1] for lbl, _ in items if lbl.endswith("]"))
+        raise DiscoveryError(f"{path}: no scheme with key {key!r} (keys: {keys or 'none'})")
+    return chosen
+
+
+def cmd_convert(args) -> int:
+    items = _pick(args.src, args.key)
+    for label, s in items:
+        rep = verify(s)
+        if not rep.ok and not args.allow_invalid:
+            print(f"{label}: {rep.summary()}; not converted (use --allow-invalid to convert anyway)",
+                  file=sys.stderr)
+            return 1
+    out = save_schemes([s for _, s in items], args.dst)
+    print(f"wrote {len(items)} scheme(s) to {out}")
+    return 0
+
+
+def print_scheme(s: Scheme, label: str = "") -> None:
+    """Formulas, counts and verification status of one scheme, for people."""
+    rep = verify(s)
+    mults, elems = to_formulas(s)
+    c = s.counts()
+    print(f"# {label or s.name}: {rep.summary()}")
+    if s.provenance.source:
+        print(f"# source: {s.provenance.source}" + (f", seed {s.provenance.seed}" if s.provenance.seed is not None else ""))
+    print("\n".join(mults))
+    print("\n".join(elems))
+    print(f"# multiplications: {c.multiplications}, additions: {c.additions} "
+          f"(A side {c.additions_a}, B side {c.additions_b}, C side {c.additions_c}), "
+          f"scalings: {c.scalings}")
+
+
+def cmd_show(args) -> int:
+    items = _pick(args.path, args.key)
+    for q, (label, s) in enumerate(items):
+        if q:
+            print()
+        print_scheme(s, label)
+    return 0
+
+
+def cmd_known(args) -> int:
+    if args.name is None:
+        for k in CATALOGUE.values():
+            n, m, p = k.format
+            print(f"{k.name:16s} <{n},{m},{p}> rank {k.rank:3d}  {k.description}")
+        return 0
+    s = known(args.name)
+    if args.out:
+        print(f"wrote {save_schemes([s], args.out)}")
+    else:
+        print_scheme(s, args.name)
+    return 0
