@@ -6,6 +6,42 @@ The public API is the explicit list of re-exports below, grouped by module.
 __version__ = "0.1.0"
 
 # --- scheme core (tensor, Scheme, verification, known algorithms, transforms, formats) ---
+from .errors import DiscoveryError as DiscoveryError
+from .errors import SchemeFileError as SchemeFileError
+from .errors import SchemeFormatError as SchemeFormatError
+from .errors import UnsafeFileError as UnsafeFileError
+from .errors import VerificationError as VerificationError
+from .formats import load_scheme as load_scheme
+from .formats import load_schemes as load_schemes
+from .formats import save_scheme as save_scheme
+from .formats import save_schemes as save_schemes
+from .formulas import from_formulas as from_formulas
+from .formulas import to_formulas as to_formulas
+from .known import CATALOGUE as CATALOGUE
+from .known import known as known
+from .known import laderman as laderman
+from .known import standard as standard
+from .known import strassen as strassen
+from .known import winograd as winograd
+from .scheme import OperationCounts as OperationCounts
+from .scheme import Provenance as Provenance
+from .scheme import Scheme as Scheme
+from .tensor import matmul_tensor as matmul_tensor
+from .transforms import canonical as canonical
+from .transforms import cyclic as cyclic
+from .transforms import direct_sum as direct_sum
+from .transforms import fingerprint as fingerprint
+from .transforms import kron as kron
+from .transforms import permute_terms as permute_terms
+from .transforms import sandwich as sandwich
+from .transforms import scale_term as scale_term
+from .transforms import transpose as transpose
+from .verify import BrentFailure as BrentFailure
+from .verify import VerificationReport as VerificationReport
+from .verify import require_valid as require_valid
+from .verify import valid_rings as valid_rings
+from .verify import verify as verify
+from .verify import verify_sympy as verify_sympy
 
 # --- quantizers shared by the solver and the layers ---
 from .quant import QuantMode as QuantMode
