@@ -131,7 +131,9 @@ def exact_array(rows: Any, shape: tuple[int, int], name: str) -> np.ndarray:
     Fractions. ``name`` ("u", "v" or "w") is used in error messages.
     """
     r, cols = shape
-    if isinstance(rows, np.ndarray) and rows.dtype.kind == "f" and rows.ndim == 2 and rows.shape == shape:
+    if isinstance(rows, np.ndarray) and rows.ndim == 2:
+        _check_shape(rows.shape, shape, name)
+    if isinstance(rows, np.ndarray) and rows.dtype.kind == "f" and rows.ndim == 2:
         # Vectorised path for float arrays (e.g. AlphaTensor files): convert each distinct value once.
         uniq, inv = np.unique(rows, return_inverse=True)
         exact = [to_exact(x, f"{name} entry") for x in uniq]
@@ -146,8 +148,7 @@ def exact_array(rows: Any, shape: tuple[int, int], name: str) -> np.ndarray:
     if isinstance(rows, np.ndarray) and rows.dtype.kind in "iub" and rows.ndim == 2:
         if rows.dtype.kind == "b":
             raise SchemeFormatError(f"{name} is boolean; write coefficients as numbers")
-        if rows.shape != shape:
-            raise SchemeFormatError(f"{name} has shape {rows.shape}, expected {shape}")
+        _check_shape(rows.shape, shape, name)
         out = rows.astype(np.int64)
         out.flags.writeable = False
         return out
@@ -178,6 +179,13 @@ def exact_array(rows: Any, shape: tuple[int, int], name: str) -> np.ndarray:
                 out[t, c] = Fraction(x)
     out.flags.writeable = False
     return out
+
+
+def _check_shape(got: tuple[int, ...], want: tuple[int, int], name: str) -> None:
+    if got[0] != want[0]:
+        raise SchemeFormatError(f"{name} has {got[0]} rows but the rank is {want[0]}; give one row per product")
+    if got[1] != want[1]:
+        raise SchemeFormatError(f"{name} rows have {got[1]} entries, expected {want[1]} for this format")
 
 
 def _infer_ring(arrays: tuple[np.ndarray, ...]) -> str:
