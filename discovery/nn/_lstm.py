@@ -1,0 +1,137 @@
+"""StrassenLSTM: an LSTM whose input-to-hidden and hidden-to-hidden products are SPNs.
+
+Each layer holds two SPNs, computed for real at every time step (no dense matrix is rebuilt):
+
+    pre_t  = W_c^ih[(W_b^ih x_t) ⊙ ã^ih] + bias          (all time steps at once)
+    gates  = pre_t + W_c^hh[(W_b^hh h_{t-1}) ⊙ ã^hh]        (4H: i, f, g, o as in nn.LSTM)
+    c_t = σ(f) ⊙ c_{t-1} + σ(i) ⊙ tanh(g),   h_t = σ(o) ⊙ tanh(c_t)
+
+Each SPN produces all four gates (one shared W_b and ã per product). As in the paper's code
+(``SumProdLSTM(int(lstm_units * nbr_mul), ...)``), ``r_ratio`` is relative to the number of
+LSTM units n_out = hidden_size.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from discovery.errors import DiscoveryError
+from discovery.quant import QuantMode, TernaryMethod
+from discovery.nn._spn import SPNFactors, resolve_width, svd_factors
+
+
+class StrassenLSTM(nn.Module):
+    """Drop-in for a unidirectional ``nn.LSTM`` with SPN matrix products.
+
+    Args:
+        input_size, hidden_size, num_layers, batch_first: as ``nn.LSTM``.
+        r_ih / r_ih_ratio, r_hh / r_hh_ratio: SPN widths (ratios of hidden_size).
+        bias, mode, method, factor, threshold: as :class:`StrassenLinear`.
+    Shapes: input (N, T, input_size) if batch_first else (T, N, input_size);
+    returns ``(output, (h_n, c_n))`` with output (N, T, H) / (T, N, H) and h_n, c_n
+    (num_layers, N, H).
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        r_ih: int | None = None,
+        r_hh: int | None = None,
+        *,
+        r_ih_ratio: float | None = None,
+        r_hh_ratio: float | None = None,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = True,
+        mode: QuantMode = QuantMode.FULL,
+        method: TernaryMethod = TernaryMethod.TWN,
+        factor: float = 0.7,
+        threshold: float = 0.05,
+        name: str = "StrassenLSTM",
+    ):
+        super().__init__()
+        if input_size <= 0 or hidden_size <= 0 or num_layers <= 0:
+            raise DiscoveryError(f"{name}: sizes and num_layers must be positive")
+        self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
+        self.batch_first = batch_first
+        n_out = 4 * hidden_size
+        self.r_ih = resolve_width(r_ih, r_ih_ratio, hidden_size, f"{name} (input-to-hidden)")
+        self.r_hh = resolve_width(r_hh, r_hh_ratio, hidden_size, f"{name} (hidden-to-hidden)")
+        q = dict(mode=mode, method=method, factor=factor, threshold=threshold)
+        self.spn_ih = nn.ModuleList(
+            SPNFactors((self.r_ih, input_size if k == 0 else hidden_size), (n_out, self.r_ih), **q)
+            for k in range(num_layers)
+        )
+        self.spn_hh = nn.ModuleList(
+            SPNFactors((self.r_hh, hidden_size), (n_out, self.r_hh), **q) for _ in range(num_layers)
+        )
+        self.bias = nn.ParameterList(
+            nn.Parameter(torch.zeros(n_out)) for _ in range(num_layers)
+        ) if bias else None
+
+    @property
+    def mode(self) -> QuantMode:
+        return self.spn_ih[0].mode
+
+    def set_mode(self, mode: QuantMode) -> None:
+        for spn in (*self.spn_ih, *self.spn_hh):
+            spn.set_mode(mode)
+
+    def forward(self, x: torch.Tensor, hx: tuple[torch.Tensor, torch.Tensor] | None = None):
+        if x.dim() != 3 or x.shape[-1] != self.input_size:
+            raise DiscoveryError(
+                f"StrassenLSTM: expected input (N, T, {self.input_size}) "
+                f"(batch_first={self.batch_first}), got {tuple(x.shape)}"
+            )
+        if not self.batch_first:
+            x = x.transpose(0, 1)
+        n, t_len, _ = x.shape
+        H = self.hidden_size
+        if hx is None:
+            z = x.new_zeros(self.num_layers, n, H)
+            hx = (z, z)
+        h_n, c_n = [], []
+        for k in range(self.num_layers):
+            bi, ci = self.spn_ih[k].matrices()
+            bh, ch = self.spn_hh[k].matrices()
+            ai, ah = self.spn_ih[k].a_tilde, self.spn_hh[k].a_tilde
+            pre = F.linear(F.linear(x, bi) * ai, ci, None if self.bias is None else self.bias[k])
+            h, c = hx[0][k], hx[1][k]
+            outs = []
+            for t in range(t_len):
+                gates = pre[:, t] + F.linear(F.linear(h, bh) * ah, ch)
+                i, f, g, o = gates.chunk(4, dim=1)
+                c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+                h = torch.sigmoid(o) * torch.tanh(c)
+                outs.append(h)
+            x = torch.stack(outs, dim=1)
+            h_n.append(h)
+            c_n.append(c)
+        out = x if self.batch_first else x.transpose(0, 1)
+        return out, (torch.stack(h_n), torch.stack(c_n))
+
+    @torch.no_grad()
+    def init_from_dense(self, lstm: nn.LSTM, generator: torch.Generator | None = None):
+        """Truncated-SVD fit of every weight_ih_l*/weight_hh_l* of ``lstm``; biases summed."""
+        if (lstm.input_size, lstm.hidden_size, lstm.num_layers) != (
+            self.input_size, self.hidden_size, self.num_layers
+        ) or lstm.bidirectional or lstm.proj_size:
+            raise DiscoveryError("StrassenLSTM.init_from_dense: LSTM sizes do not match "
+                                 "(or it is bidirectional / projected, which is unsupported)")
+        for k in range(self.num_layers):
+            for spn, w in ((self.spn_ih[k], getattr(lstm, f"weight_ih_l{k}")),
+                           (self.spn_hh[k], getattr(lstm, f"weight_hh_l{k}"))):
+                b, a, c = svd_factors(w, spn.r, generator)
+                spn.w_b.copy_(b.to(spn.w_b.dtype))
+                spn.a_tilde.copy_(a.to(spn.w_b.dtype))
+                spn.w_c.copy_(c.to(spn.w_b.dtype))
+            if self.bias is not None and lstm.bias:
+                self.bias[k].copy_(getattr(lstm, f"bias_ih_l{k}") + getattr(lstm, f"bias_hh_l{k}"))
+        return self
+
+    def extra_repr(self) -> str:
+        return (f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}, "
+                f"r_ih={self.r_ih}, r_hh={self.r_hh}")
