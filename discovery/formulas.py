@@ -3,8 +3,8 @@
 ``to_formulas`` writes ``m1 = (a21 - a22) * (b12)`` (one line per product) and
 ``c11 = m4 + m6`` (one line per entry of C, row-major); ``from_formulas`` parses them
 back. Entry names are 1-based (``a12`` is A[0, 1]); for dimensions above 9 an underscore
-separates the indices (``a1_12``). Coefficients other than ±1 are written ``2*a11`` or
-``1/2*a11``.
+separates the indices (``a1_12``). Coefficients other than ±1 are written ``2a11`` (as the
+collection does) or ``1/2*a11``; the parser also accepts ``2*a11``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from discovery.scheme import Scheme
 from discovery.tensor import a_name, b_name
 
 _TERM = re.compile(
-    r"\s*([+-])?\s*(?:(\d+(?:/\d+)?)\s*\*\s*)?([abcm])(\d+(?:_\d+)?)\s*"
+    r"\s*([+-])?\s*(?:(\d+(?:/\d+)?)\s*\*?\s*)?([abcm])(\d+(?:_\d+)?)\s*"
 )
 
 
@@ -32,7 +32,8 @@ def format_linear(coeffs, names) -> str:
         c = Fraction(c)
         sign = "-" if c < 0 else "+"
         mag = abs(c)
-        body = name if mag == 1 else f"{mag}*{name}"
+        # Integers as the collection writes them ("2b21"); fractions with a star ("1/2*b21").
+        body = name if mag == 1 else (f"{mag}{name}" if mag.denominator == 1 else f"{mag}*{name}")
         parts.append((sign, body))
     if not parts:
         return "0"

@@ -1,0 +1,79 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from discovery import (canonical, cyclic, direct_sum, fingerprint, kron, laderman, permute_terms,
+                       sandwich, scale_term, standard, strassen, transpose, verify, winograd)
+from discovery.errors import DiscoveryError
+
+
+def unimodular(rng, d):
+    """A random integer matrix with determinant ±1 (product of elementary operations)."""
+    X = np.eye(d, dtype=int)
+    for _ in range(3):
+        i, j = rng.choice(d, 2, replace=False) if d > 1 else (0, 0)
+        if d > 1:
+            X[i] += rng.choice([-1, 1]) * X[j]
+    return X
+
+
+@pytest.mark.parametrize("build", [strassen, laderman, lambda: standard(2, 3, 4)])
+def test_symmetries_keep_exactness(build):
+    s = build()
+    for t in (transpose(s), cyclic(s), cyclic(cyclic(s)), transpose(cyclic(s))):
+        assert verify(t).ok
+    n, m, p = s.format
+    assert transpose(s).format == (p, m, n) and cyclic(s).format == (m, p, n)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 10**6))
+def test_sandwich_with_random_unimodular_matrices(seed):
+    rng = np.random.default_rng(seed)
+    s = laderman() if seed % 2 else standard(2, 3, 2)
+    n, m, p = s.format
+    t = sandwich(s, unimodular(rng, n), unimodular(rng, m), unimodular(rng, p))
+    assert t.rank == s.rank and t.is_integral and verify(t, "Z").ok
+
+
+def test_sandwich_with_rational_inverse_and_singular():
+    s = strassen()
+    t = sandwich(s, [[2, 0], [0, 1]], None, [[1, 1], [0, 3]])
+    assert verify(t, "Q").ok and not t.is_integral
+    with pytest.raises(DiscoveryError, match="singular"):
+        sandwich(s, [[1, 1], [1, 1]])
+
+
+def test_kronecker_products():
+    s = kron(strassen(), strassen())
+    assert s.format == (4, 4, 4) and s.rank == 49 and verify(s).ok
+    t = kron(laderman(), standard(1, 2, 1))
+    assert t.format == (3, 6, 3) and t.rank == 46 and verify(t).ok
+    rng = np.random.default_rng(0)
+    A, B = rng.standard_normal((4, 4)), rng.standard_normal((4, 4))
+    np.testing.assert_allclose(s.apply(A, B), A @ B, atol=1e-12)
+
+
+def test_direct_sums():
+    s = strassen()
+    assert verify(direct_sum(s, standard(1, 2, 2), "n")).ok
+    t = direct_sum(s, standard(2, 1, 2), "m")
+    assert t.format == (2, 3, 2) and t.rank == 11 and verify(t).ok
+    assert verify(direct_sum(s, s, "p")).ok
+    with pytest.raises(DiscoveryError, match="cannot glue"):
+        direct_sum(s, standard(3, 3, 3), "n")
+
+
+def test_fingerprint_ignores_term_order_and_signs():
+    s = strassen()
+    t = scale_term(scale_term(permute_terms(s, [3, 1, 4, 0, 6, 5, 2]), 2, -1, 1), 5, 1, -1)
+    assert verify(t).ok and t != s
+    assert fingerprint(t) == fingerprint(s)
+    assert canonical(t) == canonical(s)
+    assert fingerprint(s) != fingerprint(winograd())
+
+
+def test_fingerprint_with_symmetries():
+    s = strassen()
+    assert fingerprint(transpose(s), symmetries=True) == fingerprint(s, symmetries=True)
