@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from discovery.errors import DiscoveryError
 from discovery.quant import QuantMode
