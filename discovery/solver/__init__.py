@@ -1,0 +1,61 @@
+"""The SPN solver: learn exact ternary matrix multiplication algorithms.
+
+``discover(n, m, p, rank, ...)`` runs many restarts of a strategy ("als", the default, or
+"paper", the StrassenNets baseline), verifies every rounded candidate exactly and stores the
+distinct verified schemes under ``results/schemes/<n>x<m>x<p>/``; see :mod:`._search`.
+"""
+
+from __future__ import annotations
+
+from discovery.solver._als import ALSParams as ALSParams
+from discovery.solver._als import run_als as run_als
+from discovery.solver._batch import BatchOutcome as BatchOutcome
+from discovery.solver._batch import restart_generator as restart_generator
+from discovery.solver._config import STRATEGIES as STRATEGIES
+from discovery.solver._config import SolverConfig as SolverConfig
+from discovery.solver._config import SolverConfigError as SolverConfigError
+from discovery.solver._loss import data_loss as data_loss
+from discovery.solver._loss import random_products as random_products
+from discovery.solver._loss import rounded_errors as rounded_errors
+from discovery.solver._loss import target_tensor as target_tensor
+from discovery.solver._loss import tensor_loss as tensor_loss
+from discovery.solver._paper import PaperParams as PaperParams
+from discovery.solver._paper import run_paper as run_paper
+from discovery.solver._search import DiscoverResult as DiscoverResult
+from discovery.solver._search import run_search as run_search
+from discovery.solver._store import ResultStore as ResultStore
+
+
+def discover(n: int, m: int, p: int, rank: int, *, restarts: int = 64,
+             time_limit: float | None = None, seed: int = 0, device: str = "auto",
+             strategy: str = "als", out: str | None = None, batch: int | None = None,
+             force: bool = False, max_found: int | None = None, params=None,
+             progress: bool = False) -> DiscoverResult:
+    """Search for exact ternary schemes for <n, m, p> with ``rank`` products.
+
+    Args:
+        n, m, p, rank: the format and the number of multiplications r.
+        restarts: new restarts to run (a folder that already has some is extended).
+        time_limit: seconds (None: none). seed: base seed (restart i is (seed, i)).
+        device: "auto", "cpu" or "cuda". strategy: see :data:`STRATEGIES`.
+        out: output folder (default ``results/schemes/<n>x<m>x<p>``).
+        batch: restarts per tensor. force: allow n*m*p > 10^4.
+        max_found: stop after this many new schemes. params: ALSParams / PaperParams.
+        progress: show a tqdm bar on stderr.
+    Returns:
+        :class:`DiscoverResult` with the verified schemes and the run's statistics.
+    Raises:
+        SolverConfigError (a DiscoveryError) on bad input, before any work starts.
+    """
+    config = SolverConfig(n=n, m=m, p=p, rank=rank, restarts=restarts, time_limit=time_limit,
+                          seed=seed, device=device, strategy=strategy, out=out, batch=batch,
+                          force=force, max_found=max_found)
+    return run_search(config, params=params, progress=progress)
+
+
+__all__ = [
+    "discover", "SolverConfig", "SolverConfigError", "STRATEGIES", "DiscoverResult",
+    "ALSParams", "PaperParams", "run_als", "run_paper", "run_search", "BatchOutcome",
+    "ResultStore", "tensor_loss", "data_loss", "random_products", "rounded_errors",
+    "target_tensor", "restart_generator",
+]

@@ -1,0 +1,158 @@
+"""Strategy "als": batched alternating least squares + progressive rounding.
+
+Phase 1 (fit): K restarts at once minimise ``||sum_t u_t⊗v_t⊗w_t - T||² + λ(||U||²+||V||²+||W||²)``
+by ALS: each factor update is one batched (K, r, r) linear solve with the Gram matrix
+``(VᵀV)∘(WᵀW)`` and the MTTKRP ``T_(1)(V ⊙ W)``. λ decays from ``lam_start`` to ``lam_end``;
+keeping λ > 0 stops the degenerate (border-rank) fits whose residual creeps to 0 while the
+entries diverge.
+
+Phase 2 (round): restarts whose fit is good and bounded are rounded progressively: each
+round fixes the free entries closest to {-1, 0, 1} (a growing fraction of all entries, so
+near-zeros go first: sparsification) and re-fits the free ones by masked ALS (one small
+(r, r) solve per row), pulled gently toward their rounded values. When all entries are
+fixed the restart is an integer candidate; only exact verification makes it a result.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import torch
+
+from discovery.solver._batch import BatchOutcome, init_factors
+from discovery.solver._loss import rounded_errors, tensor_loss
+
+
+@dataclass(frozen=True)
+class ALSParams:
+    """Knobs of the "als" strategy (defaults chosen by benchmarks/discover.py).
+
+    Attributes:
+        fit_sweeps: phase-1 ALS sweeps (each updates U, V and W once).
+        lam_start, lam_end: Tikhonov weight, decayed geometrically over the fit.
+        init_scale: std of the Gaussian initial entries.
+        select_residual: restarts with a larger fitted loss are not rounded.
+        select_max_abs: restarts with a larger entry (degenerate fits) are not rounded.
+        rounds: rounding rounds; round k fixes (k+1)/rounds of all entries.
+        refit_sweeps: masked ALS sweeps after each round.
+        pull: weight of the pull of free entries toward their rounded values in re-fits.
+    """
+
+    fit_sweeps: int = 600
+    lam_start: float = 1e-2
+    lam_end: float = 1e-3
+    init_scale: float = 0.5
+    select_residual: float = 0.2
+    select_max_abs: float = 4.0
+    rounds: int = 40
+    refit_sweeps: int = 10
+    pull: float = 1e-3
+
+
+def _unfoldings(T: torch.Tensor):
+    """T with each mode first: (a,b,c), (b,a,c), (c,a,b)."""
+    return (T, T.permute(1, 0, 2), T.permute(2, 0, 1))
+
+
+def _others(F, mode):
+    return [F[j] for j in range(3) if j != mode]
+
+
+def als_sweep(F: list, Ts, lam: float) -> None:
+    """One ALS sweep in place: F = [U, V, W], each (K, size, r); ridge weight ``lam``."""
+    r = F[0].shape[-1]
+    eye = torch.eye(r, dtype=F[0].dtype, device=F[0].device)
+    for mode in range(3):
+        X, Y = _others(F, mode)
+        G = (X.transpose(1, 2) @ X) * (Y.transpose(1, 2) @ Y)  # (K, r, r)
+        M = torch.einsum("ijk,bjr,bkr->bir", Ts[mode], X, Y)    # (K, size, r)
+        F[mode] = torch.linalg.solve(G + lam * eye, M.transpose(1, 2)).transpose(1, 2)
+
+
+def masked_sweep(F: list, free: list, Ts, lam: float, pull: float) -> None:
+    """One ALS sweep over the free entries only (fixed entries keep their values).
+
+    Row i of factor Z solves ``min ||T_(i) - Z_i (X⊙Y)ᵀ||² + lam||z_f||² + pull||z_f - round(z_f)||²``
+    over its free entries f: a (K, size, r, r) batch of small systems with identity rows
+    for the fixed entries.
+    """
+    for mode in range(3):
+        X, Y = _others(F, mode)
+        Z = F[mode]
+        G = (X.transpose(1, 2) @ X) * (Y.transpose(1, 2) @ Y)
+        M = torch.einsum("ijk,bjr,bkr->bir", Ts[mode], X, Y)
+        f = free[mode].to(Z.dtype)
+        c = 1 - f
+        Zc = Z * c
+        A = G[:, None] * f[..., :, None] * f[..., None, :] + torch.diag_embed(c + (lam + pull) * f)
+        target = Z.clamp(-1, 1).round()
+        rhs = f * (M + pull * target - (G[:, None] @ Zc[..., None]).squeeze(-1)) + Zc
+        F[mode] = torch.linalg.solve(A, rhs)
+
+
+def _fix_round(F: list, free: list, n_fixed_goal: int) -> None:
+    """Fix the free entries closest to {-1,0,1} until ``n_fixed_goal`` per restart are fixed."""
+    K = F[0].shape[0]
+    dist = torch.cat([(x - x.clamp(-1, 1).round()).abs().masked_fill(~fr, math.inf).reshape(K, -1)
+                      for x, fr in zip(F, free)], dim=1)
+    n_fixed = torch.isinf(dist).sum(1)
+    need = (n_fixed_goal - n_fixed).clamp(min=0)
+    ordered = torch.sort(dist, dim=1).values
+    thr = ordered.gather(1, (need - 1).clamp(min=0)[:, None])
+    thr = torch.where(need[:, None] > 0, thr, torch.full_like(thr, -1.0))
+    new = dist <= thr
+    off = 0
+    for mode in range(3):
+        size = F[mode][0].numel()
+        nf = new[:, off:off + size].reshape(F[mode].shape)
+        off += size
+        F[mode] = torch.where(nf, F[mode].clamp(-1, 1).round(), F[mode])
+        free[mode] = free[mode] & ~nf
+
+
+def run_als(T: torch.Tensor, r: int, seed: int, restarts, deadline: float | None,
+            params: ALSParams = ALSParams()) -> BatchOutcome:
+    """Run restarts ``restarts`` (indices) of the "als" strategy together.
+
+    Args:
+        T: target tensor (nm, mp, pn), float64, on the device to use.
+        r: rank. seed: base seed. deadline: ``time.monotonic()`` value to stop at, or None.
+    """
+    restarts = list(restarts)
+    K = len(restarts)
+    Ts = _unfoldings(T)
+    F = list(init_factors(*T.shape, r, seed, restarts, params.init_scale, T.dtype, T.device))
+
+    def late() -> bool:
+        return deadline is not None and time.monotonic() > deadline
+
+    for it in range(params.fit_sweeps):
+        frac = it / max(1, params.fit_sweeps - 1)
+        als_sweep(F, Ts, params.lam_start * (params.lam_end / params.lam_start) ** frac)
+        if it % 20 == 0 and late():
+            return _outcome(F, T, torch.full((K,), math.inf, dtype=T.dtype), completed=False)
+    residual = tensor_loss(*F, T)
+    biggest = torch.stack([x.abs().amax(dim=(1, 2)) for x in F]).amax(0)
+    keep = (residual < params.select_residual) & (biggest < params.select_max_abs)
+    idx = torch.nonzero(keep).flatten()
+    if idx.numel():
+        G = [x[idx] for x in F]
+        free = [torch.ones_like(x, dtype=torch.bool) for x in G]
+        total = sum(x[0].numel() for x in G)
+        for k in range(params.rounds):
+            _fix_round(G, free, math.ceil(total * (k + 1) / params.rounds))
+            for _ in range(params.refit_sweeps if k + 1 < params.rounds else 0):
+                masked_sweep(G, free, Ts, params.lam_end, params.pull)
+            if late():
+                return _outcome(F, T, residual, completed=False)
+        for mode in range(3):
+            F[mode] = F[mode].index_copy(0, idx, G[mode])
+    errors = rounded_errors(*F, T)
+    return BatchOutcome(*F, errors=errors, residual=residual, completed=True)
+
+
+def _outcome(F, T, residual, completed):
+    errors = torch.full((F[0].shape[0],), -1, dtype=torch.long, device=T.device)
+    return BatchOutcome(*F, errors=errors, residual=residual, completed=completed)

@@ -1,0 +1,53 @@
+"""What a strategy returns for one batch of restarts, and how restarts are seeded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+
+def restart_generator(seed: int, restart: int) -> torch.Generator:
+    """The random generator of restart ``restart`` of a run with base ``seed``.
+
+    Seeded from ``numpy.random.SeedSequence([seed, restart])``, so restarts are identified by
+    (seed, index), independent of how they are batched, and distinct across seeds.
+    """
+    state = np.random.SeedSequence([int(seed), int(restart)]).generate_state(2, dtype=np.uint32)
+    return torch.Generator().manual_seed(int(state[0]) << 32 | int(state[1]))
+
+
+def init_factors(shape_a: int, shape_b: int, shape_c: int, r: int, seed: int, restarts,
+                 scale: float, dtype=torch.float64, device="cpu"):
+    """Gaussian initial factors ``U (K, a, r), V (K, b, r), W (K, c, r)`` with std ``scale``.
+
+    Each restart's slice comes from its own :func:`restart_generator`.
+    """
+    out = [[], [], []]
+    for i in restarts:
+        g = restart_generator(seed, i)
+        for j, s in enumerate((shape_a, shape_b, shape_c)):
+            out[j].append(torch.randn(s, r, generator=g, dtype=dtype) * scale)
+    return tuple(torch.stack(x).to(device) for x in out)
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """Result of a batch of K restarts run together.
+
+    Attributes:
+        U, V, W: final factors (K, nm, r), (K, mp, r), (K, pn, r); entries already rounded
+            where the strategy fixed them.
+        errors: (K,) int, failing Brent equations after rounding to {-1, 0, 1}; 0 = candidate.
+        residual: (K,) float, the least-squares loss ||sum u⊗v⊗w - T||² the restart reached
+            before rounding (how close it came).
+        completed: False when the deadline cut the batch short (then no restart counts).
+    """
+
+    U: torch.Tensor
+    V: torch.Tensor
+    W: torch.Tensor
+    errors: torch.Tensor
+    residual: torch.Tensor
+    completed: bool = True

@@ -1,0 +1,129 @@
+"""The frozen configuration of a discovery run, validated before any work starts."""
+
+from __future__ import annotations
+
+import numbers
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from discovery.errors import DiscoveryError
+
+# Strategy names and one line each; the implementations live in _paper.py and _als.py.
+STRATEGIES: dict[str, str] = {
+    "als": "batched alternating least squares, then progressive rounding with masked re-fits "
+           "(default: the fastest and most reliable by measurement, see benchmarks/discover.py)",
+    "paper": "StrassenNets: SPN trained on random products, full precision -> ternary (TWN + STE) "
+             "-> fine-tune with fixed ternary weights",
+}
+DEVICES = ("auto", "cpu", "cuda")
+MAX_TENSOR_SIZE = 10_000  # n*m*p beyond this needs force=True
+
+
+class SolverConfigError(DiscoveryError):
+    """A discovery run was configured with bad values (names the field and the fix)."""
+
+
+def _positive_int(name: str, x) -> int:
+    if isinstance(x, bool) or not isinstance(x, numbers.Integral) or x < 1:
+        raise SolverConfigError(f"{name} must be a positive integer, got {x!r}")
+    return int(x)
+
+
+def default_out(n: int, m: int, p: int) -> Path:
+    """Default output folder of the format: ``results/schemes/<n>x<m>x<p>``."""
+    return Path("results") / "schemes" / f"{n}x{m}x{p}"
+
+
+@dataclass(frozen=True)
+class SolverConfig:
+    """Everything that defines a discovery run (written beside its results as run state).
+
+    Attributes:
+        n, m, p: the format <n, m, p>; A is n×m, B is m×p.
+        rank: r, the number of products (hidden width of the SPN).
+        restarts: how many new restarts this run performs (a resumed run extends the folder).
+        time_limit: wall-clock seconds for this run (None: no limit).
+        seed: base seed; restart i uses seed + i (so restarts are identified by (seed, i)).
+        device: "auto" (cuda if available, else cpu), "cpu" or "cuda".
+        strategy: one of :data:`STRATEGIES`.
+        out: output folder (None: ``results/schemes/<n>x<m>x<p>``).
+        batch: restarts run together in one tensor (None: chosen by strategy and size).
+        force: allow n*m*p > 10^4.
+        max_found: stop once this many new distinct schemes were found (None: no limit).
+    """
+
+    n: int
+    m: int
+    p: int
+    rank: int
+    restarts: int = 64
+    time_limit: float | None = None
+    seed: int = 0
+    device: str = "auto"
+    strategy: str = "als"
+    out: str | None = None
+    batch: int | None = None
+    force: bool = False
+    max_found: int | None = None
+
+    def __post_init__(self):
+        for name in ("n", "m", "p", "rank", "restarts"):
+            object.__setattr__(self, name, _positive_int(name, getattr(self, name)))
+        if self.batch is not None:
+            object.__setattr__(self, "batch", _positive_int("batch", self.batch))
+        if self.max_found is not None:
+            object.__setattr__(self, "max_found", _positive_int("max_found", self.max_found))
+        if isinstance(self.seed, bool) or not isinstance(self.seed, numbers.Integral) or self.seed < 0:
+            raise SolverConfigError(f"seed must be a non-negative integer, got {self.seed!r}")
+        if self.time_limit is not None:
+            if isinstance(self.time_limit, bool) or not isinstance(self.time_limit, numbers.Real) \
+                    or not self.time_limit > 0 or self.time_limit == float("inf"):
+                raise SolverConfigError(
+                    f"time_limit must be a positive number of seconds, got {self.time_limit!r}")
+        size = self.n * self.m * self.p
+        if size > MAX_TENSOR_SIZE and not self.force:
+            raise SolverConfigError(
+                f"format <{self.n},{self.m},{self.p}> has n*m*p = {size} > {MAX_TENSOR_SIZE}; "
+                "pass force=True (--force) if you really mean it")
+        if self.strategy not in STRATEGIES:
+            raise SolverConfigError(
+                f"unknown strategy {self.strategy!r}; use one of {', '.join(STRATEGIES)}")
+        if self.device not in DEVICES:
+            raise SolverConfigError(f"unknown device {self.device!r}; use one of {', '.join(DEVICES)}")
+        if self.device == "cuda":
+            import torch
+
+            if not torch.cuda.is_available():
+                raise SolverConfigError("device 'cuda' requested but CUDA is not available; use cpu or auto")
+
+    @property
+    def format(self) -> tuple[int, int, int]:
+        return (self.n, self.m, self.p)
+
+    @property
+    def out_dir(self) -> Path:
+        return Path(self.out) if self.out is not None else default_out(self.n, self.m, self.p)
+
+    def torch_device(self) -> str:
+        """The device the tensors live on ("auto" resolved)."""
+        if self.device != "auto":
+            return self.device
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+
+    def check_writable(self) -> Path:
+        """Create the output folder if needed and check it is writable; return it."""
+        out = self.out_dir
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SolverConfigError(f"cannot create output folder {out}: {exc.strerror or exc}") from None
+        if not out.is_dir() or not os.access(out, os.W_OK | os.X_OK):
+            raise SolverConfigError(f"output folder {out} is not writable; choose another with --out")
+        return out
+
+    def to_json(self) -> dict:
+        """JSON-ready dict of the fields."""
+        return asdict(self)

@@ -1,0 +1,180 @@
+"""The search loop: batches of restarts -> strategy -> exact verification -> store.
+
+A run is a sequence of independent restarts identified by (seed, index). Each batch of
+restarts is run in one tensor by the strategy; every candidate is rounded to integers,
+built into a :class:`~discovery.scheme.Scheme`, verified exactly by
+:func:`discovery.verify.require_valid` (inside the store) and written atomically before the
+next batch starts, together with the run state. Interrupting loses at most the batch in
+flight; running the same command again continues with the restarts not yet done.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from discovery.errors import VerificationError
+from discovery.scheme import Provenance, Scheme
+from discovery.solver._als import ALSParams, run_als
+from discovery.solver._config import SolverConfig
+from discovery.solver._loss import candidate_rows, target_tensor
+from discovery.solver._paper import PaperParams, run_paper
+from discovery.solver._store import ResultStore
+
+
+@dataclass(frozen=True)
+class DiscoverResult:
+    """What a run found and how it went.
+
+    Attributes:
+        config: the run's configuration.
+        schemes: distinct verified schemes found by this run (new or already stored).
+        new: how many of them were not in the output folder before.
+        restarts: restarts completed by this run; successes: those ending in a verified scheme.
+        time_to_first_s: seconds from the start to the first verified scheme (None if none).
+        elapsed_s: wall-clock seconds of the run.
+        best_residual: smallest least-squares loss ||Σ u⊗v⊗w − T||² a restart reached before
+            rounding (how close the run came; inf if no restart completed).
+        best_errors: fewest failing Brent equations of a rounded restart (0 = exact).
+        interrupted: stopped by Ctrl-C.
+        out: the output folder; paths: the files of ``schemes``.
+    """
+
+    config: SolverConfig
+    schemes: tuple[Scheme, ...]
+    new: int
+    restarts: int
+    successes: int
+    time_to_first_s: float | None
+    elapsed_s: float
+    best_residual: float
+    best_errors: int | None
+    interrupted: bool
+    out: Path
+    paths: tuple[str, ...]
+
+    @property
+    def found(self) -> int:
+        return len(self.schemes)
+
+    @property
+    def success_rate(self) -> float:
+        return self.successes / self.restarts if self.restarts else 0.0
+
+    def to_json(self) -> dict:
+        """Summary as a JSON-ready dict (what ``discovery discover --json`` prints)."""
+        c = self.config
+        return {
+            "format": [c.n, c.m, c.p], "rank": c.rank, "strategy": c.strategy, "seed": c.seed,
+            "found": self.found, "new": self.new, "restarts": self.restarts,
+            "successes": self.successes, "success_rate": round(self.success_rate, 4),
+            "time_to_first_s": None if self.time_to_first_s is None else round(self.time_to_first_s, 3),
+            "elapsed_s": round(self.elapsed_s, 3),
+            "best_residual": None if math.isinf(self.best_residual) else self.best_residual,
+            "best_errors": self.best_errors, "interrupted": self.interrupted,
+            "out": str(self.out), "files": list(self.paths),
+        }
+
+
+def default_batch(config: SolverConfig) -> int:
+    """Restarts per tensor: small formats favour a quick first result, large ones throughput."""
+    if config.strategy == "paper":
+        return 16
+    size = config.n * config.m * config.p
+    return 16 if size <= 8 else 32
+
+
+def _run_batch(config: SolverConfig, T, indices, deadline, params):
+    if config.strategy == "als":
+        return run_als(T, config.rank, config.seed, indices, deadline, params or ALSParams())
+    return run_paper(config.format, T, config.rank, config.seed, indices, deadline,
+                     params or PaperParams())
+
+
+def run_search(config: SolverConfig, params=None, progress: bool = False) -> DiscoverResult:
+    """Run the search described by ``config``; see :func:`discovery.solver.discover`."""
+    store = ResultStore(config)
+    device = config.torch_device()
+    T = target_tensor(*config.format, dtype=torch.float64, device=device)
+    batch = config.batch or default_batch(config)
+    t0 = time.monotonic()
+    deadline = None if config.time_limit is None else t0 + config.time_limit
+    found: dict[str, tuple[Scheme, str]] = {}
+    new = done = successes = 0
+    first = None
+    best_res, best_err = math.inf, None
+    interrupted = False
+    bar = _progress(config, progress)
+    try:
+        while done < config.restarts:
+            if deadline is not None and time.monotonic() > deadline:
+                break
+            if config.max_found is not None and new >= config.max_found:
+                break
+            indices = store.pending(min(batch, config.restarts - done))
+            out = _run_batch(config, T, indices, deadline, params)
+            if not out.completed:
+                break
+            ok_here = new_here = 0
+            for k, i in enumerate(indices):
+                if int(out.errors[k]) != 0:
+                    continue
+                scheme = _to_scheme(config, out, k, i)
+                try:
+                    fp, path, is_new = store.add(scheme)
+                except VerificationError:
+                    continue  # a candidate the exact check rejects is simply not a result
+                ok_here += 1
+                new_here += is_new
+                found.setdefault(fp, (scheme, str(path)))
+                if first is None:
+                    first = time.monotonic() - t0
+            store.record(indices, ok_here, new_here)
+            done += len(indices)
+            successes += ok_here
+            new += new_here
+            best_res = min(best_res, float(out.residual.min()))
+            err = int(out.errors.min())
+            best_err = err if best_err is None else min(best_err, err)
+            if bar is not None:
+                bar.update(len(indices))
+                bar.set_postfix(found=len(found), best_res=f"{best_res:.2e}", refresh=False)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        if bar is not None:
+            bar.close()
+    return DiscoverResult(
+        config=config, schemes=tuple(s for s, _ in found.values()), new=new, restarts=done,
+        successes=successes, time_to_first_s=first, elapsed_s=time.monotonic() - t0,
+        best_residual=best_res, best_errors=best_err, interrupted=interrupted,
+        out=store.folder, paths=tuple(p for _, p in found.values()))
+
+
+def _to_scheme(config: SolverConfig, out, k: int, restart: int) -> Scheme:
+    u, v, w = candidate_rows(out.U, out.V, out.W, k)
+    # drop products that contribute nothing (a zero factor row): they are not multiplications
+    keep = [t for t in range(u.shape[0]) if u[t].any() and v[t].any() and w[t].any()]
+    note = f"strategy={config.strategy} restart={restart} rank_requested={config.rank}"
+    prov = Provenance.now("spn-solver", seed=config.seed, note=note)
+    return Scheme.from_rows(*config.format, u[keep], v[keep], w[keep], ring="ZT", provenance=prov)
+
+
+def _progress(config: SolverConfig, enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=config.restarts, desc=f"<{config.n},{config.m},{config.p}> r{config.rank}",
+                unit="restart", file=sys.stderr, dynamic_ncols=True)
+
+
+def with_params(config: SolverConfig, **changes) -> SolverConfig:
+    """A copy of ``config`` with fields changed (validated again)."""
+    return dataclasses.replace(config, **changes)
