@@ -1,0 +1,35 @@
+"""The packaging files agree with each other and with the README."""
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CONDA_NAMES = {"pytorch": "torch"}
+
+
+def _name(req: str) -> str:
+    return re.split(r"[<>=!~ \[]", req.strip(), maxsplit=1)[0].lower()
+
+
+def test_environment_yml_lists_the_same_dependencies_as_pyproject():
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {_name(r) for r in meta["dependencies"]} | {_name(r) for r in meta["optional-dependencies"]["dev"]}
+    conda = set()
+    text = (ROOT / "environment.yml").read_text()
+    deps = text[text.index("dependencies:"):]
+    for line in deps.splitlines():
+        m = re.match(r"^\s{2}- ([A-Za-z0-9_.-]+)\s*([<>=].*)?$", line)
+        if m and m.group(1) not in ("python", "pip"):
+            conda.add(CONDA_NAMES.get(m.group(1), m.group(1)).lower())
+    assert conda == wanted
+    assert "-e .[dev]" in (ROOT / "environment.yml").read_text()
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    m = re.search(r"```bash\n(pip install[^\n]*pytest[^\n]*)\n```", readme)
+    assert m, "README must give the test command in a bash block"
+    assert m.group(1) in ci.splitlines()
+    assert "torch==2.13.0" in ci
