@@ -116,7 +116,7 @@ class StrassenConv2d(nn.Module):
         if tuple(weight.shape) != (self.out_channels, self.in_channels // dense_groups, kh, kw):
             raise DiscoveryError(f"{self.name}.init_from_dense: weight shape {tuple(weight.shape)} "
                                  "does not match the layer")
-        w = weight.detach().to(torch.float64)
+        w = weight.detach().cpu().to(torch.float64)
         if dense_groups > 1:  # expand to a block-diagonal groups=1 kernel
             full = torch.zeros(self.out_channels, self.in_channels, kh, kw, dtype=torch.float64)
             co, ci = self.out_channels // dense_groups, self.in_channels // dense_groups

@@ -100,12 +100,14 @@ class StrassenLSTM(nn.Module):
             ai, ah = self.spn_ih[k].a_tilde, self.spn_hh[k].a_tilde
             pre = F.linear(F.linear(x, bi) * ai, ci, None if self.bias is None else self.bias[k])
             h, c = hx[0][k], hx[1][k]
+            bh_t, ch_t = bh.t(), ch.t()
             outs = []
             for t in range(t_len):
-                gates = pre[:, t] + F.linear(F.linear(h, bh) * ah, ch)
-                i, f, g, o = gates.chunk(4, dim=1)
-                c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-                h = torch.sigmoid(o) * torch.tanh(c)
+                # W_b h (ternary), times ã (the r multiplications), W_c (ternary), plus input part
+                gates = torch.addmm(pre[:, t], torch.mm(h, bh_t) * ah, ch_t)
+                sg = torch.sigmoid(gates)
+                c = torch.addcmul(sg[:, H:2 * H] * c, sg[:, :H], torch.tanh(gates[:, 2 * H:3 * H]))
+                h = sg[:, 3 * H:] * torch.tanh(c)
                 outs.append(h)
             x = torch.stack(outs, dim=1)
             h_n.append(h)

@@ -144,7 +144,7 @@ def svd_factors(m: torch.Tensor, r: int, generator: torch.Generator | None = Non
         (up to float error). Components beyond min(n_out, n_in) get random B rows, ã = 1 and
         zero C columns, so they add nothing yet still receive gradients.
     """
-    m = m.detach().to(torch.float64)
+    m = m.detach().cpu().to(torch.float64)  # fit on CPU in float64, callers copy_ to device
     n_out, n_in = m.shape
     u, s, vh = torch.linalg.svd(m, full_matrices=False)
     k = min(r, s.numel())
