@@ -1,0 +1,44 @@
+import numpy as np
+import pytest
+
+from _circuit_fixtures import collection, strassen, winograd
+from discovery.optimize_additions import optimize_additions, unimodular_representatives
+from discovery.verify import verify, verify_sympy
+
+
+def test_representatives_are_unimodular():
+    reps = unimodular_representatives(2)
+    assert reps[0] == ((1, 0), (0, 1))
+    for X in reps:
+        assert abs(round(np.linalg.det(np.array(X)))) == 1
+
+
+@pytest.mark.parametrize("make", [strassen, lambda: collection("2x2x2_m7_ZT.json")],
+                         ids=["strassen", "collection-2x2"])
+def test_equivalent_search_reaches_15(make):
+    s = make()
+    res = optimize_additions(s)
+    assert res.exhaustive
+    assert res.start.reduced_additions > 15
+    assert res.best.reduced_additions == 15 and res.best.multiplications == 7
+    assert res.best.scheme != s
+    assert verify(res.best.scheme).ok and verify_sympy(res.best.scheme).ok
+    assert res.best.naive_additions == s.counts().additions
+
+
+def test_winograd_is_already_optimal():
+    res = optimize_additions(winograd())
+    assert res.best.reduced_additions == 15 and res.transform == "identity"
+
+
+def test_user_transform_is_used():
+    calls = []
+
+    def transform(s, X, Y, Z):
+        from discovery.transforms import sandwich
+
+        calls.append(1)
+        return sandwich(s, X, Y, Z)
+
+    optimize_additions(strassen(), transform=transform, symmetries=False)
+    assert calls
