@@ -9,7 +9,7 @@ from torch import nn
 
 from discovery.nn import QuantMode, StrassenConv2d, StrassenLinear, StrassenLSTM, count_ops
 from discovery.nn import cse_adds, plain_adds
-from _nn_helpers import STRASSEN_V, STRASSEN_W
+from tests._nn_helpers import STRASSEN_V, STRASSEN_W
 
 
 def test_dense_layers():

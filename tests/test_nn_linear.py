@@ -5,7 +5,7 @@ import torch
 
 from discovery.errors import DiscoveryError
 from discovery.nn import QuantMode, StrassenLinear
-from _nn_helpers import STRASSEN_U, STRASSEN_V, STRASSEN_W
+from tests._nn_helpers import STRASSEN_U, STRASSEN_V, STRASSEN_W
 
 
 def _strassen_layer(A: torch.Tensor, mode: QuantMode) -> StrassenLinear:
