@@ -1,42 +1,32 @@
-"""Inline test fixtures for the circuits/symbolic tests: Strassen's scheme and data paths.
+"""Helpers for the symbolic/circuit/codegen/fastmm tests: reference schemes from the core
+(:mod:`discovery.known`) and from the public collection under ../shared/data."""
 
-Written out by hand from Strassen (1969) in the project's convention (u: vec(A) row-major,
-v: vec(B) row-major, w: vec(C^T), columns c11, c21, c12, c22).
-"""
-
+import json
 from pathlib import Path
 
 import pytest
 
+from discovery.known import strassen as _strassen
+from discovery.known import winograd as _winograd
 from discovery.scheme import Scheme
-
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fmm-collection"
-
-STRASSEN_U = [[1, 0, 0, 1], [0, 0, 1, 1], [1, 0, 0, 0], [0, 0, 0, 1], [1, 1, 0, 0], [-1, 0, 1, 0], [0, 1, 0, -1]]
-STRASSEN_V = [[1, 0, 0, 1], [1, 0, 0, 0], [0, 1, 0, -1], [-1, 0, 1, 0], [0, 0, 0, 1], [1, 1, 0, 0], [0, 0, 1, 1]]
-STRASSEN_W = [[1, 0, 0, 1], [0, 1, 0, -1], [0, 0, 1, 1], [1, 1, 0, 0], [-1, 0, 1, 0], [0, 0, 0, 1], [1, 0, 0, 0]]
+from tests.conftest import shared_data_dir
 
 
 def strassen() -> Scheme:
-    return Scheme.from_rows(2, 2, 2, STRASSEN_U, STRASSEN_V, STRASSEN_W)
+    return _strassen()
+
+
+def winograd() -> Scheme:
+    return _winograd()
 
 
 def data_file(name: str) -> Path:
-    path = DATA / name
+    path = shared_data_dir() / "fmm-collection" / name
     if not path.exists():
         pytest.skip(f"reference data {path} not available")
     return path
 
 
-def winograd() -> Scheme:
-    """Winograd's variant: the expansion of the collection's 15-addition reduced file."""
-    from discovery.symbolic import read_reduced
-
-    return read_reduced(data_file("2x2x2_m7_cr15_cn24_ZT_reduced.json")).scheme
-
-
 def collection(name: str) -> Scheme:
-    import json
-
     d = json.loads(data_file(name).read_text())
     return Scheme.from_rows(*d["n"], d["u"], d["v"], d["w"])

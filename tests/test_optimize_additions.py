@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from _circuit_fixtures import collection, strassen, winograd
+from tests._circuit_fixtures import collection, strassen, winograd
 from discovery.optimize_additions import optimize_additions, unimodular_representatives
 from discovery.verify import verify, verify_sympy
 

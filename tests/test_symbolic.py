@@ -6,7 +6,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from _circuit_fixtures import collection, data_file, strassen, winograd
+from tests._circuit_fixtures import collection, data_file, strassen, winograd
 from discovery.errors import VerificationError
 from discovery.scheme import Scheme
 from discovery.slp import LinearProgram, eliminate_pairs, plain_program
