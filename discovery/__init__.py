@@ -54,6 +54,10 @@ from .quant import ternarize_twn as ternarize_twn
 from .quant import ternary_scale as ternary_scale
 
 # --- solver ---
+from .solver import DiscoverResult as DiscoverResult
+from .solver import SolverConfig as SolverConfig
+from .solver import discover as discover
+from .spn import MatMulSPN as MatMulSPN
 
 # --- symbolic simplification, circuits, exports, fast multiplication ---
 

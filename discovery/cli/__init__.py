@@ -17,6 +17,7 @@ from discovery.errors import DiscoveryError
 # Module names under discovery.cli, one per command (or group of commands).
 COMMAND_MODULES = [
     "_core",
+    "_discover",
 ]
 
 

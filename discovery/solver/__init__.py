@@ -29,7 +29,8 @@ from discovery.solver._store import ResultStore as ResultStore
 def discover(n: int, m: int, p: int, rank: int, *, restarts: int = 64,
              time_limit: float | None = None, seed: int = 0, device: str = "auto",
              strategy: str = "als", out: str | None = None, batch: int | None = None,
-             force: bool = False, max_found: int | None = None, params=None,
+             force: bool = False, max_found: int | None = None, threads: int | None = None,
+             params=None,
              progress: bool = False) -> DiscoverResult:
     """Search for exact ternary schemes for <n, m, p> with ``rank`` products.
 
@@ -40,7 +41,8 @@ def discover(n: int, m: int, p: int, rank: int, *, restarts: int = 64,
         device: "auto", "cpu" or "cuda". strategy: see :data:`STRATEGIES`.
         out: output folder (default ``results/schemes/<n>x<m>x<p>``).
         batch: restarts per tensor. force: allow n*m*p > 10^4.
-        max_found: stop after this many new schemes. params: ALSParams / PaperParams.
+        max_found: stop after this many new schemes. threads: CPU threads (default 1).
+        params: ALSParams / PaperParams (None: the strategy's defaults).
         progress: show a tqdm bar on stderr.
     Returns:
         :class:`DiscoverResult` with the verified schemes and the run's statistics.
@@ -49,7 +51,7 @@ def discover(n: int, m: int, p: int, rank: int, *, restarts: int = 64,
     """
     config = SolverConfig(n=n, m=m, p=p, rank=rank, restarts=restarts, time_limit=time_limit,
                           seed=seed, device=device, strategy=strategy, out=out, batch=batch,
-                          force=force, max_found=max_found)
+                          force=force, max_found=max_found, threads=threads)
     return run_search(config, params=params, progress=progress)
 
 

@@ -51,6 +51,7 @@ class SolverConfig:
         batch: restarts run together in one tensor (None: chosen by strategy and size).
         force: allow n*m*p > 10^4.
         max_found: stop once this many new distinct schemes were found (None: no limit).
+        threads: torch CPU threads during the run (None: 1, see ``run_search``).
     """
 
     n: int
@@ -66,12 +67,15 @@ class SolverConfig:
     batch: int | None = None
     force: bool = False
     max_found: int | None = None
+    threads: int | None = None
 
     def __post_init__(self):
         for name in ("n", "m", "p", "rank", "restarts"):
             object.__setattr__(self, name, _positive_int(name, getattr(self, name)))
         if self.batch is not None:
             object.__setattr__(self, "batch", _positive_int("batch", self.batch))
+        if self.threads is not None:
+            object.__setattr__(self, "threads", _positive_int("threads", self.threads))
         if self.max_found is not None:
             object.__setattr__(self, "max_found", _positive_int("max_found", self.max_found))
         if isinstance(self.seed, bool) or not isinstance(self.seed, numbers.Integral) or self.seed < 0:

@@ -1,0 +1,85 @@
+"""``discovery discover N M P --rank R``: search for exact ternary schemes (the SPN solver)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from discovery.solver import SolverConfig, SolverConfigError, run_search
+from discovery.solver._config import STRATEGIES
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "discover", help="learn exact ternary matrix multiplication schemes <N,M,P> with R products",
+        description="Run many restarts of a solver strategy, verify every candidate exactly and "
+                    "store the distinct verified schemes (default results/schemes/NxMxP/). "
+                    "Running the same command again extends the search. Exit 0 if a scheme was "
+                    "found, 1 if none, 2 on bad input.")
+    # plain strings: every check happens in SolverConfig so bad input gives one line, exit 2
+    p.add_argument("n", metavar="N")
+    p.add_argument("m", metavar="M")
+    p.add_argument("p", metavar="P")
+    p.add_argument("--rank", "-r", required=True, metavar="R", help="number of multiplications")
+    p.add_argument("--restarts", default="64", metavar="K", help="new restarts to run (default 64)")
+    p.add_argument("--time-limit", default=None, metavar="S", help="stop after S seconds")
+    p.add_argument("--seed", default="0", help="base seed; restart i is (seed, i) (default 0)")
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
+    p.add_argument("--strategy", default="als", help=f"one of {', '.join(STRATEGIES)} (default als)")
+    p.add_argument("--out", default=None, metavar="DIR", help="output folder")
+    p.add_argument("--batch", default=None, help="restarts per tensor (default: by format)")
+    p.add_argument("--threads", default=None, help="torch CPU threads (default 1)")
+    p.add_argument("--force", action="store_true", help="allow n*m*p > 10^4")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="end with one JSON summary line on stdout")
+    p.set_defaults(func=cmd_discover)
+
+
+def _int(name: str, text):
+    if text is None:
+        return None
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        raise SolverConfigError(f"{name} must be a positive integer, got {text!r}") from None
+
+
+def _float(name: str, text):
+    if text is None:
+        return None
+    try:
+        x = float(text)
+    except ValueError:
+        raise SolverConfigError(f"{name} must be a number of seconds, got {text!r}") from None
+    if not math.isfinite(x):
+        raise SolverConfigError(f"{name} must be a finite number of seconds, got {text!r}")
+    return x
+
+
+def cmd_discover(args) -> int:
+    config = SolverConfig(
+        n=_int("N", args.n), m=_int("M", args.m), p=_int("P", args.p), rank=_int("rank", args.rank),
+        restarts=_int("restarts", args.restarts), time_limit=_float("time-limit", args.time_limit),
+        seed=_int("seed", args.seed), device=args.device, strategy=args.strategy, out=args.out,
+        batch=_int("batch", args.batch), threads=_int("threads", args.threads), force=args.force)
+    config.check_writable()  # fail before any work starts
+    result = run_search(config, progress=not args.quiet)
+    summary = result.to_json()
+    c = config
+    lines = [
+        f"<{c.n},{c.m},{c.p}> rank {c.rank}, strategy {c.strategy}, seed {c.seed}: "
+        f"{result.restarts} restarts in {result.elapsed_s:.1f} s"
+        + (" (interrupted)" if result.interrupted else ""),
+        f"verified schemes: {result.found} distinct ({result.new} new), success rate "
+        f"{result.success_rate:.1%}, first after "
+        + (f"{result.time_to_first_s:.2f} s" if result.time_to_first_s is not None else "-"),
+    ]
+    if result.found == 0:
+        lines.append(
+            f"nothing found: best least-squares residual {summary['best_residual']}, fewest failing "
+            f"Brent equations after rounding {result.best_errors}")
+    lines.append(f"output folder: {result.out}")
+    print("\n".join(lines))
+    if args.json:
+        print(json.dumps(summary))
+    return 0 if result.found else 1

@@ -1,0 +1,140 @@
+"""Tests for discovery.solver: losses, strategies, exact-verified results, resume."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from discovery.formats import load_scheme
+from discovery.known import strassen
+from discovery.solver import (
+    ALSParams,
+    PaperParams,
+    SolverConfig,
+    SolverConfigError,
+    data_loss,
+    discover,
+    random_products,
+    rounded_errors,
+    run_paper,
+    target_tensor,
+    tensor_loss,
+)
+from discovery.solver._batch import init_factors
+from discovery.solver._store import pending_restarts
+from discovery.transforms import fingerprint
+from discovery.verify import verify
+
+
+def _factors(s):
+    return tuple(torch.tensor(np.asarray(a, dtype=np.float64).T)[None] for a in (s.u, s.v, s.w))
+
+
+def test_exact_loss_equals_expected_loss_on_gaussian_products():
+    # E over A, B with i.i.d. N(0,1) entries of ||SPN(a,b) - vec((AB)^T)||² equals the
+    # tensor loss exactly (closed form); check by Monte Carlo on random factors.
+    g = torch.Generator().manual_seed(0)
+    n, m, p, r = 2, 3, 2, 5
+    U, V, W = (torch.randn(3, s, r, generator=g, dtype=torch.float64) * 0.7 for s in (6, 6, 4))
+    T = target_tensor(n, m, p)
+    exact = tensor_loss(U, V, W, T)
+    a, b, c = random_products(n, m, p, 200_000, g)
+    mc = data_loss(U, V, W, a, b, c)
+    torch.testing.assert_close(mc, exact, rtol=0.03, atol=0.0)
+
+
+def test_data_triplets_are_true_products_and_strassen_has_zero_loss():
+    a, b, c = random_products(2, 2, 2, 16, torch.Generator().manual_seed(3))
+    A, B = a.reshape(16, 2, 2), b.reshape(16, 2, 2)
+    torch.testing.assert_close(c, (A @ B).transpose(1, 2).reshape(16, 4))
+    F = _factors(strassen())
+    assert float(tensor_loss(*F, target_tensor(2, 2, 2))) == 0.0
+    assert float(data_loss(*F, a, b, c)) < 1e-20
+
+
+def test_rounded_errors_counts_failing_equations_exactly():
+    T = target_tensor(2, 2, 2)
+    U, V, W = _factors(strassen())
+    assert int(rounded_errors(U, V, W, T)) == 0
+    U2 = U.clone()
+    U2[0, 0, 0] = 0.0  # drop a11 from m1: breaks some equations
+    assert int(rounded_errors(U2, V, W, T)) > 0
+    assert int(rounded_errors(U + 0.3, V - 0.2, W, T)) == 0  # rounds back to Strassen
+
+
+def test_restart_init_does_not_depend_on_batching():
+    a = init_factors(4, 4, 4, 7, 5, [0, 1, 2, 3], 0.5)
+    b = init_factors(4, 4, 4, 7, 5, [2], 0.5)
+    for x, y in zip(a, b):
+        torch.testing.assert_close(x[2:3], y)
+    c = init_factors(4, 4, 4, 7, 6, [2], 0.5)
+    assert not torch.equal(b[0], c[0])  # another seed, another start
+
+
+def test_pending_restarts_fills_gaps_first():
+    assert pending_restarts([], 3) == [0, 1, 2]
+    assert pending_restarts([[0, 4], [6, 8]], 4) == [4, 5, 8, 9]
+
+
+def test_discover_222_rank7_finds_verified_ternary_schemes(tmp_path):
+    res = discover(2, 2, 2, 7, restarts=8, seed=0, out=str(tmp_path), time_limit=60)
+    assert res.found >= 1 and res.restarts == 8
+    assert res.time_to_first_s is not None and 0 <= res.success_rate <= 1
+    fps = set()
+    for s, path in zip(res.schemes, res.paths):
+        assert verify(s).ok and s.is_ternary and s.rank <= 7
+        assert load_scheme(path) == s
+        fps.add(fingerprint(s))
+        A, B = np.random.default_rng(0).integers(-9, 9, (2, 2, 2, 2))
+        assert np.array_equal(s.apply(A, B), A @ B)
+    assert len(fps) == res.found  # duplicates counted once
+
+
+def test_rank_below_best_known_finds_nothing_and_says_how_close(tmp_path):
+    res = discover(2, 2, 2, 6, restarts=8, seed=0, out=str(tmp_path), time_limit=60)
+    assert res.found == 0 and res.successes == 0 and res.schemes == ()
+    assert res.best_residual > 0.5  # rank(<2,2,2>) = 7: no rank-6 fit comes close to zero
+    assert res.best_errors is not None and res.best_errors > 0
+    assert not list(tmp_path.glob("r6-*.json"))
+
+
+def test_second_run_extends_the_first_without_duplicates(tmp_path):
+    first = discover(2, 2, 2, 7, restarts=8, seed=1, out=str(tmp_path))
+    second = discover(2, 2, 2, 7, restarts=8, seed=1, out=str(tmp_path))
+    state = json.loads((tmp_path / "run-r7-als-seed1.json").read_text())
+    assert state["done"] == [[0, 16]] and state["restarts"] == 16
+    assert state["config"]["rank"] == 7
+    files = sorted(tmp_path.glob("r7-*.json"))
+    fps = {fingerprint(load_scheme(f)) for f in files}
+    assert len(fps) == len(files) == first.new + second.new
+    assert second.new == len({fingerprint(s) for s in second.schemes} - {fingerprint(s) for s in first.schemes})
+
+
+def test_paper_strategy_runs_and_reports_candidates_honestly():
+    T = target_tensor(2, 2, 2)
+    params = PaperParams(steps_full=60, steps_ternary=30, steps_frozen=10, batch=32)
+    out = run_paper((2, 2, 2), T, 7, 0, [0, 1], None, params)
+    assert out.completed and out.errors.shape == (2,) and out.residual.shape == (2,)
+    assert torch.equal(out.errors, rounded_errors(out.U, out.V, out.W, T))
+
+
+@pytest.mark.parametrize("kw, word", [
+    (dict(n=0), "n must"), (dict(rank=-1), "rank must"), (dict(m=True), "m must"),
+    (dict(strategy="magic"), "unknown strategy"), (dict(device="tpu"), "unknown device"),
+    (dict(n=30, m=30, p=30), "force"), (dict(time_limit=-1), "time_limit"),
+    (dict(restarts=2.5), "restarts must"), (dict(seed=-3), "seed must"),
+])
+def test_config_rejects_bad_input(kw, word):
+    base = dict(n=2, m=2, p=2, rank=7)
+    with pytest.raises(SolverConfigError, match=word):
+        SolverConfig(**{**base, **kw})
+
+
+def test_config_force_allows_big_formats():
+    assert SolverConfig(30, 30, 30, 100, force=True).n == 30
+
+
+def test_als_params_are_frozen():
+    with pytest.raises(Exception):
+        ALSParams().rounds = 3
