@@ -1,0 +1,79 @@
+import json
+
+import numpy as np
+import pytest
+
+from discovery.circuit import build_circuit, circuit_counts
+from discovery.codegen import program_json, run_program, to_latex, to_program, to_python
+from discovery.scheme import Scheme
+from discovery.symbolic import read_reduced, simplify_additions
+from tests._circuit_fixtures import data_file, strassen, winograd
+
+
+def _load(src: str, name: str = "multiply"):
+    ns: dict = {}
+    exec(compile(src, "<generated>", "exec"), ns)
+    return ns[name]
+
+
+def _count_ops(src: str) -> int:
+    """Binary + and - in the generated statements (after the block set-up)."""
+    body = src.split("hn, hm, hp = N")[1].split("\n", 1)[1]
+    stmts = [ln.split(" = ", 1)[1] for ln in body.splitlines() if " = " in ln and "A[" not in ln and "B[" not in ln]
+    return sum(s.count(" + ") + s.count(" - ") for s in stmts)
+
+
+@pytest.mark.parametrize("make", [lambda: simplify_additions(winograd()), strassen,
+                                  lambda: read_reduced(data_file("3x3x3_m23_cr58_cn119_ZT_reduced.json"))],
+                         ids=["winograd15", "strassen-plain", "3x3-r23"])
+def test_generated_python_multiplies(make):
+    obj = make()
+    G = build_circuit(obj)
+    n, m, p = (int(x) for x in G.graph["format"].split("x"))
+    src = to_python(obj)
+    f = _load(src)
+    assert _count_ops(src) == circuit_counts(G).additions
+    rng = np.random.default_rng(0)
+    A, B = rng.integers(-99, 99, (3 * n, 2 * m)), rng.integers(-99, 99, (2 * m, 5 * p))
+    np.testing.assert_array_equal(f(A, B), A @ B)
+    A, B = rng.standard_normal((2 * n, 4 * m)), rng.standard_normal((4 * m, 3 * p))
+    np.testing.assert_allclose(f(A, B), A @ B, rtol=1e-10, atol=1e-12)
+    with pytest.raises(ValueError, match="do not split"):
+        f(np.ones((n + 1, m)), np.ones((m, p)))
+
+
+def test_generated_python_recurses():
+    f = _load(to_python(simplify_additions(winograd()), name="winograd"), "winograd")
+
+    def rec(x, y):
+        return f(x, y, matmul=rec) if x.shape[0] % 2 == 0 and x.shape[0] > 2 else x @ y
+
+    rng = np.random.default_rng(3)
+    A, B = rng.integers(-9, 9, (16, 16)), rng.integers(-9, 9, (16, 16))
+    np.testing.assert_array_equal(rec(A, B), A @ B)
+
+
+def test_program_listing_counts_and_runs():
+    ss = simplify_additions(winograd())
+    prog = json.loads(program_json(ss))
+    assert prog["additions"] == 15 and prog["multiplications"] == 7
+    assert sum(len(s["terms"]) - 1 for s in prog["steps"] if s["op"] != "mul") == 15
+    assert sum(s["op"] == "mul" for s in prog["steps"]) == 7
+    A, B = np.array([[1, 2], [3, 4]]), np.array([[-5, 6], [7, 8]])
+    np.testing.assert_array_equal(run_program(prog, A, B), A @ B)
+
+
+def test_program_with_fractions():
+    s = Scheme.from_rows(1, 1, 1, [[2]], [["1/4"]], [[2]])
+    prog = to_program(s)
+    assert prog["steps"][0]["right"] == ["1/4", "b11"]
+    assert run_program(json.loads(json.dumps(prog)), [[3]], [[4]])[0, 0] == 12
+    np.testing.assert_allclose(_load(to_python(s))(np.array([[3.0]]), np.array([[4.0]])), [[12.0]])
+
+
+def test_latex_lists_every_step():
+    ss = simplify_additions(winograd())
+    tex = to_latex(ss)
+    assert tex.startswith("\\begin{aligned}") and tex.rstrip().endswith("\\end{aligned}")
+    assert tex.count("&=") == len(to_program(ss)["steps"])
+    assert "c_{11} &=" in tex and r"\cdot" in tex
