@@ -18,6 +18,7 @@ from discovery.errors import DiscoveryError
 COMMAND_MODULES = [
     "_core",
     "_discover",
+    "_demo",
 ]
 
 
