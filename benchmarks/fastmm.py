@@ -1,0 +1,138 @@
+"""Scheme-based block multiplication against the BLAS product (numpy.matmul, torch.matmul).
+
+For square sizes N (1024 ... 8192), float32 and float64, 1-2 recursion levels, and the schemes
+Strassen (18 additions), Winograd's variant (15), Strassen⊗Strassen (<4,4,4> rank 49) and the
+collection's ternary rank-49 <4,4,4> scheme (both simplified by sharing), it times
+:class:`discovery.fastmm.BlockMultiplier` and the plain product on the same inputs and reports
+
+* ``ratio`` = time(scheme) / time(matmul) (below 1: the scheme is faster),
+* ``rel_error`` = max|C - C64| / max|C64| against the float64 product (``base_error``: the same
+  for matmul in that dtype).
+
+Each configuration is timed ``--reps`` times (best kept; sizes >= 4096 once). Prints a table and
+writes ``results/benchmarks/fastmm.csv``. On a shared 2-core machine timings are pessimistic
+and noisy; run it alone (``nice``) for numbers worth quoting.
+
+    python benchmarks/fastmm.py [--quick] [--max-size 8192] [--backends numpy,torch] [--threads 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+from discovery.fastmm import BlockMultiplier, relative_error
+from discovery.known import strassen, winograd
+from discovery.scheme import Scheme
+from discovery.symbolic import plain, simplify_additions
+from discovery.transforms import kron
+
+ROOT = Path(__file__).resolve().parents[1]
+COLLECTION = ROOT.parent / "shared" / "data" / "fmm-collection" / "4x4x4_m49_ZT.json"
+
+
+def schemes() -> dict:
+    """name -> SimplifiedScheme (programs verified)."""
+    out = {"strassen": plain(strassen()), "winograd": simplify_additions(winograd()),
+           "strassen⊗strassen": simplify_additions(kron(strassen(), strassen()))}
+    if COLLECTION.exists():
+        from discovery.formats import load_scheme
+
+        s: Scheme = load_scheme(COLLECTION)
+        out["4x4x4_m49_ZT"] = simplify_additions(s)
+    return out
+
+
+def _best_time(fn, reps: int, sync=lambda: None) -> tuple[float, object]:
+    best, result = float("inf"), None
+    for _ in range(reps):
+        sync()
+        t = time.perf_counter()
+        result = fn()
+        sync()
+        best = min(best, time.perf_counter() - t)
+    return best, result
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="sizes 512 and 1024, one level, one rep")
+    ap.add_argument("--max-size", type=int, default=8192)
+    ap.add_argument("--sizes", default="1024,2048,4096,8192")
+    ap.add_argument("--dtypes", default="float32,float64")
+    ap.add_argument("--levels", default="1,2")
+    ap.add_argument("--backends", default="numpy,torch")
+    ap.add_argument("--cutoff", type=int, default=128, help="BLAS below this block size")
+    ap.add_argument("--reps", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch default)")
+    ap.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
+    ap.add_argument("--out", default=str(ROOT / "results" / "benchmarks" / "fastmm.csv"))
+    args = ap.parse_args(argv)
+    sizes = [512, 1024] if args.quick else [int(x) for x in args.sizes.split(",")]
+    sizes = [s for s in sizes if s <= args.max_size]
+    levels = [1] if args.quick else [int(x) for x in args.levels.split(",")]
+    backends = args.backends.split(",")
+    progs = schemes()
+    if "torch" in backends:
+        import torch
+
+        if args.threads:
+            torch.set_num_threads(args.threads)
+    rows = []
+    header = f"{'backend':7} {'dtype':8} {'N':>5} {'scheme':18} {'lv':>2} {'adds':>4} {'t_scheme':>9} {'t_matmul':>9} {'ratio':>6} {'rel_err':>9} {'base_err':>9}"
+    print(header, flush=True)
+    rng = np.random.default_rng(0)
+    for N in sizes:
+        reps = 1 if N >= 4096 else (1 if args.quick else args.reps)
+        A64, B64 = rng.standard_normal((N, N)), rng.standard_normal((N, N))
+        ref = A64 @ B64
+        for dtype in args.dtypes.split(","):
+            for backend in backends:
+                A, B = A64.astype(dtype), B64.astype(dtype)
+                sync = lambda: None  # noqa: E731
+                if backend == "torch":
+                    import torch
+
+                    A, B = torch.from_numpy(A).to(args.device), torch.from_numpy(B).to(args.device)
+                    if args.device.startswith("cuda"):
+                        sync = torch.cuda.synchronize
+                t_base, C = _best_time(lambda: A @ B, reps, sync)
+                base_err = relative_error(C, ref)
+                del C
+                for name, ss in progs.items():
+                    for lv in levels:
+                        if N // ss.format[0] ** lv < 64:
+                            continue
+                        bm = BlockMultiplier(ss, lv, args.cutoff)
+                        t, C = _best_time(lambda: bm(A, B), reps, sync)
+                        err = relative_error(C, ref)
+                        del C
+                        row = dict(backend=backend, device=args.device if backend == "torch" else "cpu",
+                                   dtype=dtype, N=N, scheme=name, rank=ss.multiplications,
+                                   additions=ss.reduced_additions, levels=lv, cutoff=args.cutoff,
+                                   t_scheme=round(t, 4), t_matmul=round(t_base, 4), ratio=round(t / t_base, 3),
+                                   rel_error=f"{err:.2e}", base_error=f"{base_err:.2e}",
+                                   machine=platform.node())
+                        rows.append(row)
+                        print(f"{backend:7} {dtype:8} {N:5d} {name:18} {lv:2d} {row['additions']:4d} "
+                              f"{t:9.3f} {t_base:9.3f} {row['ratio']:6.2f} {err:9.2e} {base_err:9.2e}",
+                              flush=True)
+                        _write(args.out, rows)
+
+
+def _write(path: str, rows: list[dict]) -> None:
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    with p.open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+if __name__ == "__main__":
+    main()
