@@ -11,6 +11,7 @@ the same process on the same inputs:
   bytes of tensors autograd saves for backward plus the output (activation memory), since
   CPU allocations are not tracked per call.
 
+Times are the minimum over --reps runs (robust to other processes on a shared machine).
 Prints a table with ratios Strassen/dense and writes ``results/nn/bench_layers.csv``.
 
     python benchmarks/layers.py [--threads 2] [--device auto] [--quick]
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import statistics
 import time
 from pathlib import Path
 
@@ -53,7 +53,7 @@ def _time(fn, device, reps: int) -> float:
         if device.type == "cuda":
             torch.cuda.synchronize()
         out.append(time.perf_counter() - t)
-    return statistics.median(out)
+    return min(out)  # the least-disturbed run: the machine may be shared
 
 
 def _first(y):
