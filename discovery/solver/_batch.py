@@ -8,13 +8,15 @@ import numpy as np
 import torch
 
 
-def restart_generator(seed: int, restart: int) -> torch.Generator:
+def restart_generator(seed: int, restart: int, stream: int = 0) -> torch.Generator:
     """The random generator of restart ``restart`` of a run with base ``seed``.
 
-    Seeded from ``numpy.random.SeedSequence([seed, restart])``, so restarts are identified by
-    (seed, index), independent of how they are batched, and distinct across seeds.
+    Seeded from ``numpy.random.SeedSequence([seed, restart, stream])``, so restarts are
+    identified by (seed, index), independent of how they are batched, and distinct across
+    seeds; ``stream`` separates independent uses within a restart (0: the initial point).
     """
-    state = np.random.SeedSequence([int(seed), int(restart)]).generate_state(2, dtype=np.uint32)
+    key = [int(seed), int(restart)] + ([int(stream)] if stream else [])
+    state = np.random.SeedSequence(key).generate_state(2, dtype=np.uint32)
     return torch.Generator().manual_seed(int(state[0]) << 32 | int(state[1]))
 
 
@@ -30,6 +32,13 @@ def init_factors(shape_a: int, shape_b: int, shape_c: int, r: int, seed: int, re
         for j, s in enumerate((shape_a, shape_b, shape_c)):
             out[j].append(torch.randn(s, r, generator=g, dtype=dtype) * scale)
     return tuple(torch.stack(x).to(device) for x in out)
+
+
+def restart_noise(like: torch.Tensor, seed: int, restarts, stream: int) -> torch.Tensor:
+    """Standard Gaussian noise shaped like ``like`` (K, ...), row k from restart ``restarts[k]``."""
+    rows = [torch.randn(like.shape[1:], generator=restart_generator(seed, i, stream), dtype=like.dtype)
+            for i in restarts]
+    return torch.stack(rows).to(like.device)
 
 
 @dataclass(frozen=True)

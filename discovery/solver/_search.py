@@ -21,7 +21,7 @@ import torch
 
 from discovery.errors import VerificationError
 from discovery.scheme import Provenance, Scheme
-from discovery.solver._als import ALSParams, run_als
+from discovery.solver._als import als_params_for, run_als
 from discovery.solver._config import SolverConfig
 from discovery.solver._loss import candidate_rows, target_tensor
 from discovery.solver._paper import PaperParams, run_paper
@@ -83,16 +83,17 @@ class DiscoverResult:
 
 
 def default_batch(config: SolverConfig) -> int:
-    """Restarts per tensor: small formats favour a quick first result, large ones throughput."""
+    """Largest number of restarts per tensor (batches start small and double up to it)."""
     if config.strategy == "paper":
         return 16
     size = config.n * config.m * config.p
-    return 16 if size <= 8 else 32
+    return 32 if size <= 8 else 64
 
 
 def _run_batch(config: SolverConfig, T, indices, deadline, params):
     if config.strategy == "als":
-        return run_als(T, config.rank, config.seed, indices, deadline, params or ALSParams())
+        return run_als(T, config.rank, config.seed, indices, deadline,
+                       params or als_params_for(*config.format))
     return run_paper(config.format, T, config.rank, config.seed, indices, deadline,
                      params or PaperParams())
 
@@ -127,6 +128,7 @@ def _run(config: SolverConfig, params, progress: bool, device: str) -> DiscoverR
     first = None
     best_res, best_err = math.inf, None
     interrupted = False
+    n_batches = 0
     bar = _progress(config, progress)
     try:
         while done < config.restarts:
@@ -134,7 +136,10 @@ def _run(config: SolverConfig, params, progress: bool, device: str) -> DiscoverR
                 break
             if config.max_found is not None and new >= config.max_found:
                 break
-            indices = store.pending(min(batch, config.restarts - done))
+            # small first batches give a quick first result, doubling ones throughput
+            size = min(batch, max(4, batch >> max(0, 3 - n_batches)), config.restarts - done)
+            n_batches += 1
+            indices = store.pending(size)
             out = _run_batch(config, T, indices, deadline, params)
             if not out.completed:
                 break
