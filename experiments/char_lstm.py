@@ -181,9 +181,14 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--no-progress", action="store_true")
+    ap.add_argument("--ratios", type=float, nargs="+", default=None,
+                    help="override the r/n_out values (e.g. to split a sweep over processes)")
     a = ap.parse_args(argv)
     set_threads(a.threads)
-    cfg = Config(seed=a.seed, **(QUICK if a.quick else {}))
+    over = dict(QUICK) if a.quick else {}
+    if a.ratios:
+        over["ratios"] = tuple(a.ratios)
+    cfg = Config(seed=a.seed, **over)
     device = pick_device(a.device)
     write_config(a.out, "char_lstm", cfg, {"quick": a.quick, "device": str(device),
                                            "text": "pydoc_data.topics (CPython stdlib)"})

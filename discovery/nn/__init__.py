@@ -1,6 +1,18 @@
 """Strassenified neural-network layers (StrassenNets, Tschannen et al., ICML 2018).
 
-Public API (explicit re-exports).
+Every matrix product of a layer is computed by a sum-product network
+``c = W_c[(W_b b) ⊙ ã]`` with r hidden multiplications (ã learned directly):
+
+* layers: :class:`StrassenLinear`, :class:`StrassenConv2d` (output patches p, grouped W_b),
+  :class:`StrassenLSTM` (input-to-hidden and hidden-to-hidden SPNs for all gates);
+* modes: :class:`QuantMode` (from :mod:`discovery.quant`, shared with the solver);
+  ``layer.set_mode(QuantMode.FROZEN)`` makes W_b, W_c exact ternary and folds scales into ã;
+* conversion: :func:`strassenify` with a :class:`StrassenSpec` (or a per-layer function),
+  SVD-initialised from the dense weights;
+* training: :func:`distillation_loss`, :func:`fit`, :func:`train_phases` (:class:`PhaseConfig`);
+* counting: :func:`count_ops` -> :class:`ModelCount` of :class:`LayerCount` (what is counted
+  is documented in ``discovery/nn/_count.py``); :func:`plain_adds`, :func:`cse_adds`;
+* plotting: :func:`plot_tradeoff` (returns a figure, no I/O).
 """
 
 from discovery.quant import QuantMode as QuantMode
@@ -24,3 +36,4 @@ from ._count import ModelCount as ModelCount
 from ._count import count_ops as count_ops
 from ._cse import cse_adds as cse_adds
 from ._cse import plain_adds as plain_adds
+from ._plot import plot_tradeoff as plot_tradeoff
