@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "_core",
     "_discover",
     "_demo",
+    "_circuits",
 ]
 
 

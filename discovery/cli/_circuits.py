@@ -1,0 +1,143 @@
+"""Circuit commands: ``simplify``, ``draw``, ``export``.
+
+Every scheme is verified first; a wrong one is refused with its failing equations named
+(:class:`~discovery.errors.VerificationError`, exit 2 through the dispatcher).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from discovery._io import atomic_write_bytes, atomic_write_text
+from discovery.errors import DiscoveryError
+from discovery.formats import load_scheme, save_scheme
+from discovery.symbolic import SimplifiedScheme, plain, read_reduced, simplify_additions
+from discovery.verify import require_valid
+
+DRAW_EXTENSIONS = (".png", ".svg", ".dot", ".graphml")
+TARGETS = {"python": ".py", "latex": ".tex", "program": ".json"}
+
+
+def register(sub) -> None:
+    p = sub.add_parser("simplify", help="share common subexpressions to reduce additions",
+                       description="Print naive and reduced addition counts and the simplified program. "
+                                   "By default also searches equivalent schemes (X A Y^-1, Y B Z^-1, "
+                                   "X C Z^-1 and the format's symmetries) where that is cheap (2x2 sides).")
+    p.add_argument("path", metavar="PATH", help="scheme file (.json, .npz, .exp; reduced .json too)")
+    p.add_argument("--no-equivalents", action="store_true", help="only share subexpressions")
+    p.add_argument("--out", metavar="FILE", help="save the (possibly equivalent) scheme (.json, .npz, .exp)")
+    p.add_argument("--json", action="store_true", help="last stdout line: a JSON object with the counts")
+    p.add_argument("--tries", type=int, default=16, help="randomized greedy runs (default 16)")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_simplify)
+
+    p = sub.add_parser("draw", help="draw the arithmetic circuit (png, svg) or export its graph (dot, graphml)")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("-o", "--out", required=True, metavar="FILE", help="FILE.png, .svg, .dot or .graphml")
+    p.add_argument("--plain", action="store_true", help="the plain evaluation, without shared sums")
+    p.add_argument("--equivalents", action="store_true", help="search equivalent schemes first")
+    p.set_defaults(func=cmd_draw)
+
+    p = sub.add_parser("export", help="runnable code or equations from the simplified circuit")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--to", required=True, metavar="TARGET", help="python, latex or program (JSON)")
+    p.add_argument("-o", "--out", metavar="FILE", help="output file (default: stdout)")
+    p.add_argument("--plain", action="store_true", help="the plain evaluation, without shared sums")
+    p.add_argument("--equivalents", action="store_true", help="search equivalent schemes first")
+    p.add_argument("--name", default="multiply", help="function name for --to python")
+    p.set_defaults(func=cmd_export)
+
+
+def _program(path: str, equivalents: bool, plain_only: bool = False, tries: int = 16,
+             seed: int = 0) -> tuple[SimplifiedScheme, str]:
+    """Load, verify and simplify; returns the best program and how it was found."""
+    s = require_valid(load_scheme(path))
+    if plain_only:
+        return plain(s), "plain evaluation"
+    best, how = simplify_additions(s, tries=tries, seed=seed), "shared subexpressions"
+    if Path(path).suffix.lower() == ".json":
+        try:
+            given = json.loads(Path(path).read_text())
+        except (OSError, ValueError):
+            given = None
+        if isinstance(given, dict) and "u_fresh" in given:
+            red = read_reduced(given)
+            if red.reduced_additions < best.reduced_additions:
+                best, how = red, "the file's own reduced program"
+    if equivalents and max(s.format) <= 2:
+        from discovery.optimize_additions import optimize_additions
+
+        res = optimize_additions(s, seed=seed)
+        if res.best.reduced_additions < best.reduced_additions:
+            best, how = res.best, f"equivalent scheme ({res.transform})"
+    return best, how
+
+
+def cmd_simplify(args) -> int:
+    ss, how = _program(args.path, not args.no_equivalents, tries=args.tries, seed=args.seed)
+    n, m, p = ss.format
+    print(f"<{n},{m},{p}> rank {ss.multiplications}: {ss.naive_additions} additions plainly, "
+          f"{ss.reduced_additions} with {how} (A {ss.a.additions}, B {ss.b.additions}, C {ss.c.additions})")
+    print(f"intermediates: {', '.join(ss.intermediates()) or '(none)'}")
+    for name, expr in ss.equations():
+        print(f"  {name} = {expr}")
+    if args.out:
+        save_scheme(ss.scheme, args.out)
+        print(f"saved the scheme ({'equivalent, ' if 'equivalent' in how else ''}verified) to {args.out}")
+    if args.json:
+        print(json.dumps({"format": [n, m, p], "multiplications": ss.multiplications,
+                          "naive_additions": ss.naive_additions, "reduced_additions": ss.reduced_additions,
+                          "additions_by_side": [ss.a.additions, ss.b.additions, ss.c.additions],
+                          "intermediates": ss.intermediates(), "method": how}))
+    return 0
+
+
+def cmd_draw(args) -> int:
+    ext = Path(args.out).suffix.lower()
+    if ext not in DRAW_EXTENSIONS:
+        raise DiscoveryError(f"{args.out}: unknown output extension {ext or '(none)'!r}; "
+                             f"use one of {', '.join(DRAW_EXTENSIONS)}")
+    from discovery.circuit import build_circuit, to_dot, to_graphml
+
+    ss, how = _program(args.path, args.equivalents, args.plain)
+    G = build_circuit(ss)
+    if ext == ".dot":
+        atomic_write_text(args.out, to_dot(G, Path(args.path).stem))
+    elif ext == ".graphml":
+        atomic_write_text(args.out, to_graphml(G))
+    else:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from discovery.draw import draw_circuit
+
+        fig = draw_circuit(G)
+        buf = io.BytesIO()
+        fig.savefig(buf, format=ext[1:], dpi=120, bbox_inches="tight")
+        atomic_write_bytes(args.out, buf.getvalue())
+    print(f"wrote {args.out} ({ss.multiplications} multiplications, {ss.reduced_additions} additions, {how})")
+    return 0
+
+
+def cmd_export(args) -> int:
+    if args.to not in TARGETS:
+        raise DiscoveryError(f"unknown export target {args.to!r}; use one of {', '.join(TARGETS)}")
+    from discovery.codegen import program_json, to_latex, to_python
+
+    ss, how = _program(args.path, args.equivalents, args.plain)
+    if args.to == "python":
+        if not args.name.isidentifier():
+            raise DiscoveryError(f"--name {args.name!r} is not a Python identifier")
+        text = to_python(ss, args.name)
+    elif args.to == "latex":
+        text = to_latex(ss)
+    else:
+        text = program_json(ss) + "\n"
+    if args.out:
+        atomic_write_text(args.out, text)
+        print(f"wrote {args.out} ({ss.multiplications} multiplications, {ss.reduced_additions} additions, {how})")
+    else:
+        print(text, end="")
+    return 0
