@@ -36,6 +36,9 @@ ROOT = Path(__file__).resolve().parents[1]
 COLLECTION = ROOT.parent / "shared" / "data" / "fmm-collection" / "4x4x4_m49_ZT.json"
 
 
+SCHEME_NAMES = ("strassen", "winograd", "strassen⊗strassen", "4x4x4_m49_ZT")
+
+
 def schemes() -> dict:
     """name -> SimplifiedScheme (programs verified)."""
     out = {"strassen": plain(strassen()), "winograd": simplify_additions(winograd()),
@@ -71,6 +74,8 @@ def main(argv=None) -> None:
     ap.add_argument("--reps", type=int, default=2)
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch default)")
     ap.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
+    ap.add_argument("--schemes", default="", help="comma-separated subset of: " + ", ".join(SCHEME_NAMES))
+    ap.add_argument("--append", action="store_true", help="add rows to an existing CSV")
     ap.add_argument("--out", default=str(ROOT / "results" / "benchmarks" / "fastmm.csv"))
     args = ap.parse_args(argv)
     sizes = [512, 1024] if args.quick else [int(x) for x in args.sizes.split(",")]
@@ -78,12 +83,14 @@ def main(argv=None) -> None:
     levels = [1] if args.quick else [int(x) for x in args.levels.split(",")]
     backends = args.backends.split(",")
     progs = schemes()
+    if args.schemes:
+        progs = {k: v for k, v in progs.items() if k in args.schemes.split(",")}
     if "torch" in backends:
         import torch
 
         if args.threads:
             torch.set_num_threads(args.threads)
-    rows = []
+    rows = _read(args.out) if args.append else []
     header = f"{'backend':7} {'dtype':8} {'N':>5} {'scheme':18} {'lv':>2} {'adds':>4} {'t_scheme':>9} {'t_matmul':>9} {'ratio':>6} {'rel_err':>9} {'base_err':>9}"
     print(header, flush=True)
     rng = np.random.default_rng(0)
@@ -123,6 +130,14 @@ def main(argv=None) -> None:
                               f"{t:9.3f} {t_base:9.3f} {row['ratio']:6.2f} {err:9.2e} {base_err:9.2e}",
                               flush=True)
                         _write(args.out, rows)
+
+
+def _read(path: str) -> list[dict]:
+    p = Path(path)
+    if not p.exists():
+        return []
+    with p.open(newline="") as f:
+        return list(csv.DictReader(f))
 
 
 def _write(path: str, rows: list[dict]) -> None:
