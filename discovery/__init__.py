@@ -60,5 +60,21 @@ from .solver import discover as discover
 from .spn import MatMulSPN as MatMulSPN
 
 # --- symbolic simplification, circuits, exports, fast multiplication ---
+from .circuit import CircuitCounts as CircuitCounts
+from .circuit import build_circuit as build_circuit
+from .circuit import circuit_counts as circuit_counts
+from .circuit import evaluate_circuit as evaluate_circuit
+from .circuit import to_dot as to_dot
+from .circuit import to_graphml as to_graphml
+from .codegen import to_latex as to_latex
+from .codegen import to_program as to_program
+from .codegen import to_python as to_python
+from .fastmm import BlockMultiplier as BlockMultiplier
+from .fastmm import fast_matmul as fast_matmul
+from .optimize_additions import optimize_additions as optimize_additions
+from .slp import LinearProgram as LinearProgram
+from .symbolic import SimplifiedScheme as SimplifiedScheme
+from .symbolic import read_reduced as read_reduced
+from .symbolic import simplify_additions as simplify_additions
 
 # --- neural-network layers live in discovery.nn (import torch lazily there) ---
