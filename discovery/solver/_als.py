@@ -182,7 +182,7 @@ def run_als(T: torch.Tensor, r: int, seed: int, restarts, deadline: float | None
     G, alive = _keep(G, alive, F, (res < params.select_residual) & (biggest < params.select_max_abs))
     # phase 2: progressive rounding of the good fits
     free = [torch.ones_like(x, dtype=torch.bool) for x in G]
-    total = sum(x[0].numel() for x in G)
+    total = sum(x.shape[1] * x.shape[2] for x in G)
     for k in range(params.rounds):
         if not alive.numel():
             break

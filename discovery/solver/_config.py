@@ -15,6 +15,7 @@ STRATEGIES: dict[str, str] = {
            "(default: the fastest and most reliable by measurement, see benchmarks/discover.py)",
     "paper": "StrassenNets: SPN trained on random products, full precision -> ternary (TWN + STE) "
              "-> fine-tune with fixed ternary weights",
+    "paper-fixed": "as 'paper' with the fixed-threshold ternarizer (|w| > 0.05) instead of TWN",
 }
 DEVICES = ("auto", "cpu", "cuda")
 MAX_TENSOR_SIZE = 10_000  # n*m*p beyond this needs force=True

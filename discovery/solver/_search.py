@@ -20,6 +20,7 @@ from pathlib import Path
 import torch
 
 from discovery.errors import VerificationError
+from discovery.quant import TernaryMethod
 from discovery.scheme import Provenance, Scheme
 from discovery.solver._als import als_params_for, run_als
 from discovery.solver._config import SolverConfig
@@ -84,7 +85,7 @@ class DiscoverResult:
 
 def default_batch(config: SolverConfig) -> int:
     """Largest number of restarts per tensor (batches start small and double up to it)."""
-    if config.strategy == "paper":
+    if config.strategy.startswith("paper"):
         return 16
     size = config.n * config.m * config.p
     return 32 if size <= 8 else 64
@@ -94,8 +95,10 @@ def _run_batch(config: SolverConfig, T, indices, deadline, params):
     if config.strategy == "als":
         return run_als(T, config.rank, config.seed, indices, deadline,
                        params or als_params_for(*config.format))
-    return run_paper(config.format, T, config.rank, config.seed, indices, deadline,
-                     params or PaperParams())
+    if params is None:
+        method = TernaryMethod.FIXED if config.strategy == "paper-fixed" else TernaryMethod.TWN
+        params = PaperParams(method=method)
+    return run_paper(config.format, T, config.rank, config.seed, indices, deadline, params)
 
 
 def run_search(config: SolverConfig, params=None, progress: bool = False) -> DiscoverResult:

@@ -1,0 +1,111 @@
+"""Benchmark the SPN solver: success rate, time to first verified scheme, schemes per minute.
+
+For each format and strategy, run ``discovery.discover`` once per seed into a fresh folder
+with a time limit, and report
+
+* success rate per restart (restarts ending in an exactly verified scheme / restarts run),
+* median over seeds of the time to the first verified scheme (">L" when over half the seeds
+  found none within the limit L),
+* distinct verified schemes per minute (distinct within each run, summed over runs).
+
+Prints a table and writes ``results/benchmarks/discover.csv`` (``--quick``:
+``discover_quick.csv``). Timings depend on the machine and its load: give the thread count
+and say whether the machine was shared when quoting them.
+
+    python benchmarks/discover.py --quick
+    nice python benchmarks/discover.py            # all formats, 5 seeds, both strategies
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import math
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+import torch
+
+from discovery.solver import discover
+
+FULL = [(2, 2, 2, 7), (2, 2, 3, 11), (2, 3, 3, 15), (2, 2, 4, 14), (3, 3, 3, 23),
+        (2, 2, 5, 18), (2, 3, 4, 20)]
+QUICK = [(2, 2, 2, 7), (2, 2, 3, 11)]
+
+
+def bench(fmt, strategy: str, seeds: int, time_limit: float, restarts: int, threads: int) -> dict:
+    n, m, p, r = fmt
+    firsts, found, succ, runs, elapsed = [], 0, 0, 0, 0.0
+    for seed in range(seeds):
+        with tempfile.TemporaryDirectory() as tmp:
+            res = discover(n, m, p, r, restarts=restarts, time_limit=time_limit, seed=seed,
+                           strategy=strategy, out=tmp, threads=threads)
+        firsts.append(math.inf if res.time_to_first_s is None else res.time_to_first_s)
+        found += res.found
+        succ += res.successes
+        runs += res.restarts
+        elapsed += res.elapsed_s
+    med = statistics.median(firsts)
+    return {
+        "format": f"{n}x{m}x{p}", "rank": r, "strategy": strategy, "seeds": seeds,
+        "time_limit_s": time_limit, "restarts": runs, "successes": succ,
+        "success_rate": round(succ / runs, 4) if runs else 0.0,
+        "median_time_to_first_s": round(med, 3) if math.isfinite(med) else f">{time_limit:g}",
+        "seeds_with_result": sum(math.isfinite(f) for f in firsts),
+        "distinct_per_min": round(60 * found / elapsed, 2) if elapsed else 0.0,
+        "elapsed_s": round(elapsed, 1), "threads": threads,
+        "device": "cuda" if torch.cuda.is_available() else "cpu",
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="two small formats, 2 seeds, short limits")
+    ap.add_argument("--strategies", default="als,paper", help="comma-separated (default als,paper)")
+    ap.add_argument("--seeds", type=int, default=None, help="seeds per format (default 5; quick 2)")
+    ap.add_argument("--time-limit", type=float, default=None,
+                    help="seconds per run (default 30, 60 for <3,3,3>; quick 10)")
+    ap.add_argument("--paper-time-limit", type=float, default=None,
+                    help="seconds per run of the paper strategy (default: --time-limit)")
+    ap.add_argument("--restarts", type=int, default=512, help="restart cap per run (default 512)")
+    ap.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
+    ap.add_argument("--formats", default=None, help="e.g. 2x2x2:7,3x3x3:23 (default: the list)")
+    ap.add_argument("--out", default=None, help="CSV path (default results/benchmarks/discover.csv)")
+    args = ap.parse_args(argv)
+    formats = QUICK if args.quick else FULL
+    if args.formats:
+        formats = [tuple(map(int, f.split(":")[0].split("x"))) + (int(f.split(":")[1]),)
+                   for f in args.formats.split(",")]
+    seeds = args.seeds or (2 if args.quick else 5)
+    out = Path(args.out or f"results/benchmarks/discover{'_quick' if args.quick else ''}.csv")
+    rows = []
+    header = (f"{'format':>8} {'r':>3} {'strategy':>8} {'restarts':>8} {'success':>8} "
+              f"{'t_first(med)':>12} {'distinct/min':>12}")
+    print(header)
+    for fmt in formats:
+        for strategy in args.strategies.split(","):
+            limit = args.time_limit or (10 if args.quick else (60 if fmt[:3] == (3, 3, 3) else 30))
+            if strategy == "paper" and args.paper_time_limit:
+                limit = args.paper_time_limit
+            row = bench(fmt, strategy, seeds, limit, args.restarts, args.threads)
+            rows.append(row)
+            t = row["median_time_to_first_s"]
+            print(f"{row['format']:>8} {row['rank']:>3} {strategy:>8} {row['restarts']:>8} "
+                  f"{row['success_rate']:>8.1%} {t if isinstance(t, str) else f'{t:.2f} s':>12} "
+                  f"{row['distinct_per_min']:>12.1f}", flush=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    print(f"saved {out} (threads={args.threads}; timings on a shared machine are pessimistic)",
+          file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
