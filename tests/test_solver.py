@@ -138,3 +138,29 @@ def test_config_force_allows_big_formats():
 def test_als_params_are_frozen():
     with pytest.raises(Exception):
         ALSParams().rounds = 3
+
+
+def test_interrupt_keeps_results_of_finished_batches(tmp_path, monkeypatch):
+    from discovery.solver import _search
+
+    calls = []
+    real = _search.run_als
+
+    def interrupted_after_one_batch(*args, **kw):
+        calls.append(1)
+        if len(calls) > 1:
+            raise KeyboardInterrupt
+        return real(*args, **kw)
+
+    monkeypatch.setattr(_search, "run_als", interrupted_after_one_batch)
+    res = discover(2, 2, 2, 7, restarts=32, seed=0, out=str(tmp_path))
+    assert res.interrupted and res.restarts == 4 and res.found >= 1  # first batch has 4
+    state = json.loads((tmp_path / "run-r7-als-seed0.json").read_text())
+    assert state["done"] == [[0, 4]]
+    assert sorted(tmp_path.glob("r7-*.json")) == sorted(map(type(tmp_path), res.paths))
+    assert all(verify(load_scheme(p)).ok for p in res.paths)
+
+
+def test_time_limit_stops_the_run(tmp_path):
+    res = discover(3, 3, 3, 23, restarts=10_000, seed=0, out=str(tmp_path), time_limit=1.0)
+    assert res.elapsed_s < 10 and res.restarts < 10_000
