@@ -28,6 +28,25 @@ def _numeric(prog: LinearProgram) -> LinearProgram:
     return LinearProgram(prog.n_inputs, tuple(map(conv, prog.temps)), tuple(map(conv, prog.outputs)))
 
 
+def _push_signs(a: LinearProgram, b: LinearProgram, c: LinearProgram):
+    """Equivalent programs where no product factor starts with a negative coefficient.
+
+    A factor ``-x`` (or ``-x - y``) costs a negation of a whole block; negating factor t and
+    every use of product t on the C side computes the same C without it.
+    """
+    flip = [False] * len(a.outputs)
+    outs = {"a": list(a.outputs), "b": list(b.outputs)}
+    for side in ("a", "b"):
+        for t, terms in enumerate(outs[side]):
+            if terms and all(q < 0 for _, q in terms):
+                outs[side][t] = tuple((v, -q) for v, q in terms)
+                flip[t] = not flip[t]
+    neg = lambda ts: tuple((v, -q if v < len(flip) and flip[v] else q) for v, q in ts)  # noqa: E731
+    c2 = LinearProgram(c.n_inputs, tuple(map(neg, c.temps)), tuple(map(neg, c.outputs)))
+    return (LinearProgram(a.n_inputs, a.temps, tuple(outs["a"])),
+            LinearProgram(b.n_inputs, b.temps, tuple(outs["b"])), c2)
+
+
 @dataclass(frozen=True)
 class BlockMultiplier:
     """A scheme prepared for block multiplication.
@@ -54,7 +73,7 @@ class BlockMultiplier:
         """C = A @ B for A (N, M), B (M, P) (numpy arrays or torch tensors, same dtype)."""
         if A.ndim != 2 or B.ndim != 2 or A.shape[1] != B.shape[0]:
             raise ValueError(f"cannot multiply shapes {tuple(A.shape)} and {tuple(B.shape)}")
-        progs = tuple(_numeric(x) for x in (self.program.a, self.program.b, self.program.c))
+        progs = tuple(_numeric(x) for x in _push_signs(self.program.a, self.program.b, self.program.c))
         return _multiply(A, B, self.program.format, progs, self.levels, self.cutoff)
 
 

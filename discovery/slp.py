@@ -104,9 +104,12 @@ def _expand(rows: list[dict[int, Coeff]], terms: Terms) -> dict[int, Coeff]:
 
 
 def combine(vals: Sequence[Any], terms: Terms) -> Any:
-    """``sum(c * vals[v])`` written with + and - (no multiplication by ±1); 0 if empty."""
+    """``sum(c * vals[v])`` written with + and - (no multiplication by ±1); 0 if empty.
+
+    A positive term goes first when there is one, so no negation is spent on ``-x + y``.
+    """
     out = None
-    for v, c in terms:
+    for v, c in sorted(terms, key=lambda t: t[1] < 0):
         x = vals[v]
         if out is None:
             out = x if c == 1 else (-x if c == -1 else c * x)

@@ -58,3 +58,13 @@ def test_3x3_rank23_and_rational_coefficients():
 def test_bad_shapes():
     with pytest.raises(ValueError, match="cannot multiply"):
         fast_matmul(np.ones((4, 3)), np.ones((4, 3)), strassen())
+
+
+def test_sign_pushing_keeps_the_scheme_valid(wino):
+    from discovery.fastmm import _push_signs
+    from discovery.verify import verify
+
+    a, b, c = _push_signs(wino.a, wino.b, wino.c)
+    assert not any(all(q < 0 for _, q in ts) for ts in (*a.outputs, *b.outputs))
+    assert (a.additions, b.additions, c.additions) == (wino.a.additions, wino.b.additions, wino.c.additions)
+    assert verify(Scheme.from_rows(2, 2, 2, a.matrix(), b.matrix(), c.matrix().T)).ok
