@@ -11,7 +11,9 @@ collection's ternary rank-49 <4,4,4> scheme (both simplified by sharing), it tim
 
 Each configuration is timed ``--reps`` times (best kept; sizes >= 4096 once). Prints a table and
 writes ``results/benchmarks/fastmm.csv``. On a shared 2-core machine timings are pessimistic
-and noisy; run it alone (``nice``) for numbers worth quoting.
+and noisy; run it alone (``nice``) for numbers worth quoting. Under contention, one BLAS thread
+(``OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1`` and ``--threads 1``) gives steadier ratios: many
+small multi-threaded BLAS calls suffer far more from oversubscription than one big call.
 
     python benchmarks/fastmm.py [--quick] [--max-size 8192] [--backends numpy,torch] [--threads 2]
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import platform
 import time
 from pathlib import Path
@@ -124,7 +127,8 @@ def main(argv=None) -> None:
                                    additions=ss.reduced_additions, levels=lv, cutoff=args.cutoff,
                                    t_scheme=round(t, 4), t_matmul=round(t_base, 4), ratio=round(t / t_base, 3),
                                    rel_error=f"{err:.2e}", base_error=f"{base_err:.2e}",
-                                   machine=platform.node())
+                                   blas_threads=os.environ.get("OPENBLAS_NUM_THREADS", "default"),
+                                   torch_threads=args.threads or "default", machine=platform.node())
                         rows.append(row)
                         print(f"{backend:7} {dtype:8} {N:5d} {name:18} {lv:2d} {row['additions']:4d} "
                               f"{t:9.3f} {t_base:9.3f} {row['ratio']:6.2f} {err:9.2e} {base_err:9.2e}",
