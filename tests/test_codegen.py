@@ -2,8 +2,11 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from discovery.circuit import build_circuit, circuit_counts
+from discovery.optimize_additions import unimodular_representatives
 from discovery.codegen import program_json, run_program, to_latex, to_program, to_python
 from discovery.scheme import Scheme
 from discovery.symbolic import read_reduced, simplify_additions
@@ -77,3 +80,23 @@ def test_latex_lists_every_step():
     assert tex.startswith("\\begin{aligned}") and tex.rstrip().endswith("\\end{aligned}")
     assert tex.count("&=") == len(to_program(ss)["steps"])
     assert "c_{11} &=" in tex and r"\cdot" in tex
+
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 5), st.integers(0, 5), st.integers(0, 5), st.integers(0, 10**6))
+def test_exports_agree_on_equivalent_schemes(x, y, z, seed):
+    """Any equivalent of Strassen: circuit, Python and program all give A @ B with equal counts."""
+    from discovery.circuit import evaluate_circuit
+    from discovery.transforms import sandwich
+
+    X, Y, Z = (np.array(unimodular_representatives(2)[i]) for i in (x, y, z))
+    ss = simplify_additions(sandwich(strassen(), X, Y, Z), tries=4, seed=seed)
+    G = build_circuit(ss)
+    prog = to_program(G)
+    assert prog["additions"] == circuit_counts(G).additions == ss.reduced_additions
+    rng = np.random.default_rng(seed)
+    A, B = rng.integers(-30, 30, (2, 2)), rng.integers(-30, 30, (2, 2))
+    np.testing.assert_array_equal(evaluate_circuit(G, A, B), A @ B)
+    np.testing.assert_array_equal(run_program(prog, A, B), A @ B)
+    np.testing.assert_array_equal(_load(to_python(G))(A, B), A @ B)
