@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from discovery.scheme import Scheme
-from discovery.slp import LinearProgram
+from discovery.slp import LinearProgram, combine
 from discovery.symbolic import SimplifiedScheme, simplify_additions
 
 
@@ -120,10 +120,27 @@ def _multiply(A, B, fmt, progs, levels: int, cutoff: int):
     prods = [_multiply(x, y, fmt, progs, levels - 1, cutoff) for x, y in zip(left, right)]
     del left, right
     C = _empty(prods[0], Np, Pp)
-    for c, val in enumerate(pc.evaluate(prods)):
+    vals = list(prods)
+    for terms in pc.temps:
+        vals.append(combine(vals, terms))
+    for c, terms in enumerate(pc.outputs):
         k, i = divmod(c, n)  # w indexes C transposed
-        C[i * hn:(i + 1) * hn, k * hp:(k + 1) * hp] = val
+        _accumulate(C[i * hn:(i + 1) * hn, k * hp:(k + 1) * hp], vals, terms)
     return C[:N, :P] if (Np, Pp) != (N, P) else C
+
+
+def _accumulate(dst: Any, vals: list, terms) -> None:
+    """dst[...] = sum(c * vals[v]) in place (no temporary for the output block)."""
+    for idx, (v, c) in enumerate(sorted(terms, key=lambda t: t[1] < 0)):
+        x = vals[v]
+        if idx == 0:
+            dst[...] = x if c == 1 else (-x if c == -1 else c * x)
+        elif c == 1:
+            dst += x
+        elif c == -1:
+            dst -= x
+        else:
+            dst += c * x
 
 
 def relative_error(C: Any, reference: Any) -> float:
