@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from discovery.circuit import build_circuit, circuit_counts
-from discovery.optimize_additions import unimodular_representatives
 from discovery.codegen import program_json, run_program, to_latex, to_program, to_python
+from discovery.optimize_additions import unimodular_representatives
 from discovery.scheme import Scheme
 from discovery.symbolic import read_reduced, simplify_additions
 from tests._circuit_fixtures import data_file, strassen, winograd

@@ -97,3 +97,22 @@ def test_pair_elimination_preserves_matrix(rows, seed):
     prog = eliminate_pairs(M, tries=4, seed=seed)
     np.testing.assert_array_equal(prog.matrix(), M)
     assert prog.additions <= plain_program(M).additions
+
+
+def test_reduced_reader_refuses_bad_files(tmp_path):
+    import json
+
+    from discovery.errors import SchemeFileError
+
+    path = tmp_path / "r.json"
+    path.write_text("{not json")
+    with pytest.raises(SchemeFileError, match="r.json"):
+        read_reduced(path)
+    d = json.loads(data_file("2x2x2_m7_cr15_cn24_ZT_reduced.json").read_text())
+    del d["v"]
+    with pytest.raises(SchemeFileError, match="not a reduced scheme"):
+        read_reduced(d)
+    d = json.loads(data_file("2x2x2_m7_cr15_cn24_ZT_reduced.json").read_text())
+    d["w"][0][0]["value"] = 1  # one flipped coefficient: the expansion no longer verifies
+    with pytest.raises(VerificationError, match="equations fail"):
+        read_reduced(d)
