@@ -109,7 +109,7 @@ def combine(vals: Sequence[Any], terms: Terms) -> Any:
     A positive term goes first when there is one, so no negation is spent on ``-x + y``.
     """
     out = None
-    for v, c in sorted(terms, key=lambda t: t[1] < 0):
+    for v, c in sorted(terms, key=lambda t: bool(t[1] < 0)):
         x = vals[v]
         if out is None:
             out = x if c == 1 else (-x if c == -1 else c * x)
@@ -150,6 +150,8 @@ def eliminate_pairs(M: np.ndarray, tries: int = 16, seed: int = 0) -> LinearProg
 def _greedy_once(M: np.ndarray, rng: random.Random | None) -> LinearProgram:
     n = int(M.shape[1])
     rows: list[dict[int, Coeff]] = [{j: _exact(c) for j, c in enumerate(r) if c != 0} for r in M]
+    # An integer matrix gets integer temps only: x_i + q x_j with q or 1/q an integer.
+    integral = all(isinstance(c, int) for r in rows for c in r.values())
     temps: list[Terms] = []
     while True:
         counts: Counter = Counter()
@@ -159,7 +161,10 @@ def _greedy_once(M: np.ndarray, rng: random.Random | None) -> LinearProgram:
                 i, ci = items[a]
                 for b in range(a + 1, len(items)):
                     j, cj = items[b]
-                    counts[(i, j, _exact(Fraction(cj) / Fraction(ci)))] += 1
+                    q = Fraction(cj) / Fraction(ci)
+                    if integral and q.denominator != 1 and q.numerator not in (1, -1):
+                        continue
+                    counts[(i, j, _exact(q))] += 1
         if not counts:
             break
         top = max(counts.values())
@@ -171,12 +176,13 @@ def _greedy_once(M: np.ndarray, rng: random.Random | None) -> LinearProgram:
             key = rng.choice([k for k, c in counts.items() if c == top])
         i, j, q = key
         new = n + len(temps)
-        temps.append(((i, 1), (j, q)))
+        # temp = x_i + q x_j (row uses c_i * temp), or x_j + (1/q) x_i (row uses c_j * temp)
+        flip = Fraction(q).denominator != 1
+        temps.append(((j, 1), (i, _exact(1 / Fraction(q)))) if flip else ((i, 1), (j, q)))
         for r in rows:
             if i in r and j in r and _exact(Fraction(r[j]) / Fraction(r[i])) == q:
-                ci = r.pop(i)
-                del r[j]
-                r[new] = ci
+                ci, cj = r.pop(i), r.pop(j)
+                r[new] = cj if flip else ci
     outputs = tuple(tuple(sorted(r.items())) for r in rows)
     return _prune(LinearProgram(n, tuple(temps), outputs))
 

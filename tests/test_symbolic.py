@@ -116,3 +116,16 @@ def test_reduced_reader_refuses_bad_files(tmp_path):
     d["w"][0][0]["value"] = 1  # one flipped coefficient: the expansion no longer verifies
     with pytest.raises(VerificationError, match="equations fail"):
         read_reduced(d)
+
+
+def test_integer_schemes_get_integer_temps():
+    s = collection("3x3x3_m23_Z.json")  # coefficients up to ±2
+    ss = simplify_additions(s)
+    coeffs = [c for prog in (ss.a, ss.b, ss.c) for ts in (*prog.temps, *prog.outputs) for _, c in ts]
+    assert all(isinstance(c, int) for c in coeffs)
+    assert ss.reduced_additions < ss.naive_additions == 110
+    assert len(ss.equations()) > 23
+    M = np.array([[2, 1, 0], [4, 2, 1], [2, 1, 1], [1, 3, 0]])
+    prog = eliminate_pairs(M, tries=8)
+    np.testing.assert_array_equal(prog.matrix(), M)
+    assert all(isinstance(c, int) for ts in prog.temps for _, c in ts)
