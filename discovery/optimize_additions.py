@@ -13,6 +13,7 @@ relabels and negates entries of A, B, C, so one representative per such coset is
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
@@ -132,6 +133,7 @@ def optimize_additions(
     rounds: int = 3,
     tries: int = 4,
     seed: int = 0,
+    time_limit_s: float | None = None,
 ) -> EquivalentSearch:
     """Search equivalent schemes of the same rank for the fewest additions after sharing.
 
@@ -144,7 +146,10 @@ def optimize_additions(
             this many; otherwise coordinate descent (best X for fixed Y, Z, then Y, then Z) for
             ``rounds`` rounds. Formats with a side > 3 are only simplified, not searched.
         tries: randomized greedy runs per candidate (the winner is re-simplified with more).
+        time_limit_s: stop searching after this long (the result then has exhaustive=False).
+            A 3x3 search takes minutes; 2x2 about a second.
     """
+    deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
     if transform is None:
         from discovery.transforms import sandwich as transform
     s0 = require_valid(scheme)
@@ -159,6 +164,9 @@ def optimize_additions(
     best = (start.reduced_additions, "identity", s0, None)
     tried = 0
     for name, sv in versions:
+        if deadline is not None and time.monotonic() > deadline:
+            exhaustive = False
+            break
         score = _Scorer(sv, maps, tries, seed)
         if exhaustive:
             for XYZ in itertools.product(*mats):
@@ -169,7 +177,12 @@ def optimize_additions(
             continue
         cur = [r[0] for r in mats]
         for _ in range(rounds):
+            if deadline is not None and time.monotonic() > deadline:
+                break
             for slot in range(3):
+                if deadline is not None and time.monotonic() > deadline:
+                    break
+
                 def at(M, slot=slot):
                     trial = list(cur)
                     trial[slot] = M

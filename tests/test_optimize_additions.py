@@ -42,3 +42,12 @@ def test_user_transform_is_used():
 
     optimize_additions(strassen(), transform=transform, symmetries=False)
     assert calls
+
+
+@pytest.mark.slow
+def test_3x3_coordinate_descent_with_time_limit():
+    s = collection("3x3x3_m23_Z.json")
+    res = optimize_additions(s, time_limit_s=120)
+    assert not res.exhaustive
+    assert res.best.reduced_additions <= res.start.reduced_additions
+    assert verify(res.best.scheme).ok and res.best.multiplications == 23
