@@ -65,12 +65,17 @@ def bench(fmt, strategy: str, seeds: int, time_limit: float, restarts: int, thre
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="two small formats, 2 seeds, short limits")
-    ap.add_argument("--strategies", default="als,paper", help="comma-separated (default als,paper)")
+    ap.add_argument("--strategies", default="als,paper",
+                    help="comma-separated, from als, adam, paper, paper-fixed (default als,paper)")
     ap.add_argument("--seeds", type=int, default=None, help="seeds per format (default 5; quick 2)")
     ap.add_argument("--time-limit", type=float, default=None,
                     help="seconds per run (default 30, 60 for <3,3,3>; quick 10)")
     ap.add_argument("--paper-time-limit", type=float, default=None,
-                    help="seconds per run of the paper strategy (default: --time-limit)")
+                    help="seconds per run of the paper strategies (default 120; quick 60)")
+    ap.add_argument("--paper-restarts", type=int, default=None,
+                    help="restarts per run of the paper strategies (default 16; quick 4)")
+    ap.add_argument("--paper-seeds", type=int, default=None,
+                    help="seeds of the paper strategies (default 2; quick 1)")
     ap.add_argument("--restarts", type=int, default=512, help="restart cap per run (default 512)")
     ap.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     ap.add_argument("--formats", default=None, help="e.g. 2x2x2:7,3x3x3:23 (default: the list)")
@@ -89,9 +94,12 @@ def main(argv=None) -> int:
     for fmt in formats:
         for strategy in args.strategies.split(","):
             limit = args.time_limit or (10 if args.quick else (60 if fmt[:3] == (3, 3, 3) else 30))
-            if strategy == "paper" and args.paper_time_limit:
-                limit = args.paper_time_limit
-            row = bench(fmt, strategy, seeds, limit, args.restarts, args.threads)
+            n_seeds, restarts = seeds, args.restarts
+            if strategy.startswith("paper"):  # slow: a fixed number of restarts, fewer seeds
+                limit = args.paper_time_limit or (60 if args.quick else 120)
+                restarts = args.paper_restarts or (4 if args.quick else 16)
+                n_seeds = args.paper_seeds or (1 if args.quick else 2)
+            row = bench(fmt, strategy, n_seeds, limit, restarts, args.threads)
             rows.append(row)
             t = row["median_time_to_first_s"]
             print(f"{row['format']:>8} {row['rank']:>3} {strategy:>8} {row['restarts']:>8} "

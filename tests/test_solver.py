@@ -27,6 +27,15 @@ from discovery.transforms import fingerprint
 from discovery.verify import verify
 
 
+@pytest.fixture(autouse=True)
+def _one_thread():
+    # the solver tensors are small; extra intra-op threads only wait on a shared machine
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 def _factors(s):
     return tuple(torch.tensor(np.asarray(a, dtype=np.float64).T)[None] for a in (s.u, s.v, s.w))
 
@@ -164,3 +173,13 @@ def test_interrupt_keeps_results_of_finished_batches(tmp_path, monkeypatch):
 def test_time_limit_stops_the_run(tmp_path):
     res = discover(3, 3, 3, 23, restarts=10_000, seed=0, out=str(tmp_path), time_limit=1.0)
     assert res.elapsed_s < 10 and res.restarts < 10_000
+
+
+def test_adam_strategy_finds_and_verifies(tmp_path):
+    from discovery.solver import AdamParams, als_params_for
+
+    params = AdamParams(steps=600, rounding=als_params_for(2, 2, 2))
+    res = discover(2, 2, 2, 7, restarts=8, batch=8, seed=0, strategy="adam", out=str(tmp_path),
+                   params=params)
+    assert res.restarts == 8 and res.found >= 1
+    assert all(verify(s).ok and s.is_ternary for s in res.schemes)

@@ -1,13 +1,16 @@
 """The SPN solver: learn exact ternary matrix multiplication algorithms.
 
-``discover(n, m, p, rank, ...)`` runs many restarts of a strategy ("als", the default, or
-"paper", the StrassenNets baseline), verifies every rounded candidate exactly and stores the
+``discover(n, m, p, rank, ...)`` runs many restarts of a strategy ("als", the default;
+"adam"; "paper" and "paper-fixed", the StrassenNets baseline), verifies every rounded candidate exactly and stores the
 distinct verified schemes under ``results/schemes/<n>x<m>x<p>/``; see :mod:`._search`.
 """
 
 from __future__ import annotations
 
+from discovery.solver._adam import AdamParams as AdamParams
+from discovery.solver._adam import run_adam as run_adam
 from discovery.solver._als import ALSParams as ALSParams
+from discovery.solver._als import als_params_for as als_params_for
 from discovery.solver._als import run_als as run_als
 from discovery.solver._batch import BatchOutcome as BatchOutcome
 from discovery.solver._batch import restart_generator as restart_generator
@@ -42,7 +45,7 @@ def discover(n: int, m: int, p: int, rank: int, *, restarts: int = 64,
         out: output folder (default ``results/schemes/<n>x<m>x<p>``).
         batch: restarts per tensor. force: allow n*m*p > 10^4.
         max_found: stop after this many new schemes. threads: CPU threads (default 1).
-        params: ALSParams / PaperParams (None: the strategy's defaults).
+        params: ALSParams / AdamParams / PaperParams (None: the strategy's defaults).
         progress: show a tqdm bar on stderr.
     Returns:
         :class:`DiscoverResult` with the verified schemes and the run's statistics.
@@ -57,7 +60,7 @@ def discover(n: int, m: int, p: int, rank: int, *, restarts: int = 64,
 
 __all__ = [
     "discover", "SolverConfig", "SolverConfigError", "STRATEGIES", "DiscoverResult",
-    "ALSParams", "PaperParams", "run_als", "run_paper", "run_search", "BatchOutcome",
+    "ALSParams", "AdamParams", "PaperParams", "run_als", "run_adam", "run_paper", "als_params_for", "run_search", "BatchOutcome",
     "ResultStore", "tensor_loss", "data_loss", "random_products", "rounded_errors",
     "target_tensor", "restart_generator",
 ]

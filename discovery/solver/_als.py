@@ -190,25 +190,51 @@ def run_als(T: torch.Tensor, r: int, seed: int, restarts, deadline: float | None
     biggest = torch.stack([x.abs().amax(dim=(1, 2)) for x in G]).amax(0)
     G, alive = _keep(G, alive, F, (res < params.select_residual) & (biggest < params.select_max_abs))
     # phase 2: progressive rounding of the good fits
+    rounded = round_progressively(G, Ts, T, params, mult[alive] * params.lam_end, late)
+    if rounded is None:
+        return _outcome(F, T, residual, completed=False)
+    G, ok = rounded
+    _write_back(F, G, alive[ok])
+    errors = rounded_errors(*F, T)
+    return BatchOutcome(*F, errors=errors, residual=residual, completed=True)
+
+
+def round_progressively(G: list, Ts, T: torch.Tensor, params: ALSParams, lam, late):
+    """Progressive rounding with masked ALS re-fits (phase 2, shared by "als" and "adam").
+
+    Args:
+        G: factors [U, V, W] of the restarts to round, each (K, size, r).
+        lam: ridge weight of the re-fits (float or (K, 1, 1)).
+        late: callable, True once the deadline has passed.
+    Returns:
+        ``(G', ok)``: the restarts still alive (every entry fixed to {-1, 0, 1}) and the
+        (K,) bool mask saying which of the input restarts they are; None if out of time.
+    """
+    K = G[0].shape[0]
+    ok_all = torch.ones(K, dtype=torch.bool, device=T.device)
+    keep = torch.arange(K, device=T.device)
+    lam = lam if not torch.is_tensor(lam) else lam.clone()
     free = [torch.ones_like(x, dtype=torch.bool) for x in G]
     total = sum(x.shape[1] * x.shape[2] for x in G)
     for k in range(params.rounds):
-        if not alive.numel():
+        if not keep.numel():
             break
         _fix_round(G, free, math.ceil(total * (k + 1) / params.rounds))
         if k + 1 == params.rounds:
             break
         for _ in range(params.refit_sweeps):
-            masked_sweep(G, free, Ts, mult[alive] * params.lam_end, params.pull)
+            masked_sweep(G, free, Ts, lam, params.pull)
         ok = tensor_loss(*G, T) < params.drop_residual
         if not bool(ok.all()):
             free = [f[ok] for f in free]
-            G, alive = _keep(G, alive, F, ok)
+            G = [x[ok] for x in G]
+            ok_all[keep[~ok]] = False
+            keep = keep[ok]
+            if torch.is_tensor(lam):
+                lam = lam[ok]
         if late():
-            return _outcome(F, T, residual, completed=False)
-    _write_back(F, G, alive)
-    errors = rounded_errors(*F, T)
-    return BatchOutcome(*F, errors=errors, residual=residual, completed=True)
+            return None
+    return G, ok_all
 
 
 def _write_back(F, G, alive) -> None:

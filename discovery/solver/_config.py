@@ -13,6 +13,8 @@ from discovery.errors import DiscoveryError
 STRATEGIES: dict[str, str] = {
     "als": "batched alternating least squares, then progressive rounding with masked re-fits "
            "(default: the fastest and most reliable by measurement, see benchmarks/discover.py)",
+    "adam": "Adam on the exact tensor loss with an annealed ternary penalty, then the same "
+            "progressive rounding as 'als' (slower: kept as a measured alternative)",
     "paper": "StrassenNets: SPN trained on random products, full precision -> ternary (TWN + STE) "
              "-> fine-tune with fixed ternary weights",
     "paper-fixed": "as 'paper' with the fixed-threshold ternarizer (|w| > 0.05) instead of TWN",

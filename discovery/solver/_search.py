@@ -22,6 +22,7 @@ import torch
 from discovery.errors import VerificationError
 from discovery.quant import TernaryMethod
 from discovery.scheme import Provenance, Scheme
+from discovery.solver._adam import AdamParams, run_adam
 from discovery.solver._als import als_params_for, run_als
 from discovery.solver._config import SolverConfig
 from discovery.solver._loss import candidate_rows, target_tensor
@@ -85,7 +86,7 @@ class DiscoverResult:
 
 def default_batch(config: SolverConfig) -> int:
     """Largest number of restarts per tensor (batches start small and double up to it)."""
-    if config.strategy.startswith("paper"):
+    if config.strategy != "als":
         return 16
     size = config.n * config.m * config.p
     return 32 if size <= 8 else 64
@@ -95,6 +96,9 @@ def _run_batch(config: SolverConfig, T, indices, deadline, params):
     if config.strategy == "als":
         return run_als(T, config.rank, config.seed, indices, deadline,
                        params or als_params_for(*config.format))
+    if config.strategy == "adam":
+        return run_adam(T, config.rank, config.seed, indices, deadline,
+                        params or AdamParams(rounding=als_params_for(*config.format)))
     if params is None:
         method = TernaryMethod.FIXED if config.strategy == "paper-fixed" else TernaryMethod.TWN
         params = PaperParams(method=method)
