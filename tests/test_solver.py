@@ -183,3 +183,12 @@ def test_adam_strategy_finds_and_verifies(tmp_path):
                    params=params)
     assert res.restarts == 8 and res.found >= 1
     assert all(verify(s).ok and s.is_ternary for s in res.schemes)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", [(2, 2, 3, 11), (2, 3, 3, 15), (3, 3, 3, 23)])
+def test_best_known_ranks_up_to_3x3x3_are_reached(fmt, tmp_path):
+    res = discover(*fmt, restarts=100_000, seed=0, out=str(tmp_path), time_limit=300, max_found=1)
+    assert res.found >= 1
+    s = res.schemes[0]
+    assert s.rank == fmt[3] and s.is_ternary and verify(s).ok
