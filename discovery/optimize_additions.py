@@ -100,6 +100,19 @@ def _side_maps(s: Scheme, transform: Transform, mats) -> dict:
     return out
 
 
+def _positive_factors(s: Scheme) -> Scheme:
+    """Scale products by ±1 so each factor's first non-zero coefficient is positive (the
+    signs move to w; additions and validity are unchanged, the formulas read better)."""
+    from discovery.transforms import scale_term
+
+    for t in range(s.rank):
+        alpha = -1 if next(x for x in s.u[t] if x != 0) < 0 else 1
+        beta = -1 if next(x for x in s.v[t] if x != 0) < 0 else 1
+        if (alpha, beta) != (1, 1):
+            s = scale_term(s, t, alpha, beta)
+    return s
+
+
 class _Scorer:
     """Additions after sharing of each side under (X, Y), (Y, Z), (X, Z); memoized."""
 
@@ -195,7 +208,7 @@ def optimize_additions(
     _, name, sv, XYZ = best
     if XYZ is None:
         return EquivalentSearch(start, start, tried, exhaustive, "identity")
-    cand = transform(sv, *(np.array(M) for M in XYZ))
+    cand = _positive_factors(transform(sv, *(np.array(M) for M in XYZ)))
     found = simplify_additions(cand, seed=seed)  # verifies the scheme and re-checks the program
     if found.reduced_additions >= start.reduced_additions:
         return EquivalentSearch(start, start, tried, exhaustive, "identity")

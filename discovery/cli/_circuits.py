@@ -38,6 +38,7 @@ def register(sub) -> None:
     p.add_argument("-o", "--out", required=True, metavar="FILE", help="FILE.png, .svg, .dot or .graphml")
     p.add_argument("--plain", action="store_true", help="the plain evaluation, without shared sums")
     p.add_argument("--equivalents", action="store_true", help="search equivalent schemes first")
+    p.add_argument("--dpi", type=int, default=120, help="resolution of a PNG (default 120)")
     p.set_defaults(func=cmd_draw)
 
     p = sub.add_parser("export", help="runnable code or equations from the simplified circuit")
@@ -115,7 +116,7 @@ def cmd_draw(args) -> int:
 
         fig = draw_circuit(G)
         buf = io.BytesIO()
-        fig.savefig(buf, format=ext[1:], dpi=120, bbox_inches="tight")
+        fig.savefig(buf, format=ext[1:], dpi=args.dpi, bbox_inches="tight")
         atomic_write_bytes(args.out, buf.getvalue())
     print(f"wrote {args.out} ({ss.multiplications} multiplications, {ss.reduced_additions} additions, {how})")
     return 0
