@@ -5,7 +5,10 @@ Strassen (18 additions), Winograd's variant (15), Strassen⊗Strassen (<4,4,4> r
 collection's ternary rank-49 <4,4,4> scheme (both simplified by sharing), it times
 :class:`discovery.fastmm.BlockMultiplier` and the plain product on the same inputs and reports
 
-* ``ratio`` = time(scheme) / time(matmul) (below 1: the scheme is faster),
+* ``ratio`` = time(scheme) / time(matmul) (below 1: the scheme is faster), wall clock;
+  ``cpu_ratio`` the same with this process's CPU time, which other processes on a shared
+  machine disturb much less (with one thread it is the figure to read; with several threads
+  spin-waiting inflates it),
 * ``rel_error`` = max|C - C64| / max|C64| against the float64 product (``base_error``: the same
   for matmul in that dtype).
 
@@ -55,15 +58,16 @@ def schemes() -> dict:
     return out
 
 
-def _best_time(fn, reps: int, sync=lambda: None) -> tuple[float, object]:
-    best, result = float("inf"), None
+def _best_time(fn, reps: int, sync=lambda: None) -> tuple[float, float, object]:
+    """Best wall-clock and best CPU time (this process, all its threads) of ``reps`` calls."""
+    wall, cpu, result = float("inf"), float("inf"), None
     for _ in range(reps):
         sync()
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         result = fn()
         sync()
-        best = min(best, time.perf_counter() - t)
-    return best, result
+        wall, cpu = min(wall, time.perf_counter() - t), min(cpu, time.process_time() - c)
+    return wall, cpu, result
 
 
 def main(argv=None) -> None:
@@ -95,7 +99,7 @@ def main(argv=None) -> None:
         if args.threads:
             torch.set_num_threads(args.threads)
     rows = _read(args.out) if args.append else []
-    header = f"{'backend':7} {'dtype':8} {'N':>5} {'scheme':18} {'lv':>2} {'adds':>4} {'t_scheme':>9} {'t_matmul':>9} {'ratio':>6} {'rel_err':>9} {'base_err':>9}"
+    header = f"{'backend':7} {'dtype':8} {'N':>5} {'scheme':18} {'lv':>2} {'adds':>4} {'t_scheme':>9} {'t_matmul':>9} {'ratio':>6} {'cpu_rat':>7} {'rel_err':>9} {'base_err':>9}"
     print(header, flush=True)
     rng = np.random.default_rng(0)
     for N in sizes:
@@ -112,7 +116,7 @@ def main(argv=None) -> None:
                     A, B = torch.from_numpy(A).to(args.device), torch.from_numpy(B).to(args.device)
                     if args.device.startswith("cuda"):
                         sync = torch.cuda.synchronize
-                _, C = _best_time(lambda: A @ B, 1, sync)
+                _, _, C = _best_time(lambda: A @ B, 1, sync)
                 base_err = relative_error(C, ref)
                 del C
                 for name, ss in progs.items():
@@ -122,23 +126,25 @@ def main(argv=None) -> None:
                         bm = BlockMultiplier(ss, lv, args.cutoff)
                         # matmul timed right before the scheme, alternating: the machine's load
                         # drifts, and a ratio of adjacent timings is far steadier.
-                        t, t_base = float("inf"), float("inf")
+                        t, t_base, c, c_base = (float("inf"),) * 4
                         for _ in range(reps):
-                            t_base = min(t_base, _best_time(lambda: A @ B, 1, sync)[0])
-                            dt, C = _best_time(lambda: bm(A, B), 1, sync)
-                            t = min(t, dt)
+                            w0, c0, _ = _best_time(lambda: A @ B, 1, sync)
+                            w1, c1, C = _best_time(lambda: bm(A, B), 1, sync)
+                            t, t_base, c, c_base = min(t, w1), min(t_base, w0), min(c, c1), min(c_base, c0)
                         err = relative_error(C, ref)
                         del C
                         row = dict(backend=backend, device=args.device if backend == "torch" else "cpu",
                                    dtype=dtype, N=N, scheme=name, rank=ss.multiplications,
                                    additions=ss.reduced_additions, levels=lv, cutoff=args.cutoff,
                                    t_scheme=round(t, 4), t_matmul=round(t_base, 4), ratio=round(t / t_base, 3),
+                                   cpu_scheme=round(c, 4), cpu_matmul=round(c_base, 4),
+                                   cpu_ratio=round(c / c_base, 3),
                                    rel_error=f"{err:.2e}", base_error=f"{base_err:.2e}",
                                    blas_threads=os.environ.get("OPENBLAS_NUM_THREADS", "default"),
                                    torch_threads=args.threads or "default", machine=platform.node())
                         rows.append(row)
                         print(f"{backend:7} {dtype:8} {N:5d} {name:18} {lv:2d} {row['additions']:4d} "
-                              f"{t:9.3f} {t_base:9.3f} {row['ratio']:6.2f} {err:9.2e} {base_err:9.2e}",
+                              f"{t:9.3f} {t_base:9.3f} {row['ratio']:6.2f} {row['cpu_ratio']:7.2f} {err:9.2e} {base_err:9.2e}",
                               flush=True)
                         _write(args.out, rows)
 
