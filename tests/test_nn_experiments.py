@@ -29,7 +29,8 @@ def test_quick_run_writes_csv_png_config(script, stem, tmp_path):
                      "--device", "cpu"]) == 0
     with open(tmp_path / f"{stem}.csv") as f:
         rows = list(csv.DictReader(f))
-    assert rows[0]["model"] == "teacher" and len(rows) == 2
+    assert rows[0]["model"] == "teacher" and rows[1]["model"] == "strassen"
+    assert len(rows) == (3 if script == "char_lstm" else 2)  # + dense with the same steps
     assert (tmp_path / f"{stem}.png").stat().st_size > 1000
     cfg = json.loads((tmp_path / f"{stem}_config.json").read_text())
     assert cfg["quick"] is True and cfg["config"]["seed"] == 1
