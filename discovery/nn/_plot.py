@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # no pyplot: no global backend state, nothing shown
 
 
 def plot_tradeoff(rows: Sequence[dict], metric: str, group: str, teacher: dict | None = None,
@@ -22,7 +19,8 @@ def plot_tradeoff(rows: Sequence[dict], metric: str, group: str, teacher: dict |
     Returns:
         the matplotlib Figure (nothing is shown or saved).
     """
-    fig, axes = plt.subplots(1, len(ops), figsize=(5.2 * len(ops), 4), squeeze=False)
+    fig = Figure(figsize=(5.2 * len(ops), 4))
+    axes = fig.subplots(1, len(ops), squeeze=False)
     groups = sorted({str(r[group]) for r in rows})
     for ax, op in zip(axes[0], ops):
         for g in groups:
@@ -35,7 +33,7 @@ def plot_tradeoff(rows: Sequence[dict], metric: str, group: str, teacher: dict |
             ax.plot([teacher[op]], [teacher[metric]], "k*", ms=12, label="dense teacher")
             ax.axhline(teacher[metric], color="k", ls="--", lw=0.8)
         ax.set_xscale("log")
-        ax.set_xlabel(f"{op} per example (log)")
+        ax.set_xlabel(f"{op} (log scale)")
         ax.set_ylabel(metric_label or metric)
         ax.grid(True, which="both", alpha=0.3)
     axes[0][0].legend(fontsize=8, title=group)
