@@ -192,3 +192,9 @@ def test_best_known_ranks_up_to_3x3x3_are_reached(fmt, tmp_path):
     assert res.found >= 1
     s = res.schemes[0]
     assert s.rank == fmt[3] and s.is_ternary and verify(s).ok
+
+
+def test_rank_above_the_minimum_still_finds_schemes(tmp_path):
+    res = discover(2, 2, 2, 8, restarts=8, batch=8, seed=0, out=str(tmp_path))
+    assert res.found >= 1
+    assert all(verify(s).ok and s.is_ternary and s.rank <= 8 for s in res.schemes)
