@@ -90,7 +90,8 @@ def accuracy(model, X, y) -> float:
     return float((pred == y).float().mean()) * 100
 
 
-def run(cfg: Config, out: Path, device: torch.device, progress: bool = True) -> list[dict]:
+def run(cfg: Config, out: Path, device: torch.device, progress: bool = True,
+        stem: str = "digits_cnn") -> list[dict]:
     torch.manual_seed(cfg.seed)
     Xtr, ytr, Xte, yte = load_data(cfg, device)
     gen = torch.Generator(device="cpu").manual_seed(cfg.seed)
@@ -143,7 +144,7 @@ def run(cfg: Config, out: Path, device: torch.device, progress: bool = True) -> 
                 rows.append(row)
                 print({k: row[k] for k in ("p", "r_ratio", "distill", "test_acc", "mults",
                                            "mult_reduction_pct", "train_s")}, flush=True)
-                write_csv(out / "digits_cnn.csv", rows)
+                write_csv(out / f"{stem}.csv", rows)
     return rows
 
 
@@ -164,14 +165,22 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--no-progress", action="store_true")
+    ap.add_argument("--ratios", type=float, nargs="+", default=None, help="override r/c_out")
+    ap.add_argument("--patches", type=int, nargs="+", default=None, help="override p")
+    ap.add_argument("--stem", default="digits_cnn", help="output file name stem")
     a = ap.parse_args(argv)
     set_threads(a.threads)
-    cfg = Config(seed=a.seed, **(QUICK if a.quick else {}))
+    over = dict(QUICK) if a.quick else {}
+    if a.ratios:
+        over["ratios"] = tuple(a.ratios)
+    if a.patches:
+        over["patches"] = tuple(a.patches)
+    cfg = Config(seed=a.seed, **over)
     device = pick_device(a.device)
-    stem = "digits_cnn"
+    stem = a.stem
     write_config(a.out, stem, cfg, {"quick": a.quick, "device": str(device)})
     t0 = time.perf_counter()
-    rows = run(cfg, a.out, device, progress=not a.no_progress)
+    rows = run(cfg, a.out, device, progress=not a.no_progress, stem=stem)
     fig = plot(rows)
     fig.savefig(a.out / f"{stem}.png", dpi=110)
     print(f"done in {time.perf_counter() - t0:.0f} s -> {a.out}/{stem}.csv/.png")
