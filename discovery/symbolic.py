@@ -33,7 +33,8 @@ class SimplifiedScheme:
         scheme: the (verified) scheme the programs compute; may be an equivalent of the one
             given to :func:`simplify_additions` (see :mod:`discovery.optimize_additions`).
         a, b, c: programs for u (r x n*m), v (r x m*p) and w.T (p*n x r).
-        naive_additions: additions of the plain evaluation of ``scheme``.
+        naive_additions: additions of the plain evaluation of the scheme as given (before
+            an equivalence transform, if one was applied; otherwise of ``scheme``).
     """
 
     scheme: Scheme
@@ -223,6 +224,28 @@ def read_reduced(source: str | Path | dict) -> SimplifiedScheme:
     s = Scheme.from_rows(n, m, p, U, V, WT.T, provenance=Provenance.now(f"file:{where}", note="reduced"))
     ss = SimplifiedScheme(require_valid(s), prog["u"], prog["v"], prog["w"], s.counts().additions)
     return ss.check()
+
+
+def to_reduced(ss: SimplifiedScheme) -> dict:
+    """The fmm-collection reduced layout (inverse of :func:`read_reduced`), JSON-ready.
+
+    Coefficients are integers or strings "p/q"; ``complexity`` holds the naive and reduced
+    addition counts.
+    """
+    def coef(c):
+        f = Fraction(c)
+        return int(f) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+
+    def rows(terms_list):
+        return [[{"index": int(v), "value": coef(c)} for v, c in terms] for terms in terms_list]
+
+    n, m, p = ss.format
+    out: dict = {"n": [n, m, p], "m": ss.multiplications, "z2": False,
+                 "complexity": {"naive": ss.naive_additions, "reduced": ss.reduced_additions}}
+    for side, prog in (("u", ss.a), ("v", ss.b), ("w", ss.c)):
+        out[f"{side}_fresh"] = rows(prog.temps)
+        out[side] = rows(prog.outputs)
+    return out
 
 
 def _exact(x: Any) -> int | Fraction:

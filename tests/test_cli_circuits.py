@@ -97,3 +97,11 @@ def test_console_entry_point(strassen_file):
                            "--no-equivalents"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout.strip().splitlines()[-1])["naive_additions"] == 18
+
+
+def test_export_reduced_reads_back(strassen_file, tmp_path, capsys):
+    dst = tmp_path / "s15_reduced.json"
+    code, _, _ = run(capsys, "export", strassen_file, "--to", "reduced", "--equivalents", "-o", dst)
+    assert code == 0 and json.loads(dst.read_text())["complexity"] == {"naive": 18, "reduced": 15}
+    code, out, _ = run(capsys, "simplify", dst, "--json", "--no-equivalents")
+    assert code == 0 and json.loads(out.strip().splitlines()[-1])["reduced_additions"] == 15

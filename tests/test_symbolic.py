@@ -129,3 +129,18 @@ def test_integer_schemes_get_integer_temps():
     prog = eliminate_pairs(M, tries=8)
     np.testing.assert_array_equal(prog.matrix(), M)
     assert all(isinstance(c, int) for ts in prog.temps for _, c in ts)
+
+
+@pytest.mark.parametrize("name", ["2x2x2_m7_cr15_cn24_ZT_reduced.json", "3x3x3_m23_cr58_cn119_ZT_reduced.json"])
+def test_reduced_round_trip(name):
+    import json
+
+    from discovery.symbolic import to_reduced
+
+    original = json.loads(data_file(name).read_text())
+    ss = read_reduced(original)
+    d = to_reduced(ss)
+    assert d["complexity"] == original["complexity"]
+    back = read_reduced(json.loads(json.dumps(d)))
+    assert back == ss
+    assert to_reduced(simplify_additions(ss.scheme))["complexity"]["reduced"] <= 62

@@ -13,11 +13,11 @@ from pathlib import Path
 from discovery._io import atomic_write_bytes, atomic_write_text
 from discovery.errors import DiscoveryError
 from discovery.formats import load_scheme, save_scheme
-from discovery.symbolic import SimplifiedScheme, plain, read_reduced, simplify_additions
+from discovery.symbolic import SimplifiedScheme, plain, read_reduced, simplify_additions, to_reduced
 from discovery.verify import require_valid
 
 DRAW_EXTENSIONS = (".png", ".svg", ".dot", ".graphml")
-TARGETS = {"python": ".py", "latex": ".tex", "program": ".json"}
+TARGETS = {"python": ".py", "latex": ".tex", "program": ".json", "reduced": ".json"}
 
 
 def register(sub) -> None:
@@ -43,7 +43,8 @@ def register(sub) -> None:
 
     p = sub.add_parser("export", help="runnable code or equations from the simplified circuit")
     p.add_argument("path", metavar="PATH")
-    p.add_argument("--to", required=True, metavar="TARGET", help="python, latex or program (JSON)")
+    p.add_argument("--to", required=True, metavar="TARGET",
+                   help="python, latex, program (JSON listing) or reduced (the collection's reduced JSON)")
     p.add_argument("-o", "--out", metavar="FILE", help="output file (default: stdout)")
     p.add_argument("--plain", action="store_true", help="the plain evaluation, without shared sums")
     p.add_argument("--equivalents", action="store_true", help="search equivalent schemes first")
@@ -134,8 +135,10 @@ def cmd_export(args) -> int:
         text = to_python(ss, args.name)
     elif args.to == "latex":
         text = to_latex(ss)
-    else:
+    elif args.to == "program":
         text = program_json(ss) + "\n"
+    else:
+        text = json.dumps(to_reduced(ss)) + "\n"
     if args.out:
         atomic_write_text(args.out, text)
         print(f"wrote {args.out} ({ss.multiplications} multiplications, {ss.reduced_additions} additions, {how})")
