@@ -76,5 +76,6 @@ from .slp import LinearProgram as LinearProgram
 from .symbolic import SimplifiedScheme as SimplifiedScheme
 from .symbolic import read_reduced as read_reduced
 from .symbolic import simplify_additions as simplify_additions
+from .symbolic import to_reduced as to_reduced
 
 # --- neural-network layers live in discovery.nn (import torch lazily there) ---
