@@ -175,6 +175,8 @@ def run(cfg: Config, out: Path, device, progress: bool = True) -> list[dict]:
     row["val_bpc_rel_pct"] = round(100 * (row["val_bpc"] / rows[0]["val_bpc"] - 1), 3)
     rows[0].setdefault("val_bpc_rel_pct", 0.0)
     rows.append(row)
+    for r in rows:
+        r["val_bpc_rel_equal_steps_pct"] = round(100 * (r["val_bpc"] / row["val_bpc"] - 1), 3)
     print(f"dense teacher + {extra * cfg.steps_per_epoch} extra steps: val bpc {row['val_bpc']:.4f}")
     write_csv(out / "char_lstm.csv", rows)
     return rows
