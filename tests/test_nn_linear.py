@@ -91,3 +91,17 @@ def test_state_dict_round_trip_keeps_mode():
     assert t.mode is QuantMode.FROZEN and not t.spn.w_b.requires_grad
     x = torch.randn(2, 4)
     torch.testing.assert_close(t(x), s(x))
+
+
+def test_fixed_threshold_method_end_to_end():
+    from discovery.nn import TernaryMethod
+
+    torch.manual_seed(3)
+    s = StrassenLinear(6, 4, r=6, mode=QuantMode.TERNARY, method=TernaryMethod.FIXED,
+                       threshold=0.2)
+    x = torch.randn(3, 6)
+    y = s(x)
+    expected_b = torch.sign(s.spn.w_b.detach()) * (s.spn.w_b.detach().abs() > 0.2)
+    s.set_mode(QuantMode.FROZEN)
+    torch.testing.assert_close(s.spn.w_b, expected_b)
+    torch.testing.assert_close(s(x), y, rtol=1e-5, atol=1e-6)
