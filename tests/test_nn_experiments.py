@@ -1,6 +1,6 @@
 """The experiment scripts run end to end in their --quick setting and write their outputs.
 
-Marked slow (excluded by default); run with ``pytest -m slow tests/test_nn_experiments.py``.
+These are the small versions CI runs (about 10 s each); the full runs are the scripts' defaults.
 """
 
 import csv
@@ -18,7 +18,6 @@ def _path(monkeypatch):
     monkeypatch.syspath_prepend(str(EXP))
 
 
-@pytest.mark.slow  # ~20 s each on a busy 2-core machine; run with -m slow
 @pytest.mark.parametrize("script,stem", [("digits_cnn", "digits_cnn"), ("char_lstm", "char_lstm")])
 def test_quick_run_writes_csv_png_config(script, stem, tmp_path):
     pytest.importorskip("sklearn")
