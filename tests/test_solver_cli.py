@@ -16,6 +16,7 @@ from discovery.cli import main
     ["40", "40", "40", "--rank", "7"],
     ["2", "2", "2", "--rank", "7", "--time-limit", "soon"],
     ["2", "2", "2", "--rank", "7", "--restarts", "0"],
+    ["2", "2", "2"],
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, capsys, tmp_path):
     code = main(["discover", *argv, "--out", str(tmp_path / "o")])

@@ -20,7 +20,9 @@ def register(sub) -> None:
     p.add_argument("n", metavar="N")
     p.add_argument("m", metavar="M")
     p.add_argument("p", metavar="P")
-    p.add_argument("--rank", "-r", required=True, metavar="R", help="number of multiplications")
+    # checked in cmd_discover (not required=True) so that a missing rank is one line, exit 2
+    p.add_argument("--rank", "-r", default=None, metavar="R",
+                   help="number of multiplications (required)")
     p.add_argument("--restarts", default="64", metavar="K", help="new restarts to run (default 64)")
     p.add_argument("--time-limit", default=None, metavar="S", help="stop after S seconds")
     p.add_argument("--seed", default="0", help="base seed; restart i is (seed, i) (default 0)")
@@ -57,6 +59,8 @@ def _float(name: str, text):
 
 
 def cmd_discover(args) -> int:
+    if args.rank is None:
+        raise SolverConfigError("--rank R is required (the number of multiplications)")
     config = SolverConfig(
         n=_int("N", args.n), m=_int("M", args.m), p=_int("P", args.p), rank=_int("rank", args.rank),
         restarts=_int("restarts", args.restarts), time_limit=_float("time-limit", args.time_limit),
