@@ -1,0 +1,36 @@
+"""Every notebook runs top to bottom (small settings) and prints what it promises."""
+
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+# notebook -> strings its outputs must contain
+EXPECTED = {
+    "01_rediscover_strassen.ipynb": ["exact over ZT", "sympy", "r = 6: 0 schemes"],
+    "02_explore_rank_bounds.ipynb": ["exact over", "valid over: ('Z2',)"],
+    "03_strassenified_networks.ipynb": [],
+}
+
+
+def test_every_notebook_is_tested():
+    assert sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_notebook_runs(name, shared_data, monkeypatch):
+    nbformat = pytest.importorskip("nbformat", reason="nbformat is not installed")
+    nbclient = pytest.importorskip("nbclient", reason="nbclient is not installed")
+    pytest.importorskip("ipykernel", reason="ipykernel (the python3 kernel) is not installed")
+    monkeypatch.setenv("DISCOVERY_SHARED_DATA", str(shared_data))
+    path = NOTEBOOKS / name
+    nb = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
+                                     resources={"metadata": {"path": str(NOTEBOOKS)}})
+    client.execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    text = "".join(o.get("text", "") for o in outputs)
+    for expected in EXPECTED[name]:
+        assert expected in text, f"{name} did not print {expected!r}"
