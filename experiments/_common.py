@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import json
 import os
 import platform
@@ -11,6 +12,8 @@ import time
 from pathlib import Path
 
 import torch
+
+from discovery._io import atomic_write_text
 
 
 def pick_device(name: str = "auto") -> torch.device:
@@ -28,17 +31,15 @@ def write_config(out: Path, stem: str, config, extra: dict | None = None) -> Pat
             "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     data.update(extra or {})
     path = out / f"{stem}_config.json"
-    path.write_text(json.dumps(data, indent=2, default=str) + "\n")
-    return path
+    return atomic_write_text(path, json.dumps(data, indent=2, default=str) + "\n")
 
 
 def write_csv(path: Path, rows: list[dict]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
-        w.writeheader()
-        w.writerows(rows)
-    return path
+    buf = io.StringIO(newline="")
+    w = csv.DictWriter(buf, fieldnames=list(rows[0].keys()))
+    w.writeheader()
+    w.writerows(rows)
+    return atomic_write_text(path, buf.getvalue())
 
 
 def set_threads(n: int | None) -> None:
