@@ -17,6 +17,10 @@ class SchemeFileError(DiscoveryError):
     """A file could not be read or written as a scheme file (names the file)."""
 
 
+class RunRecordFile(SchemeFileError):
+    """A JSON file is a solver run record (config and state), not a scheme."""
+
+
 class UnsafeFileError(SchemeFileError):
     """A file asked to run code when loaded (e.g. an arbitrary pickle) and was refused."""
 

@@ -83,3 +83,13 @@ def test_console_script_errors_are_one_line(tmp_path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and proc.stderr.strip().count("\n") == 0
     assert "empty" in proc.stderr
+
+
+def test_verify_skips_solver_run_records(tmp_path, capsys):
+    from discovery import discover
+
+    discover(2, 2, 2, 7, restarts=8, seed=0, out=str(tmp_path))
+    paths = sorted(str(p) for p in tmp_path.glob("*.json"))
+    assert any("run-" in p for p in paths)
+    code, out, err = run(capsys, "verify", *paths)
+    assert code == 0 and "run record" in out and "skipped" in out and not err

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from discovery._io import atomic_write_bytes, atomic_write_text
-from discovery.errors import SchemeFileError, SchemeFormatError, UnsafeFileError
+from discovery.errors import RunRecordFile, SchemeFileError, SchemeFormatError, UnsafeFileError
 from discovery.formats import _exp, _json, _npz
 from discovery.scheme import Scheme
 
@@ -55,8 +55,8 @@ def load_schemes(path: str | os.PathLike) -> list[tuple[str, Scheme]]:
         if ext == ".json":
             return [(str(path), _json.loads(text, source=f"file:{path.name}"))]
         return [(str(path), _exp.read_exp(text))]
-    except UnsafeFileError as exc:
-        raise UnsafeFileError(f"{path}: {exc}") from None
+    except (UnsafeFileError, RunRecordFile) as exc:
+        raise type(exc)(f"{path}: {exc}") from None
     except SchemeFormatError as exc:
         raise SchemeFileError(f"{path}: {exc}") from None
 
