@@ -5,6 +5,10 @@ The public API is the explicit list of re-exports below, grouped by module.
 
 __version__ = "0.1.0"
 
+from typing import TYPE_CHECKING
+
+from ._lazy import lazy_exports
+
 # --- scheme core (tensor, Scheme, verification, known algorithms, transforms, formats) ---
 from .errors import DiscoveryError as DiscoveryError
 from .errors import SchemeFileError as SchemeFileError
@@ -43,21 +47,36 @@ from .verify import valid_rings as valid_rings
 from .verify import verify as verify
 from .verify import verify_sympy as verify_sympy
 
-# --- quantizers shared by the solver and the layers ---
-from .quant import QuantMode as QuantMode
-from .quant import TernaryMethod as TernaryMethod
-from .quant import ste as ste
-from .quant import ste_ternarize as ste_ternarize
-from .quant import ternarize as ternarize
-from .quant import ternarize_threshold as ternarize_threshold
-from .quant import ternarize_twn as ternarize_twn
-from .quant import ternary_scale as ternary_scale
-
-# --- solver ---
-from .solver import DiscoverResult as DiscoverResult
-from .solver import SolverConfig as SolverConfig
-from .solver import discover as discover
-from .spn import MatMulSPN as MatMulSPN
+# --- quantizers shared by the solver and the layers; the solver ---
+# These modules import torch, so they load on first use (see discovery/_lazy.py).
+_TORCH_EXPORTS = {
+    "QuantMode": ".quant",
+    "TernaryMethod": ".quant",
+    "ste": ".quant",
+    "ste_ternarize": ".quant",
+    "ternarize": ".quant",
+    "ternarize_threshold": ".quant",
+    "ternarize_twn": ".quant",
+    "ternary_scale": ".quant",
+    "DiscoverResult": ".solver",
+    "SolverConfig": ".solver",
+    "discover": ".solver",
+    "MatMulSPN": ".spn",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _TORCH_EXPORTS)
+if TYPE_CHECKING:  # the same names, for readers and type checkers
+    from .quant import QuantMode as QuantMode
+    from .quant import TernaryMethod as TernaryMethod
+    from .quant import ste as ste
+    from .quant import ste_ternarize as ste_ternarize
+    from .quant import ternarize as ternarize
+    from .quant import ternarize_threshold as ternarize_threshold
+    from .quant import ternarize_twn as ternarize_twn
+    from .quant import ternary_scale as ternary_scale
+    from .solver import DiscoverResult as DiscoverResult
+    from .solver import SolverConfig as SolverConfig
+    from .solver import discover as discover
+    from .spn import MatMulSPN as MatMulSPN
 
 # --- symbolic simplification, circuits, exports, fast multiplication ---
 from .circuit import CircuitCounts as CircuitCounts

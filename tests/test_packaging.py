@@ -33,3 +33,13 @@ def test_ci_runs_the_readme_test_command():
     assert m, "README must give the test command in a bash block"
     assert m.group(1) in ci.splitlines()
     assert "torch==2.13.0" in ci
+
+
+def test_core_and_cli_start_without_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys, discovery, discovery.cli; discovery.cli.build_parser(); "
+            "assert 'torch' not in sys.modules, 'torch imported at start-up'; "
+            "discovery.discover; discovery.QuantMode; assert 'torch' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)

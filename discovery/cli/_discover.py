@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import math
 
-from discovery.solver import SolverConfig, SolverConfigError, run_search
-from discovery.solver._config import STRATEGIES
+# Light imports only: the solver itself (torch) loads when the command runs.
+from discovery.solver._config import STRATEGIES, SolverConfig, SolverConfigError
 
 
 def register(sub) -> None:
@@ -67,6 +67,8 @@ def cmd_discover(args) -> int:
         seed=_int("seed", args.seed), device=args.device, strategy=args.strategy, out=args.out,
         batch=_int("batch", args.batch), threads=_int("threads", args.threads), force=args.force)
     config.check_writable()  # fail before any work starts
+    from discovery.solver._search import run_search
+
     result = run_search(config, progress=not args.quiet)
     summary = result.to_json()
     c = config
