@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from discovery.errors import SchemeFileError, VerificationError
+from discovery.errors import SchemeFileError, SchemeFormatError, VerificationError
+from discovery.formats._json import coef_json, reduced_programs
 from discovery.scheme import Provenance, Scheme
 from discovery.slp import LinearProgram, combine, eliminate_pairs, plain_program
 from discovery.tensor import a_name, b_name, c_name
@@ -212,17 +213,12 @@ def read_reduced(source: str | Path | dict) -> SimplifiedScheme:
         except (OSError, ValueError) as exc:
             raise SchemeFileError(f"{where}: cannot read as JSON ({exc})") from None
     try:
-        n, m, p = (int(x) for x in source["n"])
-        prog = {}
-        for side, n_in in (("u", n * m), ("v", m * p), ("w", int(source["m"]))):
-            conv = lambda rows: tuple(tuple((int(e["index"]), _exact(e["value"])) for e in row)  # noqa: E731
-                                      for row in rows)
-            prog[side] = LinearProgram(n_in, conv(source.get(f"{side}_fresh", [])), conv(source[side]))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise SchemeFileError(f"{where}: not a reduced scheme file ({exc!r})") from None
-    U, V, WT = prog["u"].matrix(), prog["v"].matrix(), prog["w"].matrix()
-    s = Scheme.from_rows(n, m, p, U, V, WT.T, provenance=Provenance.now(f"file:{where}", note="reduced"))
-    ss = SimplifiedScheme(require_valid(s), prog["u"], prog["v"], prog["w"], s.counts().additions)
+        (n, m, p), a_prog, b_prog, c_prog = reduced_programs(source)
+    except SchemeFormatError as exc:
+        raise SchemeFileError(f"{where}: not a reduced scheme file ({exc})") from None
+    s = Scheme.from_rows(n, m, p, a_prog.matrix(), b_prog.matrix(), c_prog.matrix().T,
+                         provenance=Provenance.now(f"file:{where}", note="reduced"))
+    ss = SimplifiedScheme(require_valid(s), a_prog, b_prog, c_prog, s.counts().additions)
     return ss.check()
 
 
@@ -232,12 +228,8 @@ def to_reduced(ss: SimplifiedScheme) -> dict:
     Coefficients are integers or strings "p/q"; ``complexity`` holds the naive and reduced
     addition counts.
     """
-    def coef(c):
-        f = Fraction(c)
-        return int(f) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
-
     def rows(terms_list):
-        return [[{"index": int(v), "value": coef(c)} for v, c in terms] for terms in terms_list]
+        return [[{"index": int(v), "value": coef_json(c)} for v, c in terms] for terms in terms_list]
 
     n, m, p = ss.format
     out: dict = {"n": [n, m, p], "m": ss.multiplications, "z2": False,
@@ -248,6 +240,3 @@ def to_reduced(ss: SimplifiedScheme) -> dict:
     return out
 
 
-def _exact(x: Any) -> int | Fraction:
-    f = Fraction(x)
-    return int(f) if f.denominator == 1 else f

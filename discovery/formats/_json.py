@@ -19,14 +19,16 @@ import json
 from fractions import Fraction
 from typing import Any
 
-import numpy as np
 
 from discovery.errors import RunRecordFile, SchemeFormatError
 from discovery.formulas import to_formulas
 from discovery.scheme import Provenance, Scheme, to_exact
+from discovery.slp import LinearProgram
 
 
-def _coef_json(x) -> int | str:
+def coef_json(x) -> int | str:
+    """An exact coefficient as JSON: an integer, or the string "p/q"."""
+
     return int(x) if Fraction(x).denominator == 1 else f"{Fraction(x).numerator}/{Fraction(x).denominator}"
 
 
@@ -44,9 +46,9 @@ def scheme_to_dict(s: Scheme) -> dict[str, Any]:
         "complexity": {"naive": c.additions},
         "multiplications": mults,
         "elements": elems,
-        "u": [[_coef_json(x) for x in row] for row in s.u],
-        "v": [[_coef_json(x) for x in row] for row in s.v],
-        "w": [[_coef_json(x) for x in row] for row in s.w],
+        "u": [[coef_json(x) for x in row] for row in s.u],
+        "v": [[coef_json(x) for x in row] for row in s.v],
+        "w": [[coef_json(x) for x in row] for row in s.w],
         "discovery": {"ring": s.ring, "provenance": prov, "version": __version__},
     }
 
@@ -73,30 +75,51 @@ def _positive_int(x, what: str) -> int:
     return x
 
 
-def _expand_reduced(rows, fresh, base: int, name: str) -> list[list]:
-    """Expand reduced rows ({"index", "value"} lists; index >= base names fresh[index-base])."""
-    vals: list[np.ndarray] = []
+def _terms(entries, where: str) -> tuple[tuple[int, int | Fraction], ...]:
+    """One reduced row: a list of {"index", "value"} entries -> (variable, coefficient) terms."""
+    if not isinstance(entries, list):
+        raise SchemeFormatError(f"{where} must be a list of {{'index', 'value'}} entries")
+    out = []
+    for e in entries:
+        if not isinstance(e, dict) or "index" not in e or "value" not in e:
+            raise SchemeFormatError(f"{where} has an entry without 'index' and 'value': {e!r}")
+        i = e["index"]
+        if isinstance(i, bool) or not isinstance(i, int):
+            raise SchemeFormatError(f"{where} has a non-integer index {i!r}")
+        out.append((i, to_exact(e["value"], f"{where} value")))
+    return tuple(out)
 
-    def lin(entries, where):
-        vec = np.zeros(base, dtype=object)
-        if not isinstance(entries, list):
-            raise SchemeFormatError(f"{where} must be a list of {{'index', 'value'}} entries")
-        for e in entries:
-            if not isinstance(e, dict) or "index" not in e or "value" not in e:
-                raise SchemeFormatError(f"{where} has an entry without 'index' and 'value': {e!r}")
-            i = e["index"]
-            if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < base + len(vals):
-                raise SchemeFormatError(f"{where} refers to index {i!r}, which is not defined yet")
-            c = to_exact(e["value"], f"{where} value")
-            if i < base:
-                vec[i] += c
-            else:
-                vec = vec + c * vals[i - base]
-        return vec
 
-    for q, f in enumerate(fresh):
-        vals.append(lin(f, f"{name}_fresh[{q}]"))
-    return [list(lin(row, f"{name}[{t}]")) for t, row in enumerate(rows)]
+def reduced_programs(d: Any) -> tuple[tuple[int, int, int], LinearProgram, LinearProgram, LinearProgram]:
+    """The collection's reduced layout as three addition programs (see :mod:`discovery.slp`).
+
+    ``u``/``v`` rows are the products' factors over vec(A) / vec(B) and the ``*_fresh`` sums
+    (index >= number of inputs names a fresh sum); ``w`` has one row per entry of vec(C^T) over
+    the products and ``w_fresh``. Returns ((n, m, p), A-side, B-side, C-side programs).
+    """
+    if not isinstance(d, dict):
+        raise SchemeFormatError("expected a JSON object with keys 'n', 'm', 'u', 'v', 'w'")
+    missing = [k for k in ("n", "u", "v", "w") if k not in d]
+    if missing:
+        raise SchemeFormatError(f"missing key(s) {', '.join(map(repr, missing))}")
+    fmt = d["n"]
+    if not isinstance(fmt, list) or len(fmt) != 3:
+        raise SchemeFormatError(f"'n' must be the format [n, m, p], got {fmt!r}")
+    n, m, p = (_positive_int(x, "each entry of 'n'") for x in fmt)
+    progs = []
+    for side, n_in in (("u", n * m), ("v", m * p), ("w", len(d["u"]))):
+        rows, fresh = d[side], d.get(f"{side}_fresh", [])
+        if not isinstance(rows, list) or not isinstance(fresh, list):
+            raise SchemeFormatError(f"'{side}' and '{side}_fresh' must be lists of rows")
+        temps = tuple(_terms(f, f"{side}_fresh[{q}]") for q, f in enumerate(fresh))
+        outs = tuple(_terms(row, f"{side}[{t}]") for t, row in enumerate(rows))
+        try:
+            progs.append(LinearProgram(n_in, temps, outs))
+        except ValueError as exc:
+            raise SchemeFormatError(f"'{side}': {exc}") from None
+    if len(d["w"]) != p * n:
+        raise SchemeFormatError(f"reduced 'w' must have one row per entry of C ({p * n}), got {len(d['w'])}")
+    return (n, m, p), progs[0], progs[1], progs[2]
 
 
 def scheme_from_dict(d: Any, source: str = "") -> Scheme:
@@ -118,12 +141,8 @@ def scheme_from_dict(d: Any, source: str = "") -> Scheme:
             raise SchemeFormatError(f"'{k}' must be a list of rows")
     rank = _positive_int(d["m"], "'m' (the rank)") if "m" in d else None
     if any(f"{x}_fresh" in d for x in "uvw"):
-        r = len(u)
-        u = _expand_reduced(u, d.get("u_fresh", []), n * m, "u")
-        v = _expand_reduced(v, d.get("v_fresh", []), m * p, "v")
-        if len(w) != p * n:
-            raise SchemeFormatError(f"reduced 'w' must have one row per entry of C ({p * n}), got {len(w)}")
-        w = np.array(_expand_reduced(w, d.get("w_fresh", []), r, "w"), dtype=object).T
+        _, a_prog, b_prog, c_prog = reduced_programs(d)
+        u, v, w = a_prog.matrix(), b_prog.matrix(), c_prog.matrix().T
     meta = d.get("discovery", {}) if isinstance(d.get("discovery"), dict) else {}
     ring = meta.get("ring")
     if ring is None and d.get("z2") is True:
