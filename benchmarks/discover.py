@@ -19,7 +19,6 @@ and say whether the machine was shared when quoting them.
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import math
 import statistics
@@ -29,6 +28,7 @@ from pathlib import Path
 
 import torch
 
+from discovery._io import write_csv
 from discovery.solver import discover
 
 FULL = [(2, 2, 2, 7), (2, 2, 3, 11), (2, 3, 3, 15), (2, 2, 4, 14), (3, 3, 3, 23),
@@ -83,8 +83,11 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     formats = QUICK if args.quick else FULL
     if args.formats:
-        formats = [tuple(map(int, f.split(":")[0].split("x"))) + (int(f.split(":")[1]),)
-                   for f in args.formats.split(",")]
+        try:
+            formats = [tuple(map(int, f.split(":")[0].split("x"))) + (int(f.split(":")[1]),)
+                       for f in args.formats.split(",")]
+        except (IndexError, ValueError):
+            ap.error(f"--formats {args.formats!r}: write NxMxP:R items separated by commas, e.g. 2x2x2:7")
     seeds = args.seeds or (2 if args.quick else 5)
     out = Path(args.out or f"results/benchmarks/discover{'_quick' if args.quick else ''}.csv")
     rows = []
@@ -105,11 +108,7 @@ def main(argv=None) -> int:
             print(f"{row['format']:>8} {row['rank']:>3} {strategy:>8} {row['restarts']:>8} "
                   f"{row['success_rate']:>8.1%} {t if isinstance(t, str) else f'{t:.2f} s':>12} "
                   f"{row['distinct_per_min']:>12.1f}", flush=True)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
+    write_csv(out, rows)
     print(f"saved {out} (threads={args.threads}; timings on a shared machine are pessimistic)",
           file=sys.stderr)
     return 0

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from discovery._io import write_csv
 from discovery.fastmm import BlockMultiplier, relative_error
 from discovery.known import strassen, winograd
 from discovery.scheme import Scheme
@@ -146,7 +147,7 @@ def main(argv=None) -> None:
                         print(f"{backend:7} {dtype:8} {N:5d} {name:18} {lv:2d} {row['additions']:4d} "
                               f"{t:9.3f} {t_base:9.3f} {row['ratio']:6.2f} {row['cpu_ratio']:7.2f} {err:9.2e} {base_err:9.2e}",
                               flush=True)
-                        _write(args.out, rows)
+                        write_csv(args.out, rows)
 
 
 def _read(path: str) -> list[dict]:
@@ -155,15 +156,6 @@ def _read(path: str) -> list[dict]:
         return []
     with p.open(newline="") as f:
         return list(csv.DictReader(f))
-
-
-def _write(path: str, rows: list[dict]) -> None:
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    with p.open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
 
 
 if __name__ == "__main__":

@@ -20,13 +20,13 @@ Prints a table with ratios Strassen/dense and writes ``results/nn/bench_layers.c
 from __future__ import annotations
 
 import argparse
-import csv
 import time
 from pathlib import Path
 
 import torch
 from torch import nn
 
+from discovery._io import write_csv
 from discovery.nn import QuantMode, StrassenConv2d, StrassenLinear, StrassenLSTM
 
 
@@ -133,11 +133,7 @@ def main(argv=None) -> int:
     print(" | ".join(hdr))
     for r in rows:
         print(" | ".join(str(r[h]) for h in hdr))
-    a.out.parent.mkdir(parents=True, exist_ok=True)
-    with open(a.out, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
+    write_csv(a.out, rows)
     print(f"-> {a.out}")
     return 0
 

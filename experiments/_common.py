@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import json
 import os
 import platform
@@ -13,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from discovery._io import atomic_write_text
+from discovery._io import atomic_write_text, write_csv  # noqa: F401 (write_csv re-exported for the scripts)
 
 
 def pick_device(name: str = "auto") -> torch.device:
@@ -32,14 +30,6 @@ def write_config(out: Path, stem: str, config, extra: dict | None = None) -> Pat
     data.update(extra or {})
     path = out / f"{stem}_config.json"
     return atomic_write_text(path, json.dumps(data, indent=2, default=str) + "\n")
-
-
-def write_csv(path: Path, rows: list[dict]) -> Path:
-    buf = io.StringIO(newline="")
-    w = csv.DictWriter(buf, fieldnames=list(rows[0].keys()))
-    w.writeheader()
-    w.writerows(rows)
-    return atomic_write_text(path, buf.getvalue())
 
 
 def set_threads(n: int | None) -> None:

@@ -13,7 +13,6 @@ with and without distillation from the teacher. Writes ``digits_cnn.csv``, ``.pn
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 import time
 from dataclasses import dataclass

@@ -9,7 +9,6 @@ schemes under ``results/schemes/composed/`` (each verified exactly) and the run 
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import json
 import os
@@ -17,7 +16,7 @@ import sys
 from pathlib import Path
 
 import discovery as d
-from discovery._io import atomic_write_bytes, atomic_write_text
+from discovery._io import atomic_write_bytes, atomic_write_text, write_csv
 from discovery.bounds import RankTable, compare, rank_ratio_figure, read_best_known_ranks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,11 +41,7 @@ def main(argv=None) -> int:
         "alphatensor+collection": RankTable(alpha + collection, args.max_dim),
     }
     rows = compare(tables, best, args.max_dim)
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(rows[0].keys()))
-    w.writeheader()
-    w.writerows(rows)
-    atomic_write_text(out / "tables" / "rank_bounds.csv", buf.getvalue())
+    write_csv(out / "tables" / "rank_bounds.csv", rows)
     fig = rank_ratio_figure(rows, "alphatensor+collection", "best_known_Q")
     png = io.BytesIO()
     fig.savefig(png, format="png", dpi=110)
