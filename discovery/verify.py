@@ -128,11 +128,12 @@ def _ring_problem(s: Scheme, ring: str) -> str:
     return ""
 
 
-def verify(s: Scheme, ring: str | None = None) -> VerificationReport:
+def verify(s: Scheme, ring: str | None = None, _tensor=None) -> VerificationReport:
     """Check a scheme exactly over ``ring`` (default: the ring it declares).
 
     "ZT"/"Z"/"Q": all Brent equations hold over the rationals (and the coefficients lie in
     the ring). "Z2": integer coefficients and every equation holds modulo 2.
+    ``_tensor`` is an already computed :func:`brent_tensor` of ``s`` (internal reuse).
     """
     ring = s.ring if ring is None else ring
     if ring not in RINGS:
@@ -142,7 +143,7 @@ def verify(s: Scheme, ring: str | None = None) -> VerificationReport:
     problem = _ring_problem(s, ring)
     if problem:
         return VerificationReport(False, ring, "exact", s.format, s.rank, n_eq, (), problem)
-    E, d = brent_tensor(s)
+    E, d = _tensor if _tensor is not None else brent_tensor(s)
     T = matmul_tensor(n, m, p)
     diff = E - T * d
     if ring == "Z2":
@@ -201,11 +202,12 @@ def verify_sympy(s: Scheme) -> VerificationReport:
 def valid_rings(s: Scheme) -> tuple[str, ...]:
     """The rings over which ``s`` is exact, strongest first (e.g. ("ZT", "Z", "Q", "Z2"))."""
     out = []
-    exact_q = verify(s, "Q").ok
+    tensor = brent_tensor(s)  # computed once for both checks
+    exact_q = verify(s, "Q", tensor).ok
     for ring in ("ZT", "Z", "Q"):
         if exact_q and not _ring_problem(s, ring):
             out.append(ring)
-    if s.is_integral and verify(s, "Z2").ok:
+    if s.is_integral and verify(s, "Z2", tensor).ok:
         out.append("Z2")
     return tuple(out)
 
