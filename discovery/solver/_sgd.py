@@ -68,7 +68,7 @@ class SGDParams:
     """
 
     rule: str = "adam"
-    steps: int = 2500
+    steps: int = 2000
     batch: int = 32
     pool: int | None = None
     lr: float = 0.03
@@ -82,15 +82,15 @@ class SGDParams:
     cull_at: float | None = 0.5
     cull_loss: float = 0.5
     rounding: str = "progressive"
-    rounds: int = 16
-    refit_steps: int = 150
+    rounds: int = 12
+    refit_steps: int = 100
     refit_lr: float = 0.01
     pull: float = 1e-2
     drop_loss: float = 0.05
-    sparsify_steps: int = 600
+    sparsify_steps: int = 400
     sparsify: float = 0.03
     sparsify_eps: float = 0.1
-    twn_steps: int = 2500
+    twn_steps: int = 2000
     frozen_steps: int = 300
     twn_factor: float = 0.7
     check_products: int = 8
