@@ -32,6 +32,10 @@ def register(sub) -> None:
     p.add_argument("--batch", default=None, help="restarts per tensor (default: by format)")
     p.add_argument("--threads", default=None, help="torch CPU threads (default 1)")
     p.add_argument("--force", action="store_true", help="allow n*m*p > 10^4")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run batches of restarts on a Dask cluster (tcp://HOST:PORT)")
+    p.add_argument("--workers", default=None, metavar="K",
+                   help="run batches of restarts in K local processes (default: this process)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="end with one JSON summary line on stdout")
     p.set_defaults(func=cmd_discover)
@@ -69,7 +73,16 @@ def cmd_discover(args) -> int:
     config.check_writable()  # fail before any work starts
     from discovery.solver._search import run_search
 
-    result = run_search(config, progress=not args.quiet)
+    executor = None
+    if args.scheduler is not None or args.workers is not None:
+        from discovery.executor import make_executor
+
+        executor = make_executor(args.scheduler, _int("workers", args.workers))
+    try:
+        result = run_search(config, progress=not args.quiet, executor=executor)
+    finally:
+        if executor is not None:
+            executor.close()
     summary = result.to_json()
     c = config
     lines = [
