@@ -1,7 +1,12 @@
-"""Helpers shared by the experiment scripts: output folder, config JSON, CSV, device."""
+"""Helpers shared by the experiment scripts: command line, output folder, config JSON, CSV, device.
+
+The scripts import this module as ``_common``: run as ``python experiments/x.py`` the script's
+folder is first on ``sys.path`` already (tests prepend it themselves), so no path hack is needed.
+"""
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import os
@@ -30,6 +35,26 @@ def write_config(out: Path, stem: str, config, extra: dict | None = None) -> Pat
     data.update(extra or {})
     path = out / f"{stem}_config.json"
     return atomic_write_text(path, json.dumps(data, indent=2, default=str) + "\n")
+
+
+def experiment_parser(doc: str, out: str = "results/nn") -> argparse.ArgumentParser:
+    """The options every experiment takes (--seed, --quick, --out, --threads, --device,
+    --no-progress); a script adds its own before parsing. ``doc``'s first line describes it."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--quick", action="store_true", help="tiny setting for CI")
+    ap.add_argument("--out", type=Path, default=Path(out))
+    ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("--no-progress", action="store_true")
+    return ap
+
+
+def start(args: argparse.Namespace, quick: dict) -> tuple[dict, torch.device]:
+    """Apply the common options: torch threads, then (config overrides, device); the
+    overrides are ``quick`` under --quick, else empty."""
+    set_threads(args.threads)
+    return (dict(quick) if args.quick else {}), pick_device(args.device)
 
 
 def set_threads(n: int | None) -> None:

@@ -12,8 +12,6 @@ with and without distillation from the teacher. Writes ``digits_cnn.csv``, ``.pn
 
 from __future__ import annotations
 
-import argparse
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,12 +20,10 @@ import numpy as np
 import torch
 from torch import nn
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import pick_device, set_threads, write_config, write_csv  # noqa: E402
+from _common import experiment_parser, start, write_config, write_csv
 
-from discovery.nn import (PhaseConfig, StrassenSpec, count_ops, fit,  # noqa: E402
-                          strassenify, train_phases)
-from discovery.nn._plot import plot_tradeoff  # noqa: E402
+from discovery.nn import PhaseConfig, StrassenSpec, count_ops, fit, strassenify, train_phases
+from discovery.nn._plot import plot_tradeoff
 
 
 @dataclass(frozen=True)
@@ -157,25 +153,17 @@ def plot(rows: list[dict]):
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--quick", action="store_true", help="tiny setting for CI")
-    ap.add_argument("--out", type=Path, default=Path("results/nn"))
-    ap.add_argument("--threads", type=int, default=None)
-    ap.add_argument("--device", default="auto")
-    ap.add_argument("--no-progress", action="store_true")
+    ap = experiment_parser(__doc__)
     ap.add_argument("--ratios", type=float, nargs="+", default=None, help="override r/c_out")
     ap.add_argument("--patches", type=int, nargs="+", default=None, help="override p")
     ap.add_argument("--stem", default="digits_cnn", help="output file name stem")
     a = ap.parse_args(argv)
-    set_threads(a.threads)
-    over = dict(QUICK) if a.quick else {}
+    over, device = start(a, QUICK)
     if a.ratios:
         over["ratios"] = tuple(a.ratios)
     if a.patches:
         over["patches"] = tuple(a.patches)
     cfg = Config(seed=a.seed, **over)
-    device = pick_device(a.device)
     stem = a.stem
     write_config(a.out, stem, cfg, {"quick": a.quick, "device": str(device)})
     t0 = time.perf_counter()

@@ -34,3 +34,14 @@ def test_quick_run_writes_csv_png_config(script, stem, tmp_path):
     cfg = json.loads((tmp_path / f"{stem}_config.json").read_text())
     assert cfg["quick"] is True and cfg["config"]["seed"] == 1
     sys.modules.pop(script, None)
+
+
+def test_scripts_share_one_preamble():
+    import _common
+
+    a = _common.experiment_parser("title\nmore").parse_args(["--quick", "--seed", "3"])
+    over, device = _common.start(a, {"hidden": 8})
+    assert (a.seed, a.quick, over, str(device)) in ((3, True, {"hidden": 8}, "cpu"), (3, True, {"hidden": 8}, "cuda"))
+    for script in ("digits_cnn.py", "char_lstm.py"):
+        text = (EXP / script).read_text()
+        assert "sys.path" not in text and "experiment_parser(__doc__)" in text
