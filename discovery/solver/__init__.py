@@ -1,7 +1,8 @@
 """The SPN solver: learn exact ternary matrix multiplication algorithms.
 
 ``discover(n, m, p, rank, ...)`` runs many restarts of a strategy ("als", the default;
-"adam"; "paper" and "paper-fixed", the StrassenNets baseline), verifies every rounded candidate exactly and stores the
+"adam"; "paper" and "paper-fixed", the StrassenNets baseline; "sgd", the SPN trained only on
+sampled products), verifies every rounded candidate exactly and stores the
 distinct verified schemes under ``results/schemes/<n>x<m>x<p>/``; see :mod:`._search`.
 """
 
@@ -30,6 +31,9 @@ _TORCH_EXPORTS = {
     "tensor_loss": "._loss",
     "PaperParams": "._paper",
     "run_paper": "._paper",
+    "SGDParams": "._sgd",
+    "run_sgd": "._sgd",
+    "sgd_params_for": "._sgd",
     "DiscoverResult": "._search",
     "run_search": "._search",
     "ResultStore": "._store",
@@ -52,7 +56,7 @@ def discover(n: int, m: int, p: int, rank: int, *, restarts: int = 64,
         out: output folder (default ``results/schemes/<n>x<m>x<p>``).
         batch: restarts per tensor. force: allow n*m*p > 10^4.
         max_found: stop after this many new schemes. threads: CPU threads (default 1).
-        params: ALSParams / AdamParams / PaperParams (None: the strategy's defaults).
+        params: ALSParams / AdamParams / PaperParams / SGDParams (None: the strategy's defaults).
         progress: show a tqdm bar on stderr.
     Returns:
         :class:`DiscoverResult` with the verified schemes and the run's statistics.
