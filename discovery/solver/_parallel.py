@@ -54,6 +54,7 @@ def solver_batch(config: SolverConfig, indices, time_limit: float | None, params
     """
     import torch
 
+    from discovery.solver._config import DATA_ONLY
     from discovery.solver._loss import target_tensor
     from discovery.solver._search import _run_batch, _to_scheme
 
@@ -64,9 +65,11 @@ def solver_batch(config: SolverConfig, indices, time_limit: float | None, params
         torch.set_num_threads(config.threads or 1)
     try:
         indices = [int(i) for i in indices]
-        T = target_tensor(*config.format, dtype=torch.float64, device=device)
+        # data-driven strategies learn from sampled products: no tensor
+        T = None if config.strategy in DATA_ONLY else target_tensor(*config.format, dtype=torch.float64,
+                                                                    device=device)
         deadline = None if time_limit is None else t0 + float(time_limit)
-        out = _run_batch(config, T, indices, deadline, params)
+        out = _run_batch(config, T, indices, deadline, params, device)
         if not out.completed:
             return BatchReport(tuple(indices), (), _min_residual(out), None, False, time.monotonic() - t0)
         cands = tuple((i, _to_scheme(config, out, k, i)) for k, i in enumerate(indices)
@@ -99,8 +102,9 @@ def run_search_parallel(config: SolverConfig, executor, params=None, progress: b
     ``lost_batches`` counting batches that did not come back. ``config.time_limit`` is measured
     on the client; each batch gets the time left when it is sent.
     """
-    from discovery.solver._search import DiscoverResult, _progress
+    from discovery.solver._search import DiscoverResult, _progress, check_params
 
+    check_params(config, params)
     store = ResultStore(config)
     executor.warm_up()
     t0 = time.monotonic()
