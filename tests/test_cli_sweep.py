@@ -52,7 +52,7 @@ def test_unreachable_scheduler_is_one_line_within_a_few_seconds(capsys, tmp_path
 
 def test_small_sweep_json_resume_and_report(capsys, tmp_path):
     out = tmp_path / "s"
-    argv = ["sweep", "--formats", "2x2x2", "--budget", "1.5", "--workers", "1", "--out", str(out), "--json"]
+    argv = ["sweep", "--formats", "2x2x2", "--budget", "2", "--workers", "1", "--out", str(out), "--json"]
     assert main(argv + ["--quiet"]) == 0
     text = capsys.readouterr().out.strip().splitlines()
     summary = json.loads(text[-1])
