@@ -92,7 +92,7 @@ class Config:
     formats: tuple = ((2, 2, 2, 7), (2, 2, 3, 11))
     big_formats: tuple = ((3, 3, 3, 23),)
     big_seeds: int = 1
-    big_restarts: int = 64
+    big_restarts: int = 32
     big_time_limit: float = 600.0
     device: str = "cpu"
     threads: int = 1
@@ -182,6 +182,10 @@ def main(argv=None) -> int:
     ap.add_argument("--restarts", type=int, default=None, help="restarts per run (default 16)")
     ap.add_argument("--big", action=argparse.BooleanOptionalAction, default=True,
                     help="also run <3,3,3> r23 with a few variants (default on)")
+    ap.add_argument("--formats", default=None,
+                    help="small formats run with every variant, e.g. 2x2x2:7,2x2x3:11 ('' for none)")
+    ap.add_argument("--big-formats", default=None,
+                    help="formats run with the paper recipe and sgd only (default 3x3x3:23)")
     ap.add_argument("--resume", action="store_true",
                     help="keep the rows already in the output table and run only the missing ones")
     ap.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
@@ -195,6 +199,16 @@ def main(argv=None) -> int:
             ap.error(f"--{name} must be a positive integer, got {v}")
     over = dict(QUICK) if a.quick else {}
     over.update({k: getattr(a, k) for k in ("seeds", "restarts") if getattr(a, k) is not None})
+    for name in ("formats", "big_formats"):
+        text = getattr(a, name)
+        if text is not None:
+            try:
+                over[name] = tuple(tuple(map(int, f.split(":")[0].split("x"))) + (int(f.split(":")[1]),)
+                                   for f in text.split(",") if f.strip())
+            except (IndexError, ValueError):
+                ap.error(f"--{name.replace('_', '-')} {text!r}: write NxMxP:R items separated by commas")
+            if any(len(f) != 4 or min(f) < 1 for f in over[name]):
+                ap.error(f"--{name.replace('_', '-')} {text!r}: write NxMxP:R items separated by commas")
     if not a.big:
         over["big_formats"] = ()
     cfg = Config(seed=a.seed, device=a.device, threads=a.threads, **over)
