@@ -215,7 +215,8 @@ def main(argv=None) -> int:
     tables, figures = a.out / "tables", a.out / "figures"
     tables.mkdir(parents=True, exist_ok=True)
     figures.mkdir(parents=True, exist_ok=True)
-    extra = {"torch": torch.__version__, "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    extra = {"torch": torch.__version__, "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+             "resume": a.resume, "load_average_at_start": _load()}
     atomic_write_text(tables / "spn_ablation_config.json",
                       json.dumps({"config": asdict(cfg), **extra}, indent=2) + "\n")
     rows = _read_rows(tables / "spn_ablation.csv") if a.resume else []
