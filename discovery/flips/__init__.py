@@ -11,3 +11,5 @@ from discovery.flips._search import FlipResult as FlipResult
 from discovery.flips._search import flip_search as flip_search
 from discovery.flips._starts import composed_start as composed_start
 from discovery.flips._starts import load_starts as load_starts
+from discovery.flips._explore import ExploreResult as ExploreResult
+from discovery.flips._explore import explore as explore

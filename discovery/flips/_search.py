@@ -145,7 +145,7 @@ class _Folder:
             raise DiscoveryError(f"{folder}: cannot create the output folder ({exc.strerror})") from None
         if not os.access(self.folder, os.W_OK):
             raise DiscoveryError(f"{folder}: the output folder is not writable; choose another --out")
-        self.names = {q.name for q in self.folder.glob("r*-*.json")}
+        self.names = {q.name for q in self.folder.glob("r[0-9]*-*.json")}
         self.config_path = self.folder / f"run-flips-{config.ring}-seed{config.seed}.json"
 
     def existing(self, fmt, ring) -> list[Scheme]:
@@ -217,13 +217,14 @@ def flip_search(n: int, m: int, p: int, *, start=None, ring: str = "ZT", target_
                         walkers=walkers, seed=seed, max_flips=max_flips, **options)
     starts = _resolve_starts(config, start)
     fmt = (n, m, p)
-    folder = _Folder(Path(out), config) if out is not None else None
-    if folder is not None:
-        starts += folder.existing(fmt, ring)
     start_rank = min(s.rank for s in starts)
     if target_rank is not None and target_rank >= start_rank:
         raise DiscoveryError(f"target rank {target_rank} is not below the start's rank {start_rank}; "
                              "ask for a lower target")
+    folder = _Folder(Path(out), config) if out is not None else None
+    if folder is not None:  # resume: the best schemes already in the folder join the starts
+        starts += folder.existing(fmt, ring)
+        start_rank = min(s.rank for s in starts)
     K = config.n_walkers
     R = max(s.rank for s in starts) + config.plus_margin + 2
     P = np.zeros((K, 3, R), dtype=np.uint64)

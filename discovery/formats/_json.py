@@ -126,8 +126,8 @@ def scheme_from_dict(d: Any, source: str = "") -> Scheme:
     """Build a Scheme from a parsed JSON object (collection or native layout)."""
     if not isinstance(d, dict):
         raise SchemeFormatError("expected a JSON object with keys 'n', 'm', 'u', 'v', 'w'")
-    if "config" in d and "done" in d and "u" not in d:
-        raise RunRecordFile("a solver run record (config and state), not a scheme")
+    if "config" in d and "u" not in d:
+        raise RunRecordFile("a run record (config and state), not a scheme")
     missing = [k for k in ("n", "u", "v", "w") if k not in d]
     if missing:
         raise SchemeFormatError(f"missing key(s) {', '.join(map(repr, missing))}")
