@@ -39,6 +39,7 @@ from .transforms import kron as kron
 from .transforms import permute_terms as permute_terms
 from .transforms import sandwich as sandwich
 from .transforms import scale_term as scale_term
+from .transforms import restrict as restrict
 from .transforms import transpose as transpose
 from .verify import BrentFailure as BrentFailure
 from .verify import VerificationReport as VerificationReport
@@ -62,6 +63,13 @@ _TORCH_EXPORTS = {
     "SolverConfig": ".solver",
     "discover": ".solver",
     "MatMulSPN": ".spn",
+    # numba-compiled flip-graph walks and Hensel lifting (numba loads on first use too)
+    "FlipResult": ".flips",
+    "ExploreResult": ".flips",
+    "explore": ".flips",
+    "flip_search": ".flips",
+    "LiftResult": ".lift",
+    "lift": ".lift",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _TORCH_EXPORTS)
 if TYPE_CHECKING:  # the same names, for readers and type checkers
@@ -77,6 +85,12 @@ if TYPE_CHECKING:  # the same names, for readers and type checkers
     from .solver import SolverConfig as SolverConfig
     from .solver import discover as discover
     from .spn import MatMulSPN as MatMulSPN
+    from .flips import ExploreResult as ExploreResult
+    from .flips import FlipResult as FlipResult
+    from .flips import explore as explore
+    from .flips import flip_search as flip_search
+    from .lift import LiftResult as LiftResult
+    from .lift import lift as lift
 
 # --- symbolic simplification, circuits, exports, fast multiplication ---
 from .circuit import CircuitCounts as CircuitCounts

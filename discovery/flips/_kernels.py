@@ -137,10 +137,16 @@ def _reduce_all(P, N, w, r, z2):
 
 
 @nb.njit(cache=True)
-def _try_reduce(P, N, w, t, r, z2):
-    """Merge term t with any partner; returns (rank, reduced)."""
+def _try_reduce(P, N, w, t, y, r, z2):
+    """Merge term t with a partner that shares its (just changed) factor y and one more.
+
+    Only factor y of term t changed, so a new reducible pair must agree on it: one
+    comparison filters almost every k. Returns (rank, reduced).
+    """
+    py = P[w, y, t]
+    ny = N[w, y, t]
     for k in range(r):
-        if k != t:
+        if k != t and _same(py, ny, P[w, y, k], N[w, y, k]) != 0:
             r2, merged = _merge(P, N, w, t, k, r, z2)
             if merged:
                 return _reduce_all(P, N, w, r2, z2), True
@@ -254,9 +260,9 @@ def _walk(P, N, rank, rng, stall, w, nflips, goal, max_rank, plus_after, z2, red
                 stall[w] = 0
             continue
         if reduce_on:
-            r, red = _try_reduce(P, N, w, i, r, z2)
+            r, red = _try_reduce(P, N, w, i, y, r, z2)
             if not red:
-                r, red = _try_reduce(P, N, w, j, r, z2)
+                r, red = _try_reduce(P, N, w, j, z, r, z2)
             if red:
                 stall[w] = 0
                 continue
