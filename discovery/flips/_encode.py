@@ -59,13 +59,18 @@ def encode(s: Scheme, ring: str) -> tuple[np.ndarray, np.ndarray]:
     return pos, neg
 
 
-def decode(n: int, m: int, p: int, pos: np.ndarray, neg: np.ndarray, ring: str,
-           provenance: Provenance | None = None) -> Scheme:
-    """The scheme held in masks ``pos``/``neg`` of shape (3, r) (live terms only)."""
+def decode_arrays(n: int, m: int, p: int, pos: np.ndarray, neg: np.ndarray) -> list[np.ndarray]:
+    """[u (r, n·m), v (r, m·p), w (r, p·n)] int64 arrays from masks of shape (3, r)."""
     rows = []
     for x, length in enumerate((n * m, m * p, p * n)):
         wts = _weights(length)
         a = ((pos[x][:, None] & wts) != 0).astype(np.int64)
         a -= ((neg[x][:, None] & wts) != 0).astype(np.int64)
         rows.append(a)
-    return Scheme.from_rows(n, m, p, *rows, ring=ring, provenance=provenance)
+    return rows
+
+
+def decode(n: int, m: int, p: int, pos: np.ndarray, neg: np.ndarray, ring: str,
+           provenance: Provenance | None = None) -> Scheme:
+    """The scheme held in masks ``pos``/``neg`` of shape (3, r) (live terms only)."""
+    return Scheme.from_rows(n, m, p, *decode_arrays(n, m, p, pos, neg), ring=ring, provenance=provenance)
