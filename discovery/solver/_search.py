@@ -52,6 +52,8 @@ class DiscoverResult:
             strategies; "sgd" checks on samples, so it can be positive).
         interrupted: stopped by Ctrl-C.
         out: the output folder; paths: the files of ``schemes``.
+        lost_batches: batches that did not come back from their worker (executor runs only;
+            their restarts stay pending and were handed out again or are left to a rerun).
     """
 
     config: SolverConfig
@@ -67,6 +69,7 @@ class DiscoverResult:
     interrupted: bool
     out: Path
     paths: tuple[str, ...]
+    lost_batches: int = 0
 
     @property
     def found(self) -> int:
@@ -87,8 +90,8 @@ class DiscoverResult:
             "elapsed_s": round(self.elapsed_s, 3),
             "best_residual": None if math.isinf(self.best_residual) else self.best_residual,
             "best_errors": self.best_errors, "rejected": self.rejected,
-            "interrupted": self.interrupted,
-            "out": str(self.out), "files": list(self.paths),
+            "interrupted": self.interrupted, "out": str(self.out), "files": list(self.paths),
+            "lost_batches": self.lost_batches,
         }
 
 
@@ -150,14 +153,21 @@ def _run_batch(config: SolverConfig, T, indices, deadline, params, device):
     return _implementation(config)[1](config, T, indices, deadline, params or default_params(config), device)
 
 
-def run_search(config: SolverConfig, params=None, progress: bool = False) -> DiscoverResult:
+def run_search(config: SolverConfig, params=None, progress: bool = False, executor=None) -> DiscoverResult:
     """Run the search described by ``config``; see :func:`discovery.solver.discover`.
+
+    With an ``executor`` (:mod:`discovery.executor`: local processes or a Dask cluster) the
+    batches run there, one per worker at a time (:func:`~discovery.solver._parallel.run_search_parallel`).
 
     On the CPU the run uses ``config.threads`` torch threads (default 1: the tensors are
     small, and on a shared machine extra intra-op threads cost far more in waiting than
     they gain; measured 10x slower with 2 threads under load). The previous setting is
     restored afterwards.
     """
+    if executor is not None:
+        from discovery.solver._parallel import run_search_parallel
+
+        return run_search_parallel(config, executor, params=params, progress=progress)
     device = config.torch_device()
     if device != "cpu":
         return _run(config, params, progress, device)
