@@ -52,6 +52,7 @@ from .verify import verify_sympy as verify_sympy
 _TORCH_EXPORTS = {
     "QuantMode": ".quant",
     "TernaryMethod": ".quant",
+    "Ternarizer": ".quant",
     "ste": ".quant",
     "ste_ternarize": ".quant",
     "ternarize": ".quant",
@@ -61,7 +62,7 @@ _TORCH_EXPORTS = {
     "DiscoverResult": ".solver",
     "SolverConfig": ".solver",
     "discover": ".solver",
-    "MatMulSPN": ".spn",
+    "MatMulSPN": ".solver._spn",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _TORCH_EXPORTS)
 
