@@ -31,6 +31,9 @@ def register(sub) -> None:
     p.add_argument("--out", default=None, metavar="DIR", help="output folder")
     p.add_argument("--batch", default=None, help="restarts per tensor (default: by format)")
     p.add_argument("--threads", default=None, help="torch CPU threads (default 1)")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="set one of the strategy's parameters (repeatable), e.g. --strategy sgd "
+                        "--param steps=4000 --param rule=conservative")
     p.add_argument("--force", action="store_true", help="allow n*m*p > 10^4")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="end with one JSON summary line on stdout")
@@ -66,10 +69,12 @@ def cmd_discover(args) -> int:
         restarts=_int("restarts", args.restarts), time_limit=_float("time-limit", args.time_limit),
         seed=_int("seed", args.seed), device=args.device, strategy=args.strategy, out=args.out,
         batch=_int("batch", args.batch), threads=_int("threads", args.threads), force=args.force)
-    config.check_writable()  # fail before any work starts
+    from discovery.solver._params import params_from_strings
     from discovery.solver._search import run_search
 
-    result = run_search(config, progress=not args.quiet)
+    params = params_from_strings(config, args.param)
+    config.check_writable()  # fail before any work starts
+    result = run_search(config, params=params, progress=not args.quiet)
     summary = result.to_json()
     c = config
     lines = [

@@ -1,13 +1,12 @@
 """The SPN solver: learn exact ternary matrix multiplication algorithms.
 
 ``discover(n, m, p, rank, ...)`` runs many restarts of a strategy ("als", the default;
-"adam"; "paper" and "paper-fixed", the StrassenNets baseline), verifies every rounded candidate exactly and stores the
+"adam"; "paper" and "paper-fixed", the StrassenNets baseline; "sgd", the SPN trained only on
+sampled products), verifies every rounded candidate exactly and stores the
 distinct verified schemes under ``results/schemes/<n>x<m>x<p>/``; see :mod:`._search`.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from discovery._lazy import lazy_exports
 
@@ -15,7 +14,8 @@ from discovery.solver._config import STRATEGIES as STRATEGIES
 from discovery.solver._config import SolverConfig as SolverConfig
 from discovery.solver._config import SolverConfigError as SolverConfigError
 
-# The strategies import torch: they load on first use (see discovery/_lazy.py).
+# The strategies import torch: they load on first use (see discovery/_lazy.py); this dict is
+# the one list of them (``__all__`` below adds it to the eager names).
 _TORCH_EXPORTS = {
     "AdamParams": "._adam",
     "run_adam": "._adam",
@@ -31,29 +31,14 @@ _TORCH_EXPORTS = {
     "tensor_loss": "._loss",
     "PaperParams": "._paper",
     "run_paper": "._paper",
+    "SGDParams": "._sgd",
+    "run_sgd": "._sgd",
+    "sgd_params_for": "._sgd",
     "DiscoverResult": "._search",
     "run_search": "._search",
     "ResultStore": "._store",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _TORCH_EXPORTS)
-if TYPE_CHECKING:  # the same names, for readers and type checkers
-    from discovery.solver._adam import AdamParams as AdamParams
-    from discovery.solver._adam import run_adam as run_adam
-    from discovery.solver._als import ALSParams as ALSParams
-    from discovery.solver._als import als_params_for as als_params_for
-    from discovery.solver._als import run_als as run_als
-    from discovery.solver._batch import BatchOutcome as BatchOutcome
-    from discovery.solver._batch import restart_generator as restart_generator
-    from discovery.solver._loss import data_loss as data_loss
-    from discovery.solver._loss import random_products as random_products
-    from discovery.solver._loss import rounded_errors as rounded_errors
-    from discovery.solver._loss import target_tensor as target_tensor
-    from discovery.solver._loss import tensor_loss as tensor_loss
-    from discovery.solver._paper import PaperParams as PaperParams
-    from discovery.solver._paper import run_paper as run_paper
-    from discovery.solver._search import DiscoverResult as DiscoverResult
-    from discovery.solver._search import run_search as run_search
-    from discovery.solver._store import ResultStore as ResultStore
 
 def discover(n: int, m: int, p: int, rank: int, *, restarts: int = 64,
              time_limit: float | None = None, seed: int = 0, device: str = "auto",
@@ -71,7 +56,7 @@ def discover(n: int, m: int, p: int, rank: int, *, restarts: int = 64,
         out: output folder (default ``results/schemes/<n>x<m>x<p>``).
         batch: restarts per tensor. force: allow n*m*p > 10^4.
         max_found: stop after this many new schemes. threads: CPU threads (default 1).
-        params: ALSParams / AdamParams / PaperParams (None: the strategy's defaults).
+        params: ALSParams / AdamParams / PaperParams / SGDParams (None: the strategy's defaults).
         progress: show a tqdm bar on stderr.
     Returns:
         :class:`DiscoverResult` with the verified schemes and the run's statistics.
@@ -86,9 +71,4 @@ def discover(n: int, m: int, p: int, rank: int, *, restarts: int = 64,
     return run_search(config, params=params, progress=progress)
 
 
-__all__ = [
-    "discover", "SolverConfig", "SolverConfigError", "STRATEGIES", "DiscoverResult",
-    "ALSParams", "AdamParams", "PaperParams", "run_als", "run_adam", "run_paper", "als_params_for", "run_search", "BatchOutcome",
-    "ResultStore", "tensor_loss", "data_loss", "random_products", "rounded_errors",
-    "target_tensor", "restart_generator",
-]
+__all__ = ["discover", "SolverConfig", "SolverConfigError", "STRATEGIES", *_TORCH_EXPORTS]
