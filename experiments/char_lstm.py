@@ -38,7 +38,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from _common import experiment_parser, start, summarize, write_config, write_csv
+from _common import experiment_parser, read_runs, start, summarize, write_config, write_csv
 
 from discovery.nn import PhaseConfig, StrassenSpec, count_ops, fit, strassenify, train_phases
 from discovery.nn._plot import plot_tradeoff
@@ -280,35 +280,15 @@ def _student(v: str) -> tuple[str, float]:
 
 
 def merge(paths: list[Path], out: Path) -> int:
-    """Concatenate per-run CSVs (rows of a (model, seed, layout, r_ratio) already seen are
-    dropped: each seed keeps its first teacher and baseline) and write the runs, summary and
-    plot to ``out``."""
-    import csv
-
-    rows, seen = [], set()
-    for path in paths:
-        with open(path, newline="") as f:
-            for r in csv.DictReader(f):
-                key = (r["model"], r["seed"], r["layout"], r["r_ratio"])
-                if key in seen:
-                    continue
-                seen.add(key)
-                rows.append({k: _number(v) for k, v in r.items()})
+    """Concatenate per-run CSVs (per seed, the first teacher and baseline row is kept) and
+    write the runs, summary and plot to ``out``."""
+    rows = read_runs(paths, ("model", "seed", "layout", "r_ratio"))
     out.mkdir(parents=True, exist_ok=True)
     write_csv(out / "char_lstm_runs.csv", rows)
     write_csv(out / "char_lstm.csv", summary(rows))
     plot(summary(rows)).savefig(out / "char_lstm.png", dpi=110)
     print(f"merged {len(rows)} runs from {len(paths)} files -> {out}/char_lstm.csv/_runs.csv/.png")
     return 0
-
-
-def _number(v: str):
-    for cast in (int, float):
-        try:
-            return cast(v)
-        except ValueError:
-            pass
-    return v
 
 
 def main(argv=None) -> int:
