@@ -40,7 +40,7 @@ def test_json_summary_is_last_line_and_exit_codes(capsys, tmp_path):
     out = capsys.readouterr().out.strip().splitlines()
     summary = json.loads(out[-1])
     assert code == 0 and summary["found"] >= 1
-    for key in ("found", "restarts", "success_rate", "time_to_first_s", "out"):
+    for key in ("found", "restarts", "success_rate", "time_to_first_s", "rejected", "out"):
         assert key in summary
     assert summary["out"] == str(tmp_path) and summary["restarts"] == 4
 
@@ -49,3 +49,14 @@ def test_json_summary_is_last_line_and_exit_codes(capsys, tmp_path):
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert code == 1 and summary["found"] == 0 and summary["time_to_first_s"] is None
     assert summary["best_residual"] > 0
+
+
+def test_discover_on_executors_bad_scheduler_and_workers(capsys, tmp_path):
+    assert main(["discover", "2", "2", "2", "--rank", "7", "--scheduler", "nowhere", "--out", str(tmp_path)]) == 2
+    assert "malformed" in capsys.readouterr().err
+    assert main(["discover", "2", "2", "2", "--rank", "7", "--workers", "0", "--out", str(tmp_path)]) == 2
+    assert "workers" in capsys.readouterr().err
+    code = main(["discover", "2", "2", "2", "--rank", "7", "--restarts", "8", "--workers", "1", "--quiet",
+                 "--json", "--out", str(tmp_path)])
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert code == 0 and summary["restarts"] == 8 and summary["lost_batches"] == 0

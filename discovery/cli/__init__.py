@@ -20,6 +20,8 @@ COMMAND_MODULES = [
     "_discover",
     "_demo",
     "_circuits",
+    "_flips",
+    "_sweep",
 ]
 
 

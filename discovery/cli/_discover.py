@@ -35,6 +35,10 @@ def register(sub) -> None:
                    help="set one of the strategy's parameters (repeatable), e.g. --strategy sgd "
                         "--param steps=4000 --param rule=conservative")
     p.add_argument("--force", action="store_true", help="allow n*m*p > 10^4")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run batches of restarts on a Dask cluster (tcp://HOST:PORT)")
+    p.add_argument("--workers", default=None, metavar="K",
+                   help="run batches of restarts in K local processes (default: this process)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="end with one JSON summary line on stdout")
     p.set_defaults(func=cmd_discover)
@@ -74,7 +78,16 @@ def cmd_discover(args) -> int:
 
     params = params_from_strings(config, args.param)
     config.check_writable()  # fail before any work starts
-    result = run_search(config, params=params, progress=not args.quiet)
+    executor = None
+    if args.scheduler is not None or args.workers is not None:
+        from discovery.executor import make_executor
+
+        executor = make_executor(args.scheduler, _int("workers", args.workers))
+    try:
+        result = run_search(config, params=params, progress=not args.quiet, executor=executor)
+    finally:
+        if executor is not None:
+            executor.close()
     summary = result.to_json()
     c = config
     lines = [
@@ -89,6 +102,9 @@ def cmd_discover(args) -> int:
         lines.append(
             f"nothing found: best least-squares residual {summary['best_residual']}, fewest failing "
             f"Brent equations after rounding {result.best_errors}")
+    if result.rejected:
+        lines.append(f"{result.rejected} candidate(s) passed the strategy's check but failed exact "
+                     "verification and were not written")
     lines.append(f"output folder: {result.out}")
     print("\n".join(lines))
     if args.json:
