@@ -2,7 +2,7 @@
 
 ``discover(n, m, p, rank, ...)`` runs many restarts of a strategy ("als", the default;
 "adam"; "paper" and "paper-fixed", the StrassenNets baseline), verifies every rounded candidate exactly and stores the
-distinct verified schemes under ``results/schemes/<n>x<m>x<p>/``; see :mod:`._search`.
+distinct verified schemes under ``runs/discover/<n>x<m>x<p>/`` (or ``out``); see :mod:`._search`.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ if TYPE_CHECKING:  # the same names, for readers and type checkers
     from discovery.solver._search import run_search as run_search
     from discovery.solver._store import ResultStore as ResultStore
 
-def discover(n: int, m: int, p: int, rank: int, *, restarts: int = 64,
+def discover(n: int, m: int, p: int, rank: int, *, restarts: int | None = 64,
              time_limit: float | None = None, seed: int = 0, device: str = "auto",
              strategy: str = "als", out: str | None = None, batch: int | None = None,
              force: bool = False, max_found: int | None = None, threads: int | None = None,
@@ -65,10 +65,11 @@ def discover(n: int, m: int, p: int, rank: int, *, restarts: int = 64,
 
     Args:
         n, m, p, rank: the format and the number of multiplications r.
-        restarts: new restarts to run (a folder that already has some is extended).
+        restarts: new restarts to run (a folder that already has some is extended); None:
+            restarts continue until ``time_limit`` is up.
         time_limit: seconds (None: none). seed: base seed (restart i is (seed, i)).
         device: "auto", "cpu" or "cuda". strategy: see :data:`STRATEGIES`.
-        out: output folder (default ``results/schemes/<n>x<m>x<p>``).
+        out: output folder (default ``runs/discover/<n>x<m>x<p>`` under the current folder).
         batch: restarts per tensor. force: allow n*m*p > 10^4.
         max_found: stop after this many new schemes. threads: CPU threads (default 1).
         params: ALSParams / AdamParams / PaperParams (None: the strategy's defaults).

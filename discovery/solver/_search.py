@@ -26,6 +26,7 @@ from discovery.solver._adam import AdamParams, run_adam
 from discovery.solver._als import als_params_for, run_als
 from discovery.solver._config import SolverConfig
 from discovery.solver._loss import candidate_rows, target_tensor
+from discovery.solver._memory import fit_batch
 from discovery.solver._paper import PaperParams, run_paper
 from discovery.solver._store import ResultStore
 
@@ -46,6 +47,8 @@ class DiscoverResult:
         best_errors: fewest failing Brent equations of a rounded restart (0 = exact).
         interrupted: stopped by Ctrl-C.
         out: the output folder; paths: the files of ``schemes``.
+        stopped_by: what ended the run: "restarts" (all requested restarts done),
+            "time_limit", "max_found" or "interrupted".
     """
 
     config: SolverConfig
@@ -60,10 +63,21 @@ class DiscoverResult:
     interrupted: bool
     out: Path
     paths: tuple[str, ...]
+    stopped_by: str = "restarts"
 
     @property
     def found(self) -> int:
         return len(self.schemes)
+
+    @property
+    def best(self) -> tuple[Scheme, str] | None:
+        """The best scheme found and its file: lowest rank, then fewest additions (plain
+        evaluation, :meth:`Scheme.counts`), then file name; None if nothing was found."""
+        if not self.schemes:
+            return None
+        k = min(range(len(self.schemes)), key=lambda i: (
+            self.schemes[i].rank, self.schemes[i].counts().additions, self.paths[i]))
+        return self.schemes[k], self.paths[k]
 
     @property
     def success_rate(self) -> float:
@@ -80,6 +94,10 @@ class DiscoverResult:
             "elapsed_s": round(self.elapsed_s, 3),
             "best_residual": None if math.isinf(self.best_residual) else self.best_residual,
             "best_errors": self.best_errors, "interrupted": self.interrupted,
+            "stopped_by": self.stopped_by,
+            "best": None if self.best is None else self.best[1],
+            "best_rank": None if self.best is None else self.best[0].rank,
+            "best_additions": None if self.best is None else self.best[0].counts().additions,
             "out": str(self.out), "files": list(self.paths),
         }
 
@@ -125,30 +143,36 @@ def run_search(config: SolverConfig, params=None, progress: bool = False) -> Dis
 
 
 def _run(config: SolverConfig, params, progress: bool, device: str) -> DiscoverResult:
+    # memory first: a format too large for this machine is one line, before any allocation
+    batch = fit_batch(config, config.batch or default_batch(config), device)
     store = ResultStore(config)
-    T = target_tensor(*config.format, dtype=torch.float64, device=device)
-    batch = config.batch or default_batch(config)
     t0 = time.monotonic()
     deadline = None if config.time_limit is None else t0 + config.time_limit
+    T = target_tensor(*config.format, dtype=torch.float64, device=device)
     found: dict[str, tuple[Scheme, str]] = {}
     new = done = successes = 0
     first = None
     best_res, best_err = math.inf, None
     interrupted = False
+    stopped_by = "restarts"
     n_batches = 0
     bar = _progress(config, progress)
+    todo = math.inf if config.restarts is None else config.restarts  # None: until the time limit
     try:
-        while done < config.restarts:
+        while done < todo:
             if deadline is not None and time.monotonic() > deadline:
+                stopped_by = "time_limit"
                 break
             if config.max_found is not None and new >= config.max_found:
+                stopped_by = "max_found"
                 break
             # small first batches give a quick first result, doubling ones throughput
-            size = min(batch, max(4, batch >> max(0, 3 - n_batches)), config.restarts - done)
+            size = int(min(batch, max(4, batch >> max(0, 3 - n_batches)), todo - done))
             n_batches += 1
             indices = store.pending(size)
             out = _run_batch(config, T, indices, deadline, params)
             if not out.completed:
+                stopped_by = "time_limit"
                 break
             ok_here = new_here = 0
             for k, i in enumerate(indices):
@@ -176,6 +200,7 @@ def _run(config: SolverConfig, params, progress: bool, device: str) -> DiscoverR
                 bar.set_postfix(found=len(found), best_res=f"{best_res:.2e}", refresh=False)
     except KeyboardInterrupt:
         interrupted = True
+        stopped_by = "interrupted"
     finally:
         if bar is not None:
             bar.close()
@@ -183,7 +208,7 @@ def _run(config: SolverConfig, params, progress: bool, device: str) -> DiscoverR
         config=config, schemes=tuple(s for s, _ in found.values()), new=new, restarts=done,
         successes=successes, time_to_first_s=first, elapsed_s=time.monotonic() - t0,
         best_residual=best_res, best_errors=best_err, interrupted=interrupted,
-        out=store.folder, paths=tuple(p for _, p in found.values()))
+        out=store.folder, paths=tuple(p for _, p in found.values()), stopped_by=stopped_by)
 
 
 def _to_scheme(config: SolverConfig, out, k: int, restart: int) -> Scheme:
