@@ -13,7 +13,8 @@ Prints a table and writes ``results/benchmarks/discover.csv`` (``--quick``:
 and say whether the machine was shared when quoting them.
 
     python benchmarks/discover.py --quick
-    nice python benchmarks/discover.py            # all formats, 5 seeds, both strategies
+    nice python benchmarks/discover.py            # all formats, 5 seeds, als, paper and sgd
+    nice python benchmarks/discover.py --strategies sgd --out results/benchmarks/discover_sgd.csv
 """
 
 from __future__ import annotations
@@ -65,8 +66,8 @@ def bench(fmt, strategy: str, seeds: int, time_limit: float, restarts: int, thre
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="two small formats, 2 seeds, short limits")
-    ap.add_argument("--strategies", default="als,paper",
-                    help="comma-separated, from als, adam, paper, paper-fixed (default als,paper)")
+    ap.add_argument("--strategies", default="als,paper,sgd",
+                    help="comma-separated, from als, adam, paper, paper-fixed, sgd (default als,paper,sgd)")
     ap.add_argument("--seeds", type=int, default=None, help="seeds per format (default 5; quick 2)")
     ap.add_argument("--time-limit", type=float, default=None,
                     help="seconds per run (default 30, 60 for <3,3,3>; quick 10)")

@@ -1,4 +1,5 @@
-"""Helpers shared by the experiment scripts: output folder, config JSON, CSV, device."""
+"""Helpers shared by the experiment scripts: output folder, config JSON, CSV, device, and the
+mean ± sd summary over seeds."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import dataclasses
 import json
 import os
 import platform
+import statistics
+import subprocess
 import time
 from pathlib import Path
 
@@ -26,7 +29,8 @@ def write_config(out: Path, stem: str, config, extra: dict | None = None) -> Pat
     out.mkdir(parents=True, exist_ok=True)
     data = {"config": dataclasses.asdict(config), "torch": torch.__version__,
             "python": platform.python_version(), "threads": torch.get_num_threads(),
-            "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+            "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "git_commit": _git_commit()}
     data.update(extra or {})
     path = out / f"{stem}_config.json"
     return atomic_write_text(path, json.dumps(data, indent=2, default=str) + "\n")
@@ -36,3 +40,34 @@ def set_threads(n: int | None) -> None:
     if n:
         torch.set_num_threads(n)
     os.environ.setdefault("OMP_NUM_THREADS", str(torch.get_num_threads()))
+
+
+def _git_commit() -> str | None:
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                              cwd=Path(__file__).parent, timeout=10).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def summarize(rows: list[dict], keys: tuple[str, ...], metrics: tuple[str, ...],
+              first: tuple[str, ...] = ()) -> list[dict]:
+    """One row per distinct ``keys`` value (in order of first appearance): ``n_seeds``,
+    ``<m>_mean`` and ``<m>_sd`` (sample sd, ddof=1; empty with one seed) for each metric,
+    and the first row's value of each column in ``first`` (e.g. op counts)."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(tuple(r[k] for k in keys), []).append(r)
+    out = []
+    for key, rs in groups.items():
+        row = dict(zip(keys, key))
+        row["n_seeds"] = len(rs)
+        row["seeds"] = " ".join(str(r["seed"]) for r in rs)
+        for m in metrics:
+            vals = [float(r[m]) for r in rs]
+            row[f"{m}_mean"] = round(statistics.fmean(vals), 4)
+            row[f"{m}_sd"] = round(statistics.stdev(vals), 4) if len(vals) > 1 else ""
+        for c in first:
+            row[c] = rs[0][c]
+        out.append(row)
+    return out

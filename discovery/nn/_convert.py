@@ -27,6 +27,8 @@ class StrassenSpec:
         groups: groups of the W_b convolution (conv only).
         init: "svd" (truncated-SVD fit to the dense weight; exact when r >= rank) or
             "random".
+        lstm_layout: "shared" (one SPN per LSTM product for all gates) or "per_gate" (one
+            SPN of width r per gate, as in the paper's code); LSTM only.
         mode, method, factor, threshold: quantization of the new layer.
     """
 
@@ -35,6 +37,7 @@ class StrassenSpec:
     p: int = 1
     groups: int = 1
     init: str = "svd"
+    lstm_layout: str = "shared"
     mode: QuantMode = QuantMode.FULL
     method: TernaryMethod = TernaryMethod.TWN
     factor: float = 0.7
@@ -69,7 +72,7 @@ def _convert(name: str, mod: nn.Module, spec: StrassenSpec, gen: torch.Generator
             raise DiscoveryError(f"{name}: bidirectional or projected LSTMs are not supported")
         new = StrassenLSTM(mod.input_size, mod.hidden_size, spec.r, spec.r,
                            r_ih_ratio=spec.r_ratio, r_hh_ratio=spec.r_ratio,
-                           num_layers=mod.num_layers, bias=mod.bias,
+                           num_layers=mod.num_layers, layout=spec.lstm_layout, bias=mod.bias,
                            batch_first=mod.batch_first, **q)
         if svd:
             new.init_from_dense(mod, gen)

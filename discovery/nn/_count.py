@@ -16,7 +16,8 @@ What is counted (per example, i.e. the example input must have batch size 1):
   same after greedy common-subexpression sharing (``adds_cse``, see :mod:`._cse`; None
   when skipped as too costly) — plus bias additions as for the dense layer.
   A conv SPN applies W_b, ã and W_c once per hidden location (H_out·W_out/p² locations);
-  the LSTM SPNs apply once per time step. Zero padding is counted as if it were data.
+  the LSTM SPNs apply once per time step (per-gate layout: each gate's SPN counted on its
+  own, so 4r ã multiplications per product). Zero padding is counted as if it were data.
 * ``nn.BatchNorm*`` (inference, affine folded): one multiplication and one addition per
   element. Activations, pooling (max) and embeddings cost nothing here.
 * Size: 32 bits per full-precision parameter; ternary W_b, W_c (quantized modes) 2 bits
@@ -190,7 +191,8 @@ def _count_module(name, mod, in_shape, out_shape, budget) -> LayerCount:
         s: int | None = 0
         bits = 0
         for k in range(mod.num_layers):
-            for spn in (mod.spn_ih[k], mod.spn_hh[k]):
+            # per-gate layout: four SPNs per product, each counted on its own
+            for spn in (*mod.gate_spns(k, "ih"), *mod.gate_spns(k, "hh")):
                 mm, aa, ss, bb = _spn_cost(spn, lambda b: b, lambda c: c, budget)
                 m, a, bits = m + mm, a + aa, bits + bb
                 s = None if s is None or ss is None else s + ss

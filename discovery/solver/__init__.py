@@ -1,8 +1,9 @@
 """The SPN solver: learn exact ternary matrix multiplication algorithms.
 
 ``discover(n, m, p, rank, ...)`` runs many restarts of a strategy ("als", the default;
-"adam"; "paper" and "paper-fixed", the StrassenNets baseline), verifies every rounded candidate exactly and stores the
-distinct verified schemes under ``runs/discover/<n>x<m>x<p>/`` (or ``out``); see :mod:`._search`.
+"adam"; "paper" and "paper-fixed", the StrassenNets baseline; "sgd", the SPN trained only on
+sampled products), verifies every rounded candidate exactly and stores the distinct verified
+schemes under ``runs/discover/<n>x<m>x<p>/`` (or ``out``); see :mod:`._search`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ _TORCH_EXPORTS = {
     "tensor_loss": "._loss",
     "PaperParams": "._paper",
     "run_paper": "._paper",
+    "SGDParams": "._sgd",
+    "run_sgd": "._sgd",
+    "sgd_params_for": "._sgd",
     "DiscoverResult": "._search",
     "run_search": "._search",
     "ResultStore": "._store",
@@ -51,6 +55,9 @@ if TYPE_CHECKING:  # the same names, for readers and type checkers
     from discovery.solver._loss import tensor_loss as tensor_loss
     from discovery.solver._paper import PaperParams as PaperParams
     from discovery.solver._paper import run_paper as run_paper
+    from discovery.solver._sgd import SGDParams as SGDParams
+    from discovery.solver._sgd import run_sgd as run_sgd
+    from discovery.solver._sgd import sgd_params_for as sgd_params_for
     from discovery.solver._search import DiscoverResult as DiscoverResult
     from discovery.solver._search import run_search as run_search
     from discovery.solver._store import ResultStore as ResultStore
@@ -72,7 +79,7 @@ def discover(n: int, m: int, p: int, rank: int, *, restarts: int | None = 64,
         out: output folder (default ``runs/discover/<n>x<m>x<p>`` under the current folder).
         batch: restarts per tensor. force: allow n*m*p > 10^4.
         max_found: stop after this many new schemes. threads: CPU threads (default 1).
-        params: ALSParams / AdamParams / PaperParams (None: the strategy's defaults).
+        params: ALSParams / AdamParams / PaperParams / SGDParams (None: the strategy's defaults).
         progress: show a tqdm bar on stderr.
     Returns:
         :class:`DiscoverResult` with the verified schemes and the run's statistics.
@@ -91,5 +98,5 @@ __all__ = [
     "discover", "SolverConfig", "SolverConfigError", "STRATEGIES", "DiscoverResult",
     "ALSParams", "AdamParams", "PaperParams", "run_als", "run_adam", "run_paper", "als_params_for", "run_search", "BatchOutcome",
     "ResultStore", "tensor_loss", "data_loss", "random_products", "rounded_errors",
-    "target_tensor", "restart_generator",
+    "target_tensor", "restart_generator", "SGDParams", "run_sgd", "sgd_params_for",
 ]

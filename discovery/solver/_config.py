@@ -9,7 +9,7 @@ from pathlib import Path
 
 from discovery.errors import DiscoveryError
 
-# Strategy names and one line each; the implementations live in _paper.py and _als.py.
+# Strategy names and one line each; the implementations live in _als.py, _adam.py, _paper.py, _sgd.py.
 STRATEGIES: dict[str, str] = {
     "als": "batched alternating least squares, then progressive rounding with masked re-fits "
            "(default: the fastest and most reliable by measurement, see benchmarks/discover.py)",
@@ -18,7 +18,12 @@ STRATEGIES: dict[str, str] = {
     "paper": "StrassenNets: SPN trained on random products, full precision -> ternary (TWN + STE) "
              "-> fine-tune with fixed ternary weights",
     "paper-fixed": "as 'paper' with the fixed-threshold ternarizer (|w| > 0.05) instead of TWN",
+    "sgd": "the paper's SPN trained only on sampled products (A, B, AB), never the tensor: Adam "
+           "with lr decay, an annealed ternary penalty, culling, then sparsification and progressive "
+           "rounding with re-fits on fresh samples (or Elser's conservative rule, rule=conservative)",
 }
+# strategies that learn from sampled products only: the search never builds the tensor for them
+DATA_ONLY = ("sgd",)
 DEVICES = ("auto", "cpu", "cuda")
 MAX_TENSOR_SIZE = 10_000  # n*m*p beyond this needs force=True
 

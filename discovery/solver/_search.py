@@ -24,10 +24,11 @@ from discovery.quant import TernaryMethod
 from discovery.scheme import Provenance, Scheme
 from discovery.solver._adam import AdamParams, run_adam
 from discovery.solver._als import als_params_for, run_als
-from discovery.solver._config import SolverConfig
+from discovery.solver._config import DATA_ONLY, SolverConfig, SolverConfigError
 from discovery.solver._loss import candidate_rows, target_tensor
 from discovery.solver._memory import fit_batch
 from discovery.solver._paper import PaperParams, run_paper
+from discovery.solver._sgd import SGDParams, run_sgd, sgd_params_for
 from discovery.solver._store import ResultStore
 
 
@@ -43,8 +44,10 @@ class DiscoverResult:
         time_to_first_s: seconds from the start to the first verified scheme (None if none).
         elapsed_s: wall-clock seconds of the run.
         best_residual: smallest least-squares loss ||Σ u⊗v⊗w − T||² a restart reached before
-            rounding (how close the run came; inf if no restart completed).
-        best_errors: fewest failing Brent equations of a rounded restart (0 = exact).
+            rounding (how close the run came; inf if no restart completed). Strategy "sgd"
+            estimates it on held-out products (its expectation is that loss).
+        best_errors: fewest failing Brent equations of a rounded restart (0 = exact); for
+            "sgd", the fewest wrong outputs of the rounded network on held-out integer products.
         interrupted: stopped by Ctrl-C.
         out: the output folder; paths: the files of ``schemes``.
         stopped_by: what ended the run: "restarts" (all requested restarts done),
@@ -104,13 +107,38 @@ class DiscoverResult:
 
 def default_batch(config: SolverConfig) -> int:
     """Largest number of restarts per tensor (batches start small and double up to it)."""
+    if config.strategy == "sgd":
+        return 64  # a step costs about the same for 4 or 64 restarts: batch wide
     if config.strategy != "als":
         return 16
     size = config.n * config.m * config.p
     return 32 if size <= 8 else 64
 
 
-def _run_batch(config: SolverConfig, T, indices, deadline, params):
+def default_params(config: SolverConfig):
+    """The strategy's parameters used when none are given (by format where it matters)."""
+    fmt = config.format
+    return {"als": lambda: als_params_for(*fmt),
+            "adam": lambda: AdamParams(rounding=als_params_for(*fmt)),
+            "paper": lambda: PaperParams(),
+            "paper-fixed": lambda: PaperParams(method=TernaryMethod.FIXED),
+            "sgd": lambda: sgd_params_for(*fmt)}[config.strategy]()
+
+
+def check_params(config: SolverConfig, params) -> None:
+    """Refuse parameters of another strategy (one line, before any work starts)."""
+    if params is None:
+        return
+    want = type(default_params(config))
+    if not isinstance(params, want):
+        raise SolverConfigError(f"strategy {config.strategy!r} takes {want.__name__}, got "
+                                f"{type(params).__name__}; pass params of the strategy you run")
+
+
+def _run_batch(config: SolverConfig, T, indices, deadline, params, device):
+    if config.strategy == "sgd":
+        return run_sgd(config.format, config.rank, config.seed, indices, deadline,
+                       params or sgd_params_for(*config.format), device=device)
     if config.strategy == "als":
         return run_als(T, config.rank, config.seed, indices, deadline,
                        params or als_params_for(*config.format))
@@ -143,12 +171,15 @@ def run_search(config: SolverConfig, params=None, progress: bool = False) -> Dis
 
 
 def _run(config: SolverConfig, params, progress: bool, device: str) -> DiscoverResult:
+    check_params(config, params)
     # memory first: a format too large for this machine is one line, before any allocation
     batch = fit_batch(config, config.batch or default_batch(config), device)
     store = ResultStore(config)
+    # data-driven strategies learn from sampled products: the tensor is not even built
+    T = None if config.strategy in DATA_ONLY else target_tensor(*config.format, dtype=torch.float64,
+                                                                device=device)
     t0 = time.monotonic()
     deadline = None if config.time_limit is None else t0 + config.time_limit
-    T = target_tensor(*config.format, dtype=torch.float64, device=device)
     found: dict[str, tuple[Scheme, str]] = {}
     new = done = successes = 0
     first = None
@@ -170,7 +201,7 @@ def _run(config: SolverConfig, params, progress: bool, device: str) -> DiscoverR
             size = int(min(batch, max(4, batch >> max(0, 3 - n_batches)), todo - done))
             n_batches += 1
             indices = store.pending(size)
-            out = _run_batch(config, T, indices, deadline, params)
+            out = _run_batch(config, T, indices, deadline, params, device)
             if not out.completed:
                 stopped_by = "time_limit"
                 break
