@@ -5,8 +5,6 @@ The public API is the explicit list of re-exports below, grouped by module.
 
 __version__ = "0.1.0"
 
-from typing import TYPE_CHECKING
-
 from ._lazy import lazy_exports
 
 # --- scheme core (tensor, Scheme, verification, known algorithms, transforms, formats) ---
@@ -29,6 +27,7 @@ from .known import strassen as strassen
 from .known import winograd as winograd
 from .scheme import OperationCounts as OperationCounts
 from .scheme import Provenance as Provenance
+from .scheme import Ring as Ring
 from .scheme import Scheme as Scheme
 from .tensor import matmul_tensor as matmul_tensor
 from .transforms import canonical as canonical
@@ -50,7 +49,8 @@ from .verify import verify as verify
 from .verify import verify_sympy as verify_sympy
 
 # --- quantizers shared by the solver and the layers; the solver ---
-# These modules import torch, so they load on first use (see discovery/_lazy.py).
+# These modules import torch, so they load on first use (see discovery/_lazy.py); this dict
+# is the one list of them.
 _TORCH_EXPORTS = {
     "QuantMode": ".quant",
     "TernaryMethod": ".quant",
@@ -66,19 +66,6 @@ _TORCH_EXPORTS = {
     "MatMulSPN": ".spn",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _TORCH_EXPORTS)
-if TYPE_CHECKING:  # the same names, for readers and type checkers
-    from .quant import QuantMode as QuantMode
-    from .quant import TernaryMethod as TernaryMethod
-    from .quant import ste as ste
-    from .quant import ste_ternarize as ste_ternarize
-    from .quant import ternarize as ternarize
-    from .quant import ternarize_threshold as ternarize_threshold
-    from .quant import ternarize_twn as ternarize_twn
-    from .quant import ternary_scale as ternary_scale
-    from .solver import DiscoverResult as DiscoverResult
-    from .solver import SolverConfig as SolverConfig
-    from .solver import discover as discover
-    from .spn import MatMulSPN as MatMulSPN
 
 # --- symbolic simplification, circuits, exports, fast multiplication ---
 from .circuit import CircuitCounts as CircuitCounts

@@ -83,6 +83,7 @@ class RankTable:
             if key not in self.library or s.rank < self.library[key].rank:
                 self.library[key] = s
         self.table: dict[Format, Entry] = {}
+        self._built: dict[Format, Scheme] = {}
         fmts = sorted(
             (f for f in itertools.combinations_with_replacement(range(1, max_dim + 1), 3)),
             key=lambda f: (f[0] * f[1] * f[2], f),
@@ -117,13 +118,16 @@ class RankTable:
     def build(self, fmt: Format) -> Scheme:
         """Construct a scheme for ``fmt`` (any order of n, m, p) reaching the table's rank.
 
-        The scheme is verified exactly (:func:`~discovery.verify.require_valid`).
+        The scheme is verified exactly (:func:`~discovery.verify.require_valid`) once; asking
+        again for the same format returns the same (already verified) object.
         """
         fmt = tuple(int(x) for x in fmt)
         if len(fmt) != 3 or min(fmt) < 1 or max(fmt) > self.max_dim:
             raise DiscoveryError(f"format {fmt} is outside this table (dimensions 1..{self.max_dim})")
-        s = self._build_sorted(tuple(sorted(fmt)))
-        return require_valid(permuted(s, fmt))
+        if fmt not in self._built:
+            s = self._build_sorted(tuple(sorted(fmt)))
+            self._built[fmt] = require_valid(permuted(s, fmt))
+        return self._built[fmt]
 
     def _build_sorted(self, f: Format) -> Scheme:
         e = self.table[f]

@@ -24,7 +24,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from discovery.scheme import Scheme
+from discovery.scheme import Scheme, int_or_fraction
 from discovery.symbolic import SimplifiedScheme, plain
 
 
@@ -184,6 +184,5 @@ def from_graphml(text: str) -> nx.DiGraph:
     """Read :func:`to_graphml` output back (coefficients as ints or Fractions)."""
     G = nx.read_graphml(io.BytesIO(text.encode()))
     for _, _, e in G.edges(data=True):
-        f = Fraction(e["coeff"])
-        e["coeff"] = int(f) if f.denominator == 1 else f
+        e["coeff"] = int_or_fraction(e["coeff"])
     return G

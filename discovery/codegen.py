@@ -17,6 +17,9 @@ import networkx as nx
 import numpy as np
 
 from discovery.circuit import build_circuit, circuit_counts
+from discovery.formats._json import coef_json
+from discovery.formulas import signed_sum
+from discovery.scheme import int_or_fraction
 
 _KIND_ORDER = {"input_a": 0, "input_b": 1, "add": 2, "mul": 3, "output": 4}
 
@@ -37,20 +40,11 @@ def _order(G: nx.DiGraph) -> list[str]:
 
 
 def _coef_str(c) -> str:
-    f = Fraction(c)
-    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+    return str(int_or_fraction(c))
 
 
 def _linear_py(terms: list[tuple[Any, str]]) -> str:
-    out = ""
-    for c, x in terms:
-        mag = abs(Fraction(c))
-        body = x if mag == 1 else f"({_coef_str(mag)}) * {x}"
-        if not out:
-            out = body if c > 0 else f"-{body}"
-        else:
-            out += f" + {body}" if c > 0 else f" - {body}"
-    return out
+    return signed_sum(terms, lambda mag, x: x if mag == 1 else f"({_coef_str(mag)}) * {x}")
 
 
 def _statements(G: nx.DiGraph):
@@ -125,15 +119,14 @@ def _tex_name(v: str) -> str:
     return f"{letter}_{{{first},{second}}}" if second else f"{letter}_{{{first}}}"
 
 
+def _tex_term(mag: Fraction, x: str) -> str:
+    coef = "" if mag == 1 else (rf"\tfrac{{{mag.numerator}}}{{{mag.denominator}}}" if mag.denominator != 1
+                                else f"{mag.numerator}")
+    return coef + _tex_name(x)
+
+
 def _linear_tex(terms) -> str:
-    out = ""
-    for c, x in terms:
-        mag = abs(Fraction(c))
-        coef = "" if mag == 1 else (rf"\tfrac{{{mag.numerator}}}{{{mag.denominator}}}" if mag.denominator != 1
-                                    else f"{mag.numerator}")
-        body = coef + _tex_name(x)
-        out += (body if c > 0 else f"-{body}") if not out else (f" + {body}" if c > 0 else f" - {body}")
-    return out
+    return signed_sum(terms, _tex_term)
 
 
 def to_latex(obj: Any) -> str:
@@ -160,14 +153,13 @@ def to_program(obj: Any) -> dict:
     G = _graph(obj)
     n, m, p = _format(G)
     cnt = circuit_counts(G)
-    coef = lambda c: int(c) if Fraction(c).denominator == 1 else _coef_str(c)  # noqa: E731
     steps = []
     for kind, v, ops in _statements(G):
         if kind == "mul":
-            steps.append({"op": "mul", "out": v, "left": [coef(ops[0][0]), ops[0][1]],
-                          "right": [coef(ops[1][0]), ops[1][1]]})
+            steps.append({"op": "mul", "out": v, "left": [coef_json(ops[0][0]), ops[0][1]],
+                          "right": [coef_json(ops[1][0]), ops[1][1]]})
         else:
-            steps.append({"op": kind, "out": v, "terms": [[coef(c), x] for c, x in ops]})
+            steps.append({"op": kind, "out": v, "terms": [[coef_json(c), x] for c, x in ops]})
     nodes = G.nodes(data=True)
     return {
         "format": [n, m, p],

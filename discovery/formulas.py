@@ -14,7 +14,9 @@ the output lines do not change). Files keep their rows as stored (``normalize_si
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -27,25 +29,32 @@ _TERM = re.compile(
 )
 
 
-def format_linear(coeffs, names) -> str:
-    """Render ``sum coeffs[i] * names[i]`` as ``a11 - a21 + 2*a22`` ("0" if empty)."""
-    parts = []
-    for c, name in zip(coeffs, names):
+def signed_sum(terms: Iterable[tuple[Any, str]], render: Callable[[Fraction, str], str]) -> str:
+    """``x - y + z`` from (coefficient, name) pairs: each coefficient's sign becomes the
+    operator (a leading ``-`` for the first term) and ``render(|c|, name)`` writes the term.
+    Zero coefficients are skipped; no terms give "". Used by the formula, Python and LaTeX
+    writers, which differ only in ``render``."""
+    out = ""
+    for c, name in terms:
         if c == 0:
             continue
         c = Fraction(c)
-        sign = "-" if c < 0 else "+"
-        mag = abs(c)
-        # Integers as the collection writes them ("2b21"); fractions with a star ("1/2*b21").
-        body = name if mag == 1 else (f"{mag}{name}" if mag.denominator == 1 else f"{mag}*{name}")
-        parts.append((sign, body))
-    if not parts:
-        return "0"
-    first_sign, first = parts[0]
-    out = ("-" if first_sign == "-" else "") + first
-    for sign, body in parts[1:]:
-        out += f" {sign} {body}"
+        body = render(abs(c), name)
+        if not out:
+            out = body if c > 0 else f"-{body}"
+        else:
+            out += f" + {body}" if c > 0 else f" - {body}"
     return out
+
+
+def _collection_term(mag: Fraction, name: str) -> str:
+    # Integers as the collection writes them ("2b21"); fractions with a star ("1/2*b21").
+    return name if mag == 1 else (f"{mag}{name}" if mag.denominator == 1 else f"{mag}*{name}")
+
+
+def format_linear(coeffs, names) -> str:
+    """Render ``sum coeffs[i] * names[i]`` as ``a11 - a21 + 2a22`` ("0" if empty)."""
+    return signed_sum(zip(coeffs, names), _collection_term) or "0"
 
 
 def _negatives(row) -> int:

@@ -11,6 +11,25 @@ Coefficients are exact: an integer array (dtype int64) when every entry is an in
 otherwise an object array of :class:`fractions.Fraction`. Arrays are read-only; a Scheme
 is immutable and hashable. Equality compares the format, the ring and the coefficients,
 not the provenance.
+
+The verification rule, stated once:
+
+1. **Well-formed by construction.** Every ``Scheme`` (built by :meth:`Scheme.from_rows` or
+   directly) is validated in its constructor: positive integer format, a known
+   :class:`Ring`, coefficient arrays of the right shapes converted to read-only exact
+   arrays, and coefficients that lie in the declared ring. A malformed scheme cannot exist.
+2. **Declared is not verified.** ``ring`` is what the scheme *claims*; whether the Brent
+   equations hold is checked by :func:`discovery.verify.verify`. Everything that trusts a
+   scheme (simplify, bounds, the CLI, the solver's store, layers) calls
+   :func:`discovery.verify.require_valid` on it.
+3. **Verified once per object.** The outcome is a fact the scheme carries: the first check
+   computes the Brent tensor once and records the verdict for every ring on the instance
+   (:attr:`Scheme.verified_over`); later ``verify``/``require_valid``/``valid_rings`` calls on
+   the same object read it back. The record is not part of equality or hashing; it follows the
+   coefficients through :meth:`Scheme.with_provenance` and :meth:`Scheme.with_ring` (same
+   coefficients, same verdicts) and is dropped by pickling (a scheme arriving from another
+   process is checked again by the receiver). A transformed scheme is a new object and is
+   verified when something trusts it.
 """
 
 from __future__ import annotations
@@ -20,19 +39,60 @@ import math
 import numbers
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from typing import Any, Literal
+from enum import Enum
+from typing import Any
 
 import numpy as np
 
 from discovery.errors import SchemeFormatError
 
-Ring = Literal["ZT", "Z", "Q", "Z2"]
-RINGS: tuple[str, ...] = ("ZT", "Z", "Q", "Z2")
+class Ring(str, Enum):
+    """The ring a scheme is declared (or verified) to be valid over.
+
+    A ``str`` enum: ``Ring.ZT == "ZT"``, it prints, reprs and serialises to JSON as its value, and
+    :meth:`parse` turns user input into a member (or raises :class:`SchemeFormatError`).
+    """
+
+    ZT = "ZT"
+    Z = "Z"
+    Q = "Q"
+    Z2 = "Z2"
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+    def __repr__(self) -> str:
+        # Printed like the plain string it stands for, so ("ZT", "Z2") tuples read as before.
+        return repr(self.value)
+
+    @property
+    def description(self) -> str:
+        return RING_NAMES[self]
+
+    @property
+    def integral(self) -> bool:
+        """True when the ring needs integer coefficients (ZT, Z, Z2)."""
+        return self is not Ring.Q
+
+    @classmethod
+    def parse(cls, value: Any) -> "Ring":
+        """``value`` as a Ring; raises SchemeFormatError naming the valid choices."""
+        try:
+            return cls(value)
+        except ValueError:
+            raise SchemeFormatError(
+                f"unknown ring {value!r}; use one of {', '.join(RINGS)}") from None
+
+
+RINGS: tuple[Ring, ...] = tuple(Ring)
 RING_NAMES = {
-    "ZT": "ternary coefficients {-1, 0, 1} over the integers",
-    "Z": "integers",
-    "Q": "rationals",
-    "Z2": "integers modulo 2",
+    Ring.ZT: "ternary coefficients {-1, 0, 1} over the integers",
+    Ring.Z: "integers",
+    Ring.Q: "rationals",
+    Ring.Z2: "integers modulo 2",
 }
 # Largest denominator accepted when a float coefficient is read as an exact rational.
 MAX_FLOAT_DENOMINATOR = 2**20
@@ -80,6 +140,15 @@ class OperationCounts:
         return self.additions_a + self.additions_b + self.additions_c
 
 
+def int_or_fraction(x: Any) -> int | Fraction:
+    """The exact value of ``x`` (int, numpy integer, Fraction or any rational) as a plain
+    Python ``int`` when it is integral, else as a :class:`~fractions.Fraction`."""
+    if isinstance(x, numbers.Integral):
+        return int(x)
+    f = x if isinstance(x, Fraction) else Fraction(x)
+    return int(f.numerator) if f.denominator == 1 else f
+
+
 def to_exact(x: Any, where: str = "coefficient") -> int | Fraction:
     """Convert one coefficient to an exact ``int`` or ``Fraction``.
 
@@ -92,7 +161,7 @@ def to_exact(x: Any, where: str = "coefficient") -> int | Fraction:
     if isinstance(x, numbers.Integral):
         return int(x)
     if isinstance(x, Fraction):
-        return int(x) if x.denominator == 1 else x
+        return int_or_fraction(x)
     if isinstance(x, numbers.Rational):
         return to_exact(Fraction(x.numerator, x.denominator), where)
     if isinstance(x, str):
@@ -133,6 +202,10 @@ def exact_array(rows: Any, shape: tuple[int, int], name: str) -> np.ndarray:
     r, cols = shape
     if isinstance(rows, np.ndarray) and rows.ndim == 2:
         _check_shape(rows.shape, shape, name)
+        if rows.dtype == np.int64 and not rows.flags.writeable:
+            return rows  # already exact and frozen (the common case: no copy, no per-entry work)
+        if rows.dtype == object and not rows.flags.writeable and _is_canonical_fractions(rows):
+            return rows
     if isinstance(rows, np.ndarray) and rows.dtype.kind == "f" and rows.ndim == 2:
         # Vectorised path for float arrays (e.g. AlphaTensor files): convert each distinct value once.
         uniq, inv = np.unique(rows, return_inverse=True)
@@ -181,6 +254,15 @@ def exact_array(rows: Any, shape: tuple[int, int], name: str) -> np.ndarray:
     return out
 
 
+def _is_canonical_fractions(a: np.ndarray) -> bool:
+    """True for what :func:`exact_array` itself returns as an object array: all Fractions,
+    not all of them small integers (those would be int64)."""
+    vals = a.ravel().tolist()
+    if not all(type(x) is Fraction for x in vals):
+        return False
+    return any(x.denominator != 1 or abs(x.numerator) >= 2**62 for x in vals)
+
+
 def _check_shape(got: tuple[int, ...], want: tuple[int, int], name: str) -> None:
     if got[0] != want[0]:
         raise SchemeFormatError(f"{name} has {got[0]} rows but the rank is {want[0]}; give one row per product")
@@ -188,22 +270,49 @@ def _check_shape(got: tuple[int, ...], want: tuple[int, int], name: str) -> None
         raise SchemeFormatError(f"{name} rows have {got[1]} entries, expected {want[1]} for this format")
 
 
-def _infer_ring(arrays: tuple[np.ndarray, ...]) -> str:
+def _infer_ring(arrays: tuple[np.ndarray, ...]) -> Ring:
     if all(a.dtype != object for a in arrays):
         if all(a.size == 0 or np.abs(a).max() <= 1 for a in arrays):
-            return "ZT"
-        return "Z"
-    return "Q"
+            return Ring.ZT
+        return Ring.Z
+    return Ring.Q
+
+
+def _positive(d: Any, what: str) -> int:
+    if isinstance(d, bool) or not isinstance(d, numbers.Integral) or d < 1:
+        raise SchemeFormatError(f"{what}={d!r} must be a positive integer")
+    return int(d)
+
+
+def _row_count(u: Any) -> int:
+    try:
+        r = len(u)
+    except TypeError:
+        raise SchemeFormatError("u must be a list of rows, one per product") from None
+    if r < 1:
+        raise SchemeFormatError("a scheme needs at least one product (u is empty)")
+    return r
+
+
+def _check_ring(ring: Ring, arrays: tuple[np.ndarray, ...]) -> None:
+    """Coefficients must lie in the declared ring (vectorised; no per-entry Python for ints)."""
+    if ring.integral and any(a.dtype == object for a in arrays):
+        raise SchemeFormatError(f"ring {ring} needs integer coefficients, but some are fractions")
+    if ring is Ring.ZT and any(a.size and np.abs(a).max() > 1 for a in arrays):
+        raise SchemeFormatError("ring ZT needs coefficients in {-1, 0, 1}; declare Z instead")
 
 
 @dataclass(frozen=True, eq=False)
 class Scheme:
     """An exact bilinear matrix multiplication scheme for ``<n, m, p>``.
 
-    Build it with :meth:`Scheme.from_rows` (validates and converts coefficients). The
-    ``ring`` is what the scheme is *declared* to be valid over ("ZT", "Z", "Q" or "Z2");
-    :func:`discovery.verify.verify` checks it. Being declared is not being verified:
-    everything that trusts a scheme calls :func:`discovery.verify.require_valid`.
+    Build it with :meth:`Scheme.from_rows` (infers the ring) or directly: the constructor
+    validates the format, parses ``ring`` into a :class:`Ring` (an unknown ring raises
+    :class:`SchemeFormatError`), converts u, v, w to read-only exact arrays of shapes
+    (r, n*m), (r, m*p), (r, p*n) (int64 arrays that are already read-only are kept as they
+    are) and checks the coefficients lie in the ring. The ``ring`` is what the scheme is
+    *declared* to be valid over; :func:`discovery.verify.verify` checks it once and the
+    verdicts are kept on the instance (see the module docstring and :attr:`verified_over`).
     """
 
     n: int
@@ -212,8 +321,10 @@ class Scheme:
     u: np.ndarray  # (r, n*m)
     v: np.ndarray  # (r, m*p)
     w: np.ndarray  # (r, p*n), C transposed
-    ring: str = "Q"
+    ring: Ring = Ring.Q
     provenance: Provenance = field(default_factory=Provenance)
+    # Verification verdicts per ring (VerificationReport), filled only by discovery.verify.
+    _verified: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ---- construction -------------------------------------------------------------
     @classmethod
@@ -239,32 +350,15 @@ class Scheme:
                 in {-1,0,1}, "Z" if integral, else "Q").
             rank: if given, must equal the number of rows.
         """
-        for name, d in (("n", n), ("m", m), ("p", p)):
-            if isinstance(d, bool) or not isinstance(d, numbers.Integral) or d < 1:
-                raise SchemeFormatError(f"format entry {name}={d!r} must be a positive integer")
-        n, m, p = int(n), int(m), int(p)
-        try:
-            r = len(u)
-        except TypeError:
-            raise SchemeFormatError("u must be a list of rows, one per product") from None
-        if rank is not None:
-            if isinstance(rank, bool) or not isinstance(rank, numbers.Integral) or rank < 1:
-                raise SchemeFormatError(f"rank {rank!r} must be a positive integer")
-            if rank != r:
-                raise SchemeFormatError(f"the rank says {rank} but u has {r} rows; they must agree")
-        if r < 1:
-            raise SchemeFormatError("a scheme needs at least one product (u is empty)")
+        n, m, p = _positive(n, "format entry n"), _positive(m, "format entry m"), _positive(p, "format entry p")
+        r = _row_count(u)
+        if rank is not None and _positive(rank, "rank") != r:
+            raise SchemeFormatError(f"the rank says {rank} but u has {r} rows; they must agree")
         U = exact_array(u, (r, n * m), "u")
         V = exact_array(v, (r, m * p), "v")
         W = exact_array(w, (r, p * n), "w")
         if ring is None:
             ring = _infer_ring((U, V, W))
-        if ring not in RINGS:
-            raise SchemeFormatError(f"unknown ring {ring!r}; use one of {', '.join(RINGS)}")
-        if ring in ("ZT", "Z", "Z2") and any(a.dtype == object for a in (U, V, W)):
-            raise SchemeFormatError(f"ring {ring} needs integer coefficients, but some are fractions")
-        if ring == "ZT" and any(a.size and np.abs(a).max() > 1 for a in (U, V, W)):
-            raise SchemeFormatError("ring ZT needs coefficients in {-1, 0, 1}; declare Z instead")
         return cls(n, m, p, U, V, W, ring, provenance or Provenance())
 
     @classmethod
@@ -273,12 +367,39 @@ class Scheme:
         return cls.from_rows(n, m, p, np.asarray(U).T, np.asarray(V).T, np.asarray(W).T, **kw)
 
     def __post_init__(self):
-        # Direct construction is allowed for internal use; shapes must still agree.
-        r = self.u.shape[0]
-        want = ((r, self.n * self.m), (r, self.m * self.p), (r, self.p * self.n))
-        got = (self.u.shape, self.v.shape, self.w.shape)
-        if got != want:
-            raise SchemeFormatError(f"coefficient shapes {got} do not match format/rank {want}")
+        n = _positive(self.n, "format entry n")
+        m = _positive(self.m, "format entry m")
+        p = _positive(self.p, "format entry p")
+        ring = Ring.parse(self.ring)
+        if not isinstance(self.provenance, Provenance):
+            raise SchemeFormatError(
+                f"provenance must be a Provenance, got {type(self.provenance).__name__}")
+        r = _row_count(self.u)
+        arrays = (exact_array(self.u, (r, n * m), "u"), exact_array(self.v, (r, m * p), "v"),
+                  exact_array(self.w, (r, p * n), "w"))
+        _check_ring(ring, arrays)
+        for name, value in zip("nmp", (n, m, p)):
+            object.__setattr__(self, name, value)
+        for name, value in zip("uvw", arrays):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "ring", ring)
+
+    def __reduce__(self):
+        # Rebuild through the constructor: arrays come back read-only and the verification
+        # record stays behind (the receiving process verifies for itself).
+        return (Scheme, (self.n, self.m, self.p, self.u, self.v, self.w, self.ring, self.provenance))
+
+    def _derive(self, **changes) -> "Scheme":
+        """A copy with fields changed but the same coefficients: it keeps the verdicts."""
+        out = replace(self, **changes)
+        out._verified.update(self._verified)
+        return out
+
+    @property
+    def verified_over(self) -> tuple[Ring, ...]:
+        """The rings this object has been verified exact over, strongest first; empty until
+        :func:`discovery.verify.verify` (or ``require_valid`` / ``valid_rings``) ran on it."""
+        return tuple(ring for ring in RINGS if ring in self._verified and self._verified[ring].ok)
 
     # ---- basic properties -----------------------------------------------------------
     @property
@@ -310,18 +431,17 @@ class Scheme:
 
     def rows(self) -> tuple[list, list, list]:
         """(u, v, w) as nested Python lists of ints/Fractions."""
-        return tuple([[_py(x) for x in row] for row in a] for a in (self.u, self.v, self.w))
+        return tuple([[int_or_fraction(x) for x in row] for row in a] for a in (self.u, self.v, self.w))
 
     def with_provenance(self, provenance: Provenance) -> "Scheme":
-        return replace(self, provenance=provenance)
+        return self._derive(provenance=provenance)
 
     def with_ring(self, ring: str) -> "Scheme":
-        return Scheme.from_rows(self.n, self.m, self.p, self.u, self.v, self.w, ring=ring,
-                                provenance=self.provenance)
+        return self._derive(ring=ring)
 
     # ---- equality ---------------------------------------------------------------------
     def _key(self):
-        return (self.format, self.ring, *(tuple(map(_py, a.ravel())) for a in (self.u, self.v, self.w)))
+        return (self.format, self.ring, *(tuple(map(int_or_fraction, a.ravel())) for a in (self.u, self.v, self.w)))
 
     def __eq__(self, other):
         if not isinstance(other, Scheme):
@@ -333,7 +453,7 @@ class Scheme:
 
     def __repr__(self):
         src = f", source={self.provenance.source!r}" if self.provenance.source else ""
-        return f"Scheme(<{self.n},{self.m},{self.p}>, rank={self.rank}, ring={self.ring!r}{src})"
+        return f"Scheme(<{self.n},{self.m},{self.p}>, rank={self.rank}, ring={self.ring.value!r}{src})"
 
     # ---- evaluation ---------------------------------------------------------------------
     def apply(self, A, B):
@@ -382,10 +502,3 @@ class Scheme:
             additions_c=adds(self.w, 0),
             scalings=scal,
         )
-
-
-def _py(x) -> int | Fraction:
-    """numpy scalar / Fraction to a plain Python int or Fraction."""
-    if isinstance(x, Fraction):
-        return int(x) if x.denominator == 1 else x
-    return int(x)

@@ -24,13 +24,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from discovery.scheme import int_or_fraction
+
 Coeff = int | Fraction
 Terms = tuple[tuple[int, Coeff], ...]
 
 
-def _exact(x: Any) -> Coeff:
-    f = Fraction(x)
-    return int(f) if f.denominator == 1 else f
+_exact = int_or_fraction
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from math import lcm
 import numpy as np
 
 from discovery.errors import VerificationError
-from discovery.scheme import RING_NAMES, RINGS, Scheme
+from discovery.scheme import RINGS, Ring, Scheme, int_or_fraction
 from discovery.tensor import a_name, b_name, c_name, matmul_tensor
 
 
@@ -44,7 +44,7 @@ class VerificationReport:
 
     Attributes:
         ok: True iff every equation holds over ``ring``.
-        ring: the ring checked ("ZT", "Z", "Q" or "Z2").
+        ring: the ring checked (a :class:`~discovery.scheme.Ring`: "ZT", "Z", "Q" or "Z2").
         method: "exact" or "sympy".
         n_equations: number of equations checked ((nm)·(mp)·(pn) for exact).
         failures: the failing equations (all of them, in index order).
@@ -52,7 +52,7 @@ class VerificationReport:
     """
 
     ok: bool
-    ring: str
+    ring: Ring
     method: str
     format: tuple[int, int, int]
     rank: int
@@ -120,44 +120,60 @@ def brent_tensor(s: Scheme) -> tuple[np.ndarray, int]:
     return E, d
 
 
-def _ring_problem(s: Scheme, ring: str) -> str:
-    if ring in ("ZT", "Z", "Z2") and not s.is_integral:
+def _ring_problem(s: Scheme, ring: Ring) -> str:
+    if ring.integral and not s.is_integral:
         return "some coefficients are fractions, but the ring needs integers"
-    if ring == "ZT" and not s.is_ternary:
+    if ring is Ring.ZT and not s.is_ternary:
         return "some coefficients are outside {-1, 0, 1}"
     return ""
 
 
-def verify(s: Scheme, ring: str | None = None, _tensor=None) -> VerificationReport:
+def _failures(diff: np.ndarray, E: np.ndarray, d: int, T: np.ndarray) -> tuple[BrentFailure, ...]:
+    return tuple(BrentFailure(int(a), int(b), int(c), int(T[a, b, c]),
+                              int_or_fraction(Fraction(int(E[a, b, c]), d)))
+                 for a, b, c in np.argwhere(diff != 0))
+
+
+def _check(s: Scheme) -> None:
+    """Fill ``s``'s verification record for every ring from one Brent tensor.
+
+    A scheme exact over Q with integer coefficients holds modulo 2 too, so the mod-2
+    equations are only looked at when the rational check fails (the tensor is then at hand)."""
+    record = s._verified
+    if Ring.Q in record:
+        return
+    n, m, p = s.format
+    n_eq = (n * m) * (m * p) * (p * n)
+    E, d = brent_tensor(s)
+    T = matmul_tensor(n, m, p)
+    diff = E - T * d
+    failures = {Ring.Q: _failures(diff, E, d, T)}
+    if s.is_integral:
+        failures[Ring.Z2] = _failures(diff % 2, E, d, T) if failures[Ring.Q] else ()
+    for ring in RINGS:
+        problem = _ring_problem(s, ring)
+        fails = () if problem else failures[Ring.Z2 if ring is Ring.Z2 else Ring.Q]
+        record[ring] = VerificationReport(not problem and not fails, ring, "exact", s.format, s.rank,
+                                          n_eq, fails, problem)
+
+
+def verify(s: Scheme, ring: str | None = None) -> VerificationReport:
     """Check a scheme exactly over ``ring`` (default: the ring it declares).
 
     "ZT"/"Z"/"Q": all Brent equations hold over the rationals (and the coefficients lie in
     the ring). "Z2": integer coefficients and every equation holds modulo 2.
-    ``_tensor`` is an already computed :func:`brent_tensor` of ``s`` (internal reuse).
+    The verdict is recorded on ``s`` (see :mod:`discovery.scheme`): a second call on the same
+    object, for any ring, does not compute the Brent tensor again.
     """
-    ring = s.ring if ring is None else ring
-    if ring not in RINGS:
-        raise VerificationError(f"unknown ring {ring!r}; use one of {', '.join(RINGS)}")
-    n, m, p = s.format
-    n_eq = (n * m) * (m * p) * (p * n)
-    problem = _ring_problem(s, ring)
-    if problem:
-        return VerificationReport(False, ring, "exact", s.format, s.rank, n_eq, (), problem)
-    E, d = _tensor if _tensor is not None else brent_tensor(s)
-    T = matmul_tensor(n, m, p)
-    diff = E - T * d
-    if ring == "Z2":
-        diff = diff % 2
-    bad = np.argwhere(diff != 0)
-    failures = tuple(
-        BrentFailure(int(a), int(b), int(c), int(T[a, b, c]), _frac(E[a, b, c], d)) for a, b, c in bad
-    )
-    return VerificationReport(not failures, ring, "exact", s.format, s.rank, n_eq, failures)
-
-
-def _frac(x, d: int) -> int | Fraction:
-    f = Fraction(int(x), d)
-    return int(f) if f.denominator == 1 else f
+    if ring is None:
+        ring = s.ring
+    else:
+        try:
+            ring = Ring(ring)
+        except ValueError:
+            raise VerificationError(f"unknown ring {ring!r}; use one of {', '.join(RINGS)}") from None
+    _check(s)
+    return s._verified[ring]
 
 
 def verify_sympy(s: Scheme) -> VerificationReport:
@@ -193,23 +209,18 @@ def verify_sympy(s: Scheme) -> VerificationReport:
             a, b = ia[0], ib[0]
             expected = 1 if (a // m == i and b % p == k and a % m == b // p) else 0
             got = Fraction(int(coeff.p), int(coeff.q)) + expected
-            failures.append(BrentFailure(a, b, c, expected, int(got) if got.denominator == 1 else got))
+            failures.append(BrentFailure(a, b, c, expected, int_or_fraction(got)))
     failures.sort(key=lambda f: (f.a, f.b, f.c))
     n_eq = (n * m) * (m * p) * (p * n)
-    return VerificationReport(not failures, "Q", "sympy", s.format, s.rank, n_eq, tuple(failures))
+    return VerificationReport(not failures, Ring.Q, "sympy", s.format, s.rank, n_eq, tuple(failures))
 
 
-def valid_rings(s: Scheme) -> tuple[str, ...]:
-    """The rings over which ``s`` is exact, strongest first (e.g. ("ZT", "Z", "Q", "Z2"))."""
-    out = []
-    tensor = brent_tensor(s)  # computed once for both checks
-    exact_q = verify(s, "Q", tensor).ok
-    for ring in ("ZT", "Z", "Q"):
-        if exact_q and not _ring_problem(s, ring):
-            out.append(ring)
-    if s.is_integral and verify(s, "Z2", tensor).ok:
-        out.append("Z2")
-    return tuple(out)
+def valid_rings(s: Scheme) -> tuple[Ring, ...]:
+    """The rings over which ``s`` is exact, strongest first (e.g. ("ZT", "Z", "Q", "Z2")).
+
+    One Brent tensor for all four checks; the verdicts are recorded on ``s``."""
+    _check(s)
+    return s.verified_over
 
 
 def require_valid(s: Scheme, ring: str | None = None) -> Scheme:

@@ -1,8 +1,13 @@
-"""Helpers shared by the experiment scripts: output folder, config JSON, CSV, device, and the
-mean ± sd summary over seeds."""
+"""Helpers shared by the experiment scripts: command line, output folder, config JSON, CSV,
+device, and the mean ± sd summary over seeds.
+
+The scripts import this module as ``_common``: run as ``python experiments/x.py`` the script's
+folder is first on ``sys.path`` already (tests prepend it themselves), so no path hack is needed.
+"""
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import os
@@ -34,6 +39,36 @@ def write_config(out: Path, stem: str, config, extra: dict | None = None) -> Pat
     data.update(extra or {})
     path = out / f"{stem}_config.json"
     return atomic_write_text(path, json.dumps(data, indent=2, default=str) + "\n")
+
+
+def experiment_parser(doc: str) -> argparse.ArgumentParser:
+    """The options every experiment takes (--seeds/--seed, --quick, --out, --threads, --device,
+    --no-progress); a script adds its own, parses, then calls :func:`start`. ``doc``'s first
+    line describes the script."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--seeds", type=int, nargs="+", default=None,
+                    help="seeds to run every configuration on (default 0 1 2; --quick: 0)")
+    ap.add_argument("--seed", type=int, default=None, help="shorthand for one seed")
+    ap.add_argument("--quick", action="store_true", help="tiny setting for CI")
+    ap.add_argument("--out", type=Path, default=Path("runs/nn"),
+                    help="output folder (default runs/nn; the committed tables are in results/nn)")
+    ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("--no-progress", action="store_true")
+    return ap
+
+
+def start(ap: argparse.ArgumentParser, args: argparse.Namespace, quick: dict) -> tuple[dict, torch.device]:
+    """Apply the common options: torch threads; returns (config overrides, device). The
+    overrides are ``quick`` under --quick (else empty) plus ``seeds`` when given."""
+    if args.seed is not None and args.seeds is not None:
+        ap.error("give --seed or --seeds, not both")
+    set_threads(args.threads)
+    over = dict(quick) if args.quick else {}
+    seeds = args.seeds if args.seeds is not None else ([args.seed] if args.seed is not None else None)
+    if seeds is not None:
+        over["seeds"] = tuple(seeds)
+    return over, pick_device(args.device)
 
 
 def set_threads(n: int | None) -> None:

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import copy
 import math
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,12 +38,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import pick_device, set_threads, summarize, write_config, write_csv  # noqa: E402
+from _common import experiment_parser, start, summarize, write_config, write_csv
 
-from discovery.nn import (PhaseConfig, StrassenSpec, count_ops, fit,  # noqa: E402
-                          strassenify, train_phases)
-from discovery.nn._plot import plot_tradeoff  # noqa: E402
+from discovery.nn import PhaseConfig, StrassenSpec, count_ops, fit, strassenify, train_phases
+from discovery.nn._plot import plot_tradeoff
 
 
 @dataclass(frozen=True)
@@ -282,38 +279,22 @@ def _student(v: str) -> tuple[str, float]:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, nargs="+", default=None,
-                    help="seeds to run every configuration on (default 0 1 2; --quick: 0)")
-    ap.add_argument("--seed", type=int, default=None, help="shorthand for one seed")
-    ap.add_argument("--quick", action="store_true", help="tiny setting for CI")
-    ap.add_argument("--out", type=Path, default=Path("runs/nn"),
-                    help="output folder (default runs/nn; the committed tables are in results/nn)")
-    ap.add_argument("--threads", type=int, default=None)
-    ap.add_argument("--device", default="auto")
-    ap.add_argument("--no-progress", action="store_true")
+    ap = experiment_parser(__doc__)
     ap.add_argument("--students", type=_student, nargs="+", default=None,
                     help="students to train, in order, as LAYOUT:RATIO (shared:1 per_gate:0.25)")
     ap.add_argument("--ratios", type=float, nargs="+", default=None,
                     help="shorthand for --students shared:R for each R")
     a = ap.parse_args(argv)
-    if a.seed is not None and a.seeds is not None:
-        ap.error("give --seed or --seeds, not both")
     if a.ratios is not None and a.students is not None:
         ap.error("give --students or --ratios, not both")
     if a.ratios is not None and min(a.ratios) <= 0:
         ap.error("--ratios must be positive")
-    set_threads(a.threads)
-    over = dict(QUICK) if a.quick else {}
-    seeds = a.seeds if a.seeds is not None else ([a.seed] if a.seed is not None else None)
-    if seeds is not None:
-        over["seeds"] = tuple(seeds)
+    over, device = start(ap, a, QUICK)
     if a.ratios is not None:
         over["students"] = tuple(("shared", r) for r in a.ratios)
     if a.students is not None:
         over["students"] = tuple(a.students)
     cfg = Config(**over)
-    device = pick_device(a.device)
     data = prepare(cfg)
     write_config(a.out, "char_lstm", cfg, {"quick": a.quick, "device": str(device),
                                            "text": "pydoc_data.topics (CPython stdlib)",

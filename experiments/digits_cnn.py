@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,12 +32,10 @@ import numpy as np
 import torch
 from torch import nn
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import pick_device, set_threads, summarize, write_config, write_csv  # noqa: E402
+from _common import experiment_parser, start, summarize, write_config, write_csv
 
-from discovery.nn import (PhaseConfig, StrassenSpec, count_ops, fit,  # noqa: E402
-                          strassenify, train_phases)
-from discovery.nn._plot import plot_tradeoff  # noqa: E402
+from discovery.nn import PhaseConfig, StrassenSpec, count_ops, fit, strassenify, train_phases
+from discovery.nn._plot import plot_tradeoff
 
 
 @dataclass(frozen=True)
@@ -65,7 +62,7 @@ class Config:
 
 QUICK = dict(cse_budget_s=0.05, n_train=300, n_val=100, n_test=200, teacher_epochs=1,
              phases=PhaseConfig(epochs_full=1, epochs_ternary=1, epochs_frozen=1),
-             ratios=(1.0,), patches=(2,), distill=(True,))
+             ratios=(1.0,), patches=(2,), distill=(True,), seeds=(0,))
 
 
 class SmallCNN(nn.Module):
@@ -228,16 +225,7 @@ def _on_off(v: str) -> bool:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, nargs="+", default=None,
-                    help="seeds to run every configuration on (default 0 1 2; --quick: 0)")
-    ap.add_argument("--seed", type=int, default=None, help="shorthand for one seed")
-    ap.add_argument("--quick", action="store_true", help="tiny setting for CI")
-    ap.add_argument("--out", type=Path, default=Path("runs/nn"),
-                    help="output folder (default runs/nn; the committed tables are in results/nn)")
-    ap.add_argument("--threads", type=int, default=None)
-    ap.add_argument("--device", default="auto")
-    ap.add_argument("--no-progress", action="store_true")
+    ap = experiment_parser(__doc__)
     ap.add_argument("--ratios", type=float, nargs="+", default=None, help="override r/c_out")
     ap.add_argument("--patches", type=int, nargs="+", default=None, help="override p")
     ap.add_argument("--distill", type=_on_off, nargs="+", default=None,
@@ -246,17 +234,9 @@ def main(argv=None) -> int:
                     help="skip the dense baseline trained as long as the students")
     ap.add_argument("--stem", default="digits_cnn", help="output file name stem")
     a = ap.parse_args(argv)
-    if a.seed is not None and a.seeds is not None:
-        ap.error("give --seed or --seeds, not both")
     if (a.ratios and min(a.ratios) <= 0) or (a.patches and min(a.patches) <= 0):
         ap.error("--ratios and --patches must be positive")
-    set_threads(a.threads)
-    over = dict(QUICK) if a.quick else {}
-    seeds = a.seeds if a.seeds is not None else ([a.seed] if a.seed is not None else None)
-    if seeds is not None:
-        over["seeds"] = tuple(seeds)
-    elif a.quick:
-        over["seeds"] = (0,)
+    over, device = start(ap, a, QUICK)
     if a.ratios:
         over["ratios"] = tuple(a.ratios)
     if a.patches:
@@ -266,7 +246,6 @@ def main(argv=None) -> int:
     if a.no_dense_long:
         over["dense_long"] = False
     cfg = Config(**over)
-    device = pick_device(a.device)
     stem = a.stem
     write_config(a.out, stem, cfg, {"quick": a.quick, "device": str(device)})
     t0 = time.perf_counter()

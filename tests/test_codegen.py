@@ -1,4 +1,5 @@
 import json
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -100,3 +101,13 @@ def test_exports_agree_on_equivalent_schemes(x, y, z, seed):
     np.testing.assert_array_equal(evaluate_circuit(G, A, B), A @ B)
     np.testing.assert_array_equal(run_program(prog, A, B), A @ B)
     np.testing.assert_array_equal(_load(to_python(G))(A, B), A @ B)
+
+
+def test_signed_sum_is_the_one_writer_of_linear_sums():
+    from discovery.formulas import format_linear, signed_sum
+
+    terms = [(0, "z"), (-1, "x"), (2, "y"), (Fraction(-1, 2), "w")]
+    assert signed_sum(terms, lambda mag, name: f"<{mag}>{name}") == "-<1>x + <2>y - <1/2>w"
+    assert signed_sum([(0, "z")], lambda mag, name: name) == ""
+    assert format_linear([0, -1, 2, Fraction(-1, 2)], ["z", "x", "y", "w"]) == "-x + 2y - 1/2*w"
+    assert format_linear([0], ["z"]) == "0"

@@ -199,3 +199,18 @@ def test_writes_are_atomic(tmp_path, monkeypatch):
         save_scheme(laderman(), path)
     assert load_scheme(path) == strassen()
     assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
+
+
+@pytest.mark.parametrize("header, msg", [
+    ([1, 2], "expected a JSON object"),
+    ({"n": [2, 2, 2], "u": []}, "missing key"),
+    ({"n": [2, 2], "u": [], "v": [], "w": []}, "'n' must be the format"),
+    ({"n": [2, 0, 2], "u": [], "v": [], "w": []}, "positive integer"),
+])
+def test_plain_and_reduced_layouts_check_the_header_alike(header, msg):
+    from discovery.errors import SchemeFormatError
+    from discovery.formats._json import reduced_programs, scheme_from_dict
+
+    for read in (scheme_from_dict, reduced_programs):
+        with pytest.raises(SchemeFormatError, match=msg):
+            read(header)

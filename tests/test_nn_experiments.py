@@ -87,3 +87,17 @@ def test_bad_student_spec_is_one_line(capsys):
         assert "LAYOUT:RATIO" in capsys.readouterr().err
     finally:
         sys.modules.pop("char_lstm", None)
+
+
+def test_scripts_share_one_preamble():
+    import _common
+
+    ap = _common.experiment_parser("title\nmore")
+    a = ap.parse_args(["--quick", "--seed", "3"])
+    over, device = _common.start(ap, a, {"hidden": 8})
+    assert (a.quick, over, device.type) == (True, {"hidden": 8, "seeds": (3,)}, device.type)
+    with pytest.raises(SystemExit):
+        _common.start(ap, ap.parse_args(["--seed", "1", "--seeds", "1", "2"]), {})
+    for script in ("digits_cnn.py", "char_lstm.py"):
+        text = (EXP / script).read_text()
+        assert "sys.path" not in text and "experiment_parser(__doc__)" in text

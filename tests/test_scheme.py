@@ -1,3 +1,5 @@
+import json
+import pickle
 from fractions import Fraction
 
 import numpy as np
@@ -92,3 +94,73 @@ def test_rank_and_format_mismatch():
 def test_float_binary_rationals_are_exact():
     s = Scheme.from_rows(1, 1, 1, [[0.5]], [[2.0]], [[1]])
     assert s.u[0, 0] == Fraction(1, 2) and s.v.dtype == np.int64 or s.v[0, 0] == 2
+
+
+def test_constructor_rejects_an_unknown_ring():
+    s = strassen()
+    with pytest.raises(SchemeFormatError, match="unknown ring 'bogus'"):
+        Scheme(2, 2, 2, s.u, s.v, s.w, ring="bogus")
+    with pytest.raises(SchemeFormatError, match="unknown ring"):
+        Scheme.from_rows(2, 2, 2, s.u, s.v, s.w, ring="R")
+
+
+def test_direct_construction_freezes_and_owns_its_arrays():
+    s = strassen()
+    u, v, w = (np.array(a, dtype=np.int32) for a in (s.u, s.v, s.w))  # writable, another dtype
+    t = Scheme(2, 2, 2, u, v, w, ring="ZT")
+    assert all(a.dtype == np.int64 and not a.flags.writeable for a in (t.u, t.v, t.w))
+    u[0, 0] = 5  # the caller's array is not the scheme's
+    assert t.u[0, 0] == s.u[0, 0] and t == s
+    with pytest.raises(ValueError):
+        t.w[0, 0] = 1
+
+
+def test_direct_construction_checks_the_coefficients_against_the_ring():
+    s = strassen()
+    with pytest.raises(SchemeFormatError, match=r"\{-1, 0, 1\}"):
+        Scheme(2, 2, 2, 2 * s.u, s.v, s.w, ring="ZT")
+    half = np.array(s.w, dtype=object) * Fraction(1, 2)
+    with pytest.raises(SchemeFormatError, match="needs integer coefficients"):
+        Scheme(2, 2, 2, s.u, s.v, half, ring="Z")
+    assert Scheme(2, 2, 2, s.u, s.v, half, ring="Q").w[0, 0] == Fraction(1, 2)
+    with pytest.raises(SchemeFormatError, match="positive integer"):
+        Scheme(0, 2, 2, s.u, s.v, s.w)
+    with pytest.raises(SchemeFormatError, match="rows but the rank"):
+        Scheme(2, 2, 2, s.u, s.v, s.w[:6])
+    with pytest.raises(SchemeFormatError, match="boolean"):
+        Scheme(2, 2, 2, s.u != 0, s.v, s.w)
+
+
+def test_ring_is_typed_but_reads_and_serialises_as_its_name():
+    from discovery import Ring
+    from discovery.formats import scheme_to_dict
+
+    s = strassen()
+    assert s.ring is Ring.ZT and s.ring == "ZT" and f"{s.ring}" == "ZT" and str(s.ring) == "ZT"
+    assert Scheme(2, 2, 2, s.u, s.v, s.w, ring="Z2").ring is Ring.Z2
+    assert json.loads(json.dumps(scheme_to_dict(s)))["discovery"]["ring"] == "ZT"
+    assert '"ring": "ZT"' in json.dumps(scheme_to_dict(s)) and repr(s.ring) == "'ZT'"
+
+
+def test_frozen_int64_arrays_are_taken_without_a_copy():
+    s = strassen()
+    t = Scheme(2, 2, 2, s.u, s.v, s.w, ring="Z")
+    assert t.u is s.u and t.v is s.v and t.w is s.w
+
+
+def test_pickle_keeps_arrays_read_only_and_leaves_the_verdicts_behind():
+    from discovery import verify
+
+    s = strassen()
+    assert verify(s).ok and s.verified_over
+    t = pickle.loads(pickle.dumps(s))
+    assert t == s and t.verified_over == () and not t.u.flags.writeable
+
+
+def test_int_or_fraction_gives_plain_ints_when_integral():
+    from discovery.scheme import int_or_fraction
+
+    for x, want in ((np.int64(3), 3), (Fraction(np.int64(4), 2), 2), (Fraction(6, 4), Fraction(3, 2)),
+                    ("10/5", 2), (-7, -7)):
+        got = int_or_fraction(x)
+        assert got == want and type(got) is type(want)

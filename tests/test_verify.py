@@ -1,3 +1,4 @@
+import importlib
 from fractions import Fraction
 
 import numpy as np
@@ -89,3 +90,68 @@ def test_numeric_check_agrees_with_exact():
     s = laderman()
     A, B = rng.integers(-3, 4, (3, 3)), rng.integers(-3, 4, (3, 3))
     assert (s.apply(A.astype(object), B.astype(object)) == A @ B).all()
+
+
+@pytest.fixture
+def brent_calls(monkeypatch):
+    """Formats of the schemes whose Brent tensor gets computed (the cost of a verification)."""
+    module = importlib.import_module("discovery.verify")
+    calls = []
+    real = module.brent_tensor
+
+    def counting(s):
+        calls.append(s.format)
+        return real(s)
+
+    monkeypatch.setattr(module, "brent_tensor", counting)
+    return calls
+
+
+def fresh(s: Scheme) -> Scheme:
+    """An equal scheme that has never been verified."""
+    return Scheme.from_rows(s.n, s.m, s.p, *s.rows(), ring=s.ring)
+
+
+def test_a_scheme_is_verified_once_whatever_is_asked(brent_calls):
+    s = fresh(strassen())
+    assert s.verified_over == ()
+    assert require_valid(s) is s and require_valid(s) is s and verify(s, "Z2").ok
+    assert valid_rings(s) == s.verified_over == ("ZT", "Z", "Q", "Z2")
+    assert len(brent_calls) == 1
+    bad = corrupt(strassen(), 0, 0, 0, 2)  # valid mod 2 only: the failing case reuses its tensor too
+    assert not verify(bad).ok and valid_rings(bad) == ("Z2",) and verify(bad, "Z2").ok
+    with pytest.raises(VerificationError):
+        require_valid(bad)
+    assert len(brent_calls) == 2
+
+
+def test_the_verdicts_follow_the_coefficients_not_the_metadata(brent_calls):
+    from discovery import Provenance
+
+    s = fresh(laderman())
+    require_valid(s)
+    t = s.with_provenance(Provenance(source="x")).with_ring("Z2")
+    assert require_valid(t) is t and t.verified_over == s.verified_over
+    assert len(brent_calls) == 1
+
+
+def test_downstream_users_do_not_reverify(brent_calls, capsys, tmp_path):
+    from discovery import optimize_additions, save_scheme, simplify_additions
+    from discovery.bounds import RankTable
+    from discovery.cli import main
+
+    simplify_additions(fresh(strassen()))
+    assert len(brent_calls) == 1  # was 2: once before simplifying, once in the final check
+    brent_calls.clear()
+    optimize_additions(fresh(strassen()))
+    assert len(brent_calls) == 2  # was 6: the given scheme once, the winning equivalent once
+    brent_calls.clear()
+    tab = RankTable([strassen()], max_dim=4)
+    assert tab.build((4, 4, 4)) is tab.build((4, 4, 4))
+    assert brent_calls == [(4, 4, 4)]
+    brent_calls.clear()
+    path = tmp_path / "m2.json"
+    save_scheme(corrupt(strassen(), 0, 0, 0, 2), path)
+    assert main(["verify", str(path), "--sympy"]) == 1  # verify, valid_rings and the Q check
+    assert "valid over Z2 only" in capsys.readouterr().out
+    assert len(brent_calls) == 1

@@ -22,14 +22,15 @@ from typing import Any
 
 from discovery.errors import RunRecordFile, SchemeFormatError
 from discovery.formulas import to_formulas
-from discovery.scheme import Provenance, Scheme, to_exact
+from discovery.scheme import Provenance, Scheme, int_or_fraction, to_exact
 from discovery.slp import LinearProgram
 
 
 def coef_json(x) -> int | str:
     """An exact coefficient as JSON: an integer, or the string "p/q"."""
 
-    return int(x) if Fraction(x).denominator == 1 else f"{Fraction(x).numerator}/{Fraction(x).denominator}"
+    x = int_or_fraction(x)
+    return x if isinstance(x, int) else f"{x.numerator}/{x.denominator}"
 
 
 def scheme_to_dict(s: Scheme) -> dict[str, Any]:
@@ -75,6 +76,21 @@ def _positive_int(x, what: str) -> int:
     return x
 
 
+def _header(d: Any) -> tuple[int, int, int]:
+    """The format of a scheme file's JSON object (plain or reduced), after checking it has the
+    keys every layout needs."""
+    if not isinstance(d, dict):
+        raise SchemeFormatError("expected a JSON object with keys 'n', 'm', 'u', 'v', 'w'")
+    missing = [k for k in ("n", "u", "v", "w") if k not in d]
+    if missing:
+        raise SchemeFormatError(f"missing key(s) {', '.join(map(repr, missing))}")
+    fmt = d["n"]
+    if not isinstance(fmt, list) or len(fmt) != 3:
+        raise SchemeFormatError(f"'n' must be the format [n, m, p], got {fmt!r}")
+    n, m, p = (_positive_int(x, "each entry of 'n'") for x in fmt)
+    return n, m, p
+
+
 def _terms(entries, where: str) -> tuple[tuple[int, int | Fraction], ...]:
     """One reduced row: a list of {"index", "value"} entries -> (variable, coefficient) terms."""
     if not isinstance(entries, list):
@@ -97,15 +113,7 @@ def reduced_programs(d: Any) -> tuple[tuple[int, int, int], LinearProgram, Linea
     (index >= number of inputs names a fresh sum); ``w`` has one row per entry of vec(C^T) over
     the products and ``w_fresh``. Returns ((n, m, p), A-side, B-side, C-side programs).
     """
-    if not isinstance(d, dict):
-        raise SchemeFormatError("expected a JSON object with keys 'n', 'm', 'u', 'v', 'w'")
-    missing = [k for k in ("n", "u", "v", "w") if k not in d]
-    if missing:
-        raise SchemeFormatError(f"missing key(s) {', '.join(map(repr, missing))}")
-    fmt = d["n"]
-    if not isinstance(fmt, list) or len(fmt) != 3:
-        raise SchemeFormatError(f"'n' must be the format [n, m, p], got {fmt!r}")
-    n, m, p = (_positive_int(x, "each entry of 'n'") for x in fmt)
+    n, m, p = _header(d)
     progs = []
     for side, n_in in (("u", n * m), ("v", m * p), ("w", len(d["u"]))):
         rows, fresh = d[side], d.get(f"{side}_fresh", [])
@@ -124,17 +132,9 @@ def reduced_programs(d: Any) -> tuple[tuple[int, int, int], LinearProgram, Linea
 
 def scheme_from_dict(d: Any, source: str = "") -> Scheme:
     """Build a Scheme from a parsed JSON object (collection or native layout)."""
-    if not isinstance(d, dict):
-        raise SchemeFormatError("expected a JSON object with keys 'n', 'm', 'u', 'v', 'w'")
-    if "config" in d and "done" in d and "u" not in d:
+    if isinstance(d, dict) and "config" in d and "done" in d and "u" not in d:
         raise RunRecordFile("a solver run record (config and state), not a scheme")
-    missing = [k for k in ("n", "u", "v", "w") if k not in d]
-    if missing:
-        raise SchemeFormatError(f"missing key(s) {', '.join(map(repr, missing))}")
-    fmt = d["n"]
-    if not isinstance(fmt, list) or len(fmt) != 3:
-        raise SchemeFormatError(f"'n' must be the format [n, m, p], got {fmt!r}")
-    n, m, p = (_positive_int(x, "each entry of 'n'") for x in fmt)
+    n, m, p = _header(d)
     u, v, w = d["u"], d["v"], d["w"]
     for k, val in (("u", u), ("v", v), ("w", w)):
         if not isinstance(val, list):

@@ -8,15 +8,14 @@ schemes under ``runs/discover/<n>x<m>x<p>/`` (or ``out``); see :mod:`._search`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from discovery._lazy import lazy_exports
 
 from discovery.solver._config import STRATEGIES as STRATEGIES
 from discovery.solver._config import SolverConfig as SolverConfig
 from discovery.solver._config import SolverConfigError as SolverConfigError
 
-# The strategies import torch: they load on first use (see discovery/_lazy.py).
+# The strategies import torch: they load on first use (see discovery/_lazy.py); this dict is
+# the one list of them (``__all__`` below adds it to the eager names).
 _TORCH_EXPORTS = {
     "AdamParams": "._adam",
     "run_adam": "._adam",
@@ -40,27 +39,6 @@ _TORCH_EXPORTS = {
     "ResultStore": "._store",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _TORCH_EXPORTS)
-if TYPE_CHECKING:  # the same names, for readers and type checkers
-    from discovery.solver._adam import AdamParams as AdamParams
-    from discovery.solver._adam import run_adam as run_adam
-    from discovery.solver._als import ALSParams as ALSParams
-    from discovery.solver._als import als_params_for as als_params_for
-    from discovery.solver._als import run_als as run_als
-    from discovery.solver._batch import BatchOutcome as BatchOutcome
-    from discovery.solver._batch import restart_generator as restart_generator
-    from discovery.solver._loss import data_loss as data_loss
-    from discovery.solver._loss import random_products as random_products
-    from discovery.solver._loss import rounded_errors as rounded_errors
-    from discovery.solver._loss import target_tensor as target_tensor
-    from discovery.solver._loss import tensor_loss as tensor_loss
-    from discovery.solver._paper import PaperParams as PaperParams
-    from discovery.solver._paper import run_paper as run_paper
-    from discovery.solver._sgd import SGDParams as SGDParams
-    from discovery.solver._sgd import run_sgd as run_sgd
-    from discovery.solver._sgd import sgd_params_for as sgd_params_for
-    from discovery.solver._search import DiscoverResult as DiscoverResult
-    from discovery.solver._search import run_search as run_search
-    from discovery.solver._store import ResultStore as ResultStore
 
 def discover(n: int, m: int, p: int, rank: int, *, restarts: int | None = 64,
              time_limit: float | None = None, seed: int = 0, device: str = "auto",
@@ -94,9 +72,4 @@ def discover(n: int, m: int, p: int, rank: int, *, restarts: int | None = 64,
     return run_search(config, params=params, progress=progress)
 
 
-__all__ = [
-    "discover", "SolverConfig", "SolverConfigError", "STRATEGIES", "DiscoverResult",
-    "ALSParams", "AdamParams", "PaperParams", "run_als", "run_adam", "run_paper", "als_params_for", "run_search", "BatchOutcome",
-    "ResultStore", "tensor_loss", "data_loss", "random_products", "rounded_errors",
-    "target_tensor", "restart_generator", "SGDParams", "run_sgd", "sgd_params_for",
-]
+__all__ = ["discover", "SolverConfig", "SolverConfigError", "STRATEGIES", *_TORCH_EXPORTS]
