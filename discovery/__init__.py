@@ -87,3 +87,14 @@ from .symbolic import simplify_additions as simplify_additions
 from .symbolic import to_reduced as to_reduced
 
 # --- neural-network layers live in discovery.nn (import torch lazily there) ---
+
+# --- rank sweeps against the best known, and where batches run (local processes or Dask) ---
+from .best_ranks import BestKnown as BestKnown
+from .best_ranks import best_known as best_known
+from .best_ranks import best_known_table as best_known_table
+from .executor import DaskExecutor as DaskExecutor
+from .executor import LocalExecutor as LocalExecutor
+from .executor import make_executor as make_executor
+from .sweeps import SweepConfig as SweepConfig
+from .sweeps import SweepResult as SweepResult
+from .sweeps import sweep as sweep

@@ -90,6 +90,11 @@ def test_time_limit_alone_is_a_budget(capsys, tmp_path, monkeypatch):
                  "--quiet", "--json", "--out", str(tmp_path)])
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["stopped_by"] == "restarts" and summary["restarts"] == 4 and seen[1].restarts == 4
+    # the same on an executor (local worker processes)
+    code = main(["discover", "2", "2", "2", "--rank", "7", "--time-limit", "3", "--workers", "1",
+                 "--quiet", "--json", "--out", str(tmp_path)])
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert code == 0 and summary["stopped_by"] == "time_limit" and summary["restarts"] >= 4
     # the library refuses an unbounded run
     from discovery.solver._config import SolverConfig, SolverConfigError
 
@@ -117,3 +122,14 @@ def test_memory_estimate_shrinks_the_batch_or_refuses():
     assert fit_batch(c, 64, "cpu", available=budget) == 5
     with pytest.raises(SolverConfigError, match="needs about"):
         fit_batch(c, 64, "cpu", available=shared)
+
+
+def test_discover_on_executors_bad_scheduler_and_workers(capsys, tmp_path):
+    assert main(["discover", "2", "2", "2", "--rank", "7", "--scheduler", "nowhere", "--out", str(tmp_path)]) == 2
+    assert "malformed" in capsys.readouterr().err
+    assert main(["discover", "2", "2", "2", "--rank", "7", "--workers", "0", "--out", str(tmp_path)]) == 2
+    assert "workers" in capsys.readouterr().err
+    code = main(["discover", "2", "2", "2", "--rank", "7", "--restarts", "8", "--workers", "1", "--quiet",
+                 "--json", "--out", str(tmp_path)])
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert code == 0 and summary["restarts"] == 8 and summary["lost_batches"] == 0

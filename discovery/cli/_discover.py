@@ -39,6 +39,10 @@ def register(sub) -> None:
                    help="set one of the strategy's parameters (repeatable), e.g. --strategy sgd "
                         "--param steps=4000 --param rule=conservative")
     p.add_argument("--force", action="store_true", help="allow n*m*p > 10^4")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run batches of restarts on a Dask cluster (tcp://HOST:PORT)")
+    p.add_argument("--workers", default=None, metavar="K",
+                   help="run batches of restarts in K local processes (default: this process)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="end with one JSON summary line on stdout")
     p.set_defaults(func=cmd_discover)
@@ -70,6 +74,7 @@ STOPPED_BY = {
     "time_limit": "the time limit",
     "max_found": "the number of schemes asked for",
     "interrupted": "Ctrl-C",
+    "lost_batches": "too many batches lost with their workers",
 }
 
 
@@ -93,7 +98,16 @@ def cmd_discover(args) -> int:
     # fail before any work starts: too little memory for one restart, an unwritable folder
     fit_batch(config, config.batch or default_batch(config), config.torch_device())
     config.check_writable()
-    result = run_search(config, params=params, progress=not args.quiet)
+    executor = None
+    if args.scheduler is not None or args.workers is not None:
+        from discovery.executor import make_executor
+
+        executor = make_executor(args.scheduler, _int("workers", args.workers))
+    try:
+        result = run_search(config, params=params, progress=not args.quiet, executor=executor)
+    finally:
+        if executor is not None:
+            executor.close()
     summary = result.to_json()
     c = config
     limit = "" if c.time_limit is None else f" of {c.time_limit:g} s"

@@ -45,7 +45,7 @@ def discover(n: int, m: int, p: int, rank: int, *, restarts: int | None = 64,
              strategy: str = "als", out: str | None = None, batch: int | None = None,
              force: bool = False, max_found: int | None = None, threads: int | None = None,
              params=None,
-             progress: bool = False) -> DiscoverResult:
+             progress: bool = False, executor=None) -> DiscoverResult:
     """Search for exact ternary schemes for <n, m, p> with ``rank`` products.
 
     Args:
@@ -59,6 +59,8 @@ def discover(n: int, m: int, p: int, rank: int, *, restarts: int | None = 64,
         max_found: stop after this many new schemes. threads: CPU threads (default 1).
         params: ALSParams / AdamParams / PaperParams / SGDParams (None: the strategy's defaults).
         progress: show a tqdm bar on stderr.
+        executor: run the batches on a :mod:`discovery.executor` executor (local processes or
+            a Dask cluster); None: one after the other in this process.
     Returns:
         :class:`DiscoverResult` with the verified schemes and the run's statistics.
     Raises:
@@ -69,7 +71,7 @@ def discover(n: int, m: int, p: int, rank: int, *, restarts: int | None = 64,
                           force=force, max_found=max_found, threads=threads)
     from discovery.solver._search import run_search
 
-    return run_search(config, params=params, progress=progress)
+    return run_search(config, params=params, progress=progress, executor=executor)
 
 
 __all__ = ["discover", "SolverConfig", "SolverConfigError", "STRATEGIES", *_TORCH_EXPORTS]

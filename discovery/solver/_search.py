@@ -51,7 +51,9 @@ class DiscoverResult:
         interrupted: stopped by Ctrl-C.
         out: the output folder; paths: the files of ``schemes``.
         stopped_by: what ended the run: "restarts" (all requested restarts done),
-            "time_limit", "max_found" or "interrupted".
+            "time_limit", "max_found", "interrupted" or (executor runs) "lost_batches".
+        lost_batches: batches that did not come back from their worker (executor runs only;
+            their restarts stay pending and were handed out again or are left to a rerun).
     """
 
     config: SolverConfig
@@ -67,6 +69,7 @@ class DiscoverResult:
     out: Path
     paths: tuple[str, ...]
     stopped_by: str = "restarts"
+    lost_batches: int = 0
 
     @property
     def found(self) -> int:
@@ -101,7 +104,7 @@ class DiscoverResult:
             "best": None if self.best is None else self.best[1],
             "best_rank": None if self.best is None else self.best[0].rank,
             "best_additions": None if self.best is None else self.best[0].counts().additions,
-            "out": str(self.out), "files": list(self.paths),
+            "out": str(self.out), "files": list(self.paths), "lost_batches": self.lost_batches,
         }
 
 
@@ -151,14 +154,21 @@ def _run_batch(config: SolverConfig, T, indices, deadline, params, device):
     return run_paper(config.format, T, config.rank, config.seed, indices, deadline, params)
 
 
-def run_search(config: SolverConfig, params=None, progress: bool = False) -> DiscoverResult:
+def run_search(config: SolverConfig, params=None, progress: bool = False, executor=None) -> DiscoverResult:
     """Run the search described by ``config``; see :func:`discovery.solver.discover`.
+
+    With an ``executor`` (:mod:`discovery.executor`: local processes or a Dask cluster) the
+    batches run there, one per worker at a time (:func:`~discovery.solver._parallel.run_search_parallel`).
 
     On the CPU the run uses ``config.threads`` torch threads (default 1: the tensors are
     small, and on a shared machine extra intra-op threads cost far more in waiting than
     they gain; measured 10x slower with 2 threads under load). The previous setting is
     restored afterwards.
     """
+    if executor is not None:
+        from discovery.solver._parallel import run_search_parallel
+
+        return run_search_parallel(config, executor, params=params, progress=progress)
     device = config.torch_device()
     if device != "cpu":
         return _run(config, params, progress, device)

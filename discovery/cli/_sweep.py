@@ -1,0 +1,112 @@
+"""``discovery sweep``: formats × ranks against the best known; ``discovery sweep-report DIR``."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+
+from discovery.sweeps._config import STRATEGIES, SweepConfig, SweepConfigError
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "sweep", help="search many formats and ranks against the best known ranks",
+        description="For each format try ranks (auto: from the best known rank plus a margin or the "
+                    "composed bound, down until a cell finds nothing) with a fixed budget per cell; "
+                    "keep every verified scheme, a tidy cells.csv, best.json per format, and the "
+                    "comparison with the best known ranks. Rerun the same command to resume. "
+                    "Exit 0 if a scheme was found, 1 if none, 2 on bad input.")
+    p.add_argument("--formats", default=None, metavar="LIST", help="e.g. 2x2x2,2x3x4,3x3x3")
+    p.add_argument("--max-dim", default=None, metavar="D",
+                   help="all formats 2 <= n <= m <= p <= D (instead of --formats)")
+    p.add_argument("--ranks", default="auto", metavar="auto|LO:HI", help="ranks to try (default auto)")
+    p.add_argument("--strategy", default="als", help=f"one of {', '.join(STRATEGIES)} (default als)")
+    p.add_argument("--budget", default="60", metavar="S", help="seconds per (format, rank) cell (default 60)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="Dask scheduler, tcp://HOST:PORT (default: local processes)")
+    p.add_argument("--workers", default=None, metavar="K", help="local processes (default: all cores)")
+    p.add_argument("--seed", default="0", help="base seed (default 0)")
+    p.add_argument("--margin", default="1", help="auto starts this many ranks above the best known (default 1)")
+    p.add_argument("--out", default=None, metavar="DIR", help="sweep folder (default runs/sweep-<strategy>-<hash>)")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.add_argument("--json", action="store_true", help="end with one JSON summary line on stdout")
+    p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("sweep-report", help="compare a sweep folder with the best known ranks",
+                       description="Write DIR/comparison.csv and DIR/comparison.png and state the gap "
+                                   "per format. Exit 0, or 2 if DIR holds no sweep.")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--json", action="store_true", help="print the rows as one JSON line")
+    p.set_defaults(func=cmd_report)
+
+
+def _int(name: str, text, low: int = 0):
+    if text is None:
+        return None
+    try:
+        x = int(str(text).strip())
+    except ValueError:
+        raise SweepConfigError(f"--{name} must be an integer, got {text!r}") from None
+    if x < low:
+        raise SweepConfigError(f"--{name} must be at least {low}, got {x}")
+    return x
+
+
+def _budget(text) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise SweepConfigError(f"--budget must be a number of seconds, got {text!r}") from None
+    if not math.isfinite(x) or x <= 0:
+        raise SweepConfigError(f"--budget must be a positive number of seconds per cell, got {text!r}")
+    return x
+
+
+def cmd_sweep(args) -> int:
+    from discovery.sweeps._config import formats_up_to, parse_formats, parse_ranks
+
+    if (args.formats is None) == (args.max_dim is None):
+        raise SweepConfigError("give either --formats LIST or --max-dim D")
+    formats = parse_formats(args.formats) if args.formats is not None else formats_up_to(_int("max-dim", args.max_dim))
+    config = SweepConfig(formats=formats, ranks=parse_ranks(args.ranks), strategy=args.strategy,
+                         budget=_budget(args.budget), seed=_int("seed", args.seed), out=args.out,
+                         margin=_int("margin", args.margin), scheduler=args.scheduler,
+                         workers=_int("workers", args.workers, 1))
+    config.prepare_out(create=False)  # before connecting or computing anything
+    from discovery.executor import make_executor
+    from discovery.sweeps._report import gap_lines, write_report
+    from discovery.sweeps._run import sweep_with
+
+    executor = make_executor(config.scheduler, config.workers)
+    try:
+        if not args.quiet:
+            print(f"sweep of {len(config.formats)} format(s), strategy {config.strategy}, "
+                  f"{config.budget:g} s per cell, on {executor.describe()}; folder {config.out_dir}",
+                  file=sys.stderr)
+        result = sweep_with(config, executor, progress=not args.quiet)
+    finally:
+        executor.close()
+    rows, csv_path, png_path = write_report(result.out)
+    print("\n".join(gap_lines(rows)))
+    print(f"cells: {len(result.cells)} ({result.out / 'cells.csv'}); comparison: {csv_path}, {png_path}"
+          + (" (interrupted: rerun to resume)" if result.interrupted else ""))
+    if args.json:
+        print(json.dumps(result.to_json()))
+    return 0 if result.best else 1
+
+
+def cmd_report(args) -> int:
+    from discovery.sweeps._report import gap_lines, write_report
+
+    rows, csv_path, png_path = write_report(args.dir)
+    cols = ["n", "m", "p", "found_rank", "fewest_additions", "best_known_ZT", "best_known_Q",
+            "lower_bound", "gap_ZT", "strategy", "time_to_found_s"]
+    print("  ".join(f"{c:>16s}" for c in cols))
+    for r in rows:
+        print("  ".join(f"{'-' if r[c] is None else r[c]!s:>16s}" for c in cols))
+    print("\n".join(gap_lines(rows)))
+    print(f"written: {csv_path}, {png_path}")
+    if args.json:
+        print(json.dumps(rows))
+    return 0

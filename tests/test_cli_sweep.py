@@ -1,0 +1,67 @@
+"""``discovery sweep`` and ``sweep-report``: bad input is one line and exit 2; a small sweep runs."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+
+import pytest
+
+from discovery.cli import main
+
+
+def _closed_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--formats", "2x2"], "malformed"),
+    (["--formats", "2x2x2,axb"], "malformed"),
+    (["--formats", "2x2x2", "--max-dim", "3"], "either"),
+    ([], "either"),
+    (["--max-dim", "9"], "max-dim"),
+    (["--formats", "2x2x2", "--ranks", "9:7"], "empty"),
+    (["--formats", "2x2x2", "--ranks", "7-9"], "malformed"),
+    (["--formats", "2x2x2", "--budget", "0"], "budget"),
+    (["--formats", "2x2x2", "--budget", "-5"], "budget"),
+    (["--formats", "2x2x2", "--budget", "soon"], "budget"),
+    (["--formats", "2x2x2", "--strategy", "magic"], "unknown strategy"),
+    (["--formats", "2x2x2", "--workers", "0"], "workers"),
+    (["--formats", "2x2x2", "--scheduler", "nowhere"], "malformed"),
+])
+def test_bad_input_is_one_line_and_exit_2(argv, words, capsys, tmp_path):
+    code = main(["sweep", *argv, "--out", str(tmp_path / "o"), "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and words in err, err
+    assert not (tmp_path / "o").exists()  # nothing started
+
+
+def test_unreachable_scheduler_is_one_line_within_a_few_seconds(capsys, tmp_path):
+    t0 = time.monotonic()
+    code = main(["sweep", "--formats", "2x2x2", "--scheduler", f"tcp://127.0.0.1:{_closed_port()}",
+                 "--out", str(tmp_path / "o"), "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "cannot reach a Dask scheduler" in err and len(err.splitlines()) == 1
+    assert time.monotonic() - t0 < 8 and not (tmp_path / "o").exists()
+
+
+def test_small_sweep_json_resume_and_report(capsys, tmp_path):
+    out = tmp_path / "s"
+    argv = ["sweep", "--formats", "2x2x2", "--budget", "2", "--workers", "1", "--out", str(out), "--json"]
+    assert main(argv + ["--quiet"]) == 0
+    text = capsys.readouterr().out.strip().splitlines()
+    summary = json.loads(text[-1])
+    assert summary["best"] == {"2x2x2": {"rank": 7, "additions": summary["best"]["2x2x2"]["additions"]}}
+    assert "<2,2,2>: rank 7 found, equal to the best known over ZT" in text[0]
+    # another sweep's settings in the same folder: one line, exit 2
+    assert main(["sweep", "--formats", "2x2x2", "--budget", "3", "--out", str(out), "--quiet"]) == 2
+    assert "holds another sweep" in capsys.readouterr().err
+    assert main(["sweep-report", str(out), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert rows[0]["found_rank"] == 7 and rows[0]["best_known_ZT"] == 7 and rows[0]["lower_bound"] == 7
+    assert main(["sweep-report", str(tmp_path)]) == 2
