@@ -123,13 +123,13 @@ def cmd_discover(args) -> int:
         lines.append(
             f"nothing found: best least-squares residual {summary['best_residual']}, fewest failing "
             f"Brent equations after rounding {result.best_errors}")
-    if result.rejected:
-        lines.append(f"{result.rejected} candidate(s) passed the strategy's check but failed exact "
-                     "verification and were not written")
     else:
         best, path = result.best
         lines.append(f"best scheme: rank {best.rank}, {best.counts().additions} additions "
                      f"(plain evaluation): {path}")
+    if result.rejected:
+        lines.append(f"{result.rejected} candidate(s) passed the strategy's check but failed exact "
+                     "verification and were not written")
     lines.append(f"output folder: {result.out}")
     print("\n".join(lines))
     if args.json:
