@@ -16,6 +16,7 @@ EXPECTED = {
     "02_explore_rank_bounds.ipynb": ["exact over", "valid over: ('Z2',)"],
     "03_strassenified_networks.ipynb": ["mult_reduction_pct", "val_bpc_rel_equal_steps_pct",
                                         "r=c_out, p=1", "r=c_out, p=2"],
+    "04_flip_graphs.ipynb": ["rank 27 -> 23", "exact over ZT", "sympy", "no lift exists", "lifted to an exact scheme"],
 }
 # notebooks whose printed numbers are rounded for reading (no 7-decimal floats in tables)
 ROUNDED = {"03_strassenified_networks.ipynb"}
