@@ -259,6 +259,7 @@ def flip_search(n: int, m: int, p: int, *, start=None, ring: str = "ZT", target_
     total_flips = 0
     per_walker = 0
     stop = "time"
+    idle = False
     bar = _Bar(progress, config, start_rank)
     t0 = time.perf_counter()
     try:
@@ -310,8 +311,13 @@ def flip_search(n: int, m: int, p: int, *, start=None, ring: str = "ZT", target_
                     if folder is not None:
                         folder.record(config, {"best_rank": best_rank, "history": history})
             elif flips_out.sum() == 0 and (rank <= goal).sum() == 0:
-                stop = "stuck"
-                break
+                # no walker could move: restart them all from the pool once; twice in a row is stuck
+                if idle:
+                    stop = "stuck"
+                    break
+                for w in range(K):
+                    load(w, order[int(pick.integers(len(order)))])
+            idle = flips_out.sum() == 0
             bar.update(now, best_rank, rank, total_flips)
     except KeyboardInterrupt:
         stop = "interrupted"

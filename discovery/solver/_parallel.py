@@ -114,17 +114,21 @@ def run_search_parallel(config: SolverConfig, executor, params=None, progress: b
     sent = lost = 0
     interrupted = False
     stop_sending = False
+    stopped_by = "restarts"
+    todo = math.inf if config.restarts is None else config.restarts  # None: until the time limit
     max_lost = max(3, 2 * executor.workers)
     stream = executor.stream()
     try:
         while True:
-            while not stop_sending and len(inflight) < executor.workers and sent < config.restarts:
+            while not stop_sending and len(inflight) < executor.workers and sent < todo:
                 left = None if deadline is None else deadline - time.monotonic()
-                if (left is not None and left < MIN_BATCH_TIME_S) or \
-                        (config.max_found is not None and tally.new >= config.max_found):
-                    stop_sending = True
+                if left is not None and left < MIN_BATCH_TIME_S:
+                    stop_sending, stopped_by = True, "time_limit"
                     break
-                size = min(next(sizes), config.restarts - sent)
+                if config.max_found is not None and tally.new >= config.max_found:
+                    stop_sending, stopped_by = True, "max_found"
+                    break
+                size = int(min(next(sizes), todo - sent))
                 indices = [i for i in store.pending(size + len(reserved)) if i not in reserved][:size]
                 fut = executor.submit(solver_batch, config, indices, left, params)
                 inflight[fut] = indices
@@ -142,16 +146,16 @@ def run_search_parallel(config: SolverConfig, executor, params=None, progress: b
                 lost += 1
                 sent -= len(indices)
                 if lost >= max_lost:
-                    stop_sending = True
+                    stop_sending, stopped_by = True, "lost_batches"
                 continue
             tally.residual(rep.best_residual)
             if not rep.completed:
-                stop_sending = True  # out of time
+                stop_sending, stopped_by = True, "time_limit"  # out of time
                 continue
             tally.batch(rep.indices, rep.candidates, rep.best_errors)  # verified exactly there
     except KeyboardInterrupt:
-        interrupted = True
+        interrupted, stopped_by = True, "interrupted"
         executor.cancel(list(inflight))
     finally:
         tally.close()
-    return tally.result(interrupted, lost_batches=lost)
+    return tally.result(interrupted, stopped_by, lost_batches=lost)
