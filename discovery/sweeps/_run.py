@@ -145,7 +145,10 @@ def _run_cell(config: SweepConfig, fmt: Format, rank: int, out: Path, executor) 
     folder = format_folder(out, fmt)
     if config.strategy == "als":
         return als_cell(fmt, rank, config.budget, config.seed, folder, executor)
-    raise SweepConfigError(f"strategy {config.strategy!r} is not available here")  # pragma: no cover
+    from discovery.sweeps._flips import auto_cell, flips_cell
+
+    cell = flips_cell if config.strategy == "flips" else auto_cell
+    return cell(fmt, rank, config.budget, config.seed, folder, executor)
 
 
 def _cell_line(c: CellResult) -> str:
