@@ -126,3 +126,32 @@ def test_a_folder_that_is_not_a_sweep_is_refused(tmp_path):
         d.sweep("2x2x2", budget=1, out=str(tmp_path), workers=1)
     with pytest.raises(SweepConfigError, match="no readable sweep.json"):
         comparison_rows(tmp_path)
+
+
+def _flips_or_skip():
+    return pytest.importorskip("discovery.flips", reason="the flip-graph engine is not installed")
+
+
+def test_flips_sweep_walks_down_from_the_standard_algorithm(tmp_path):
+    _flips_or_skip()
+    out = tmp_path / "f"
+    res = d.sweep("2x2x2", strategy="flips", budget=8, out=str(out), workers=1)
+    cells = {(c.format, c.rank): c for c in res.cells}
+    # <2,2,2>: Strassen is the composed start at 7, so the walk starts from the standard 8
+    c7 = cells[((2, 2, 2), 7)]
+    assert c7.found and c7.strategy == "flips" and c7.walks >= 1 and c7.restarts == 0
+    assert res.best[(2, 2, 2)]["rank"] == 7
+    for path in _scheme_files(out / "2x2x2"):
+        s = d.load_scheme(path)
+        assert d.verify(s).ok and s.is_ternary and s.rank in (7, 8)
+    best = json.loads((out / "2x2x2" / "best.json").read_text())
+    assert d.load_scheme(out / "2x2x2" / best["file"]).rank == 7
+
+
+def test_auto_falls_back_to_the_solver_where_flips_stall(tmp_path):
+    _flips_or_skip()
+    # <2,2,3> has rank 11: at rank 10 the walk cannot get there, so the solver gets the time left
+    res = d.sweep("2x2x3", ranks="10", strategy="auto", budget=4, out=str(tmp_path / "a"), workers=1)
+    (cell,) = res.cells
+    assert cell.strategy == "flips+als" and not cell.found and cell.walks >= 1
+    assert cell.best_rank_reached is None or cell.best_rank_reached >= 11

@@ -38,6 +38,14 @@ def flip_task(fmt, starts, target: int, time_limit: float, walkers: int, seed: i
                        time_limit=time_limit, walkers=walkers, seed=seed)
 
 
+def prime_flips() -> None:
+    """Compile the walk kernels in this process (a short walk on <2,2,2>): the first cell's
+    budget is then spent walking, not compiling (numba also caches the code on disk)."""
+    from discovery.flips import flip_search
+
+    flip_search(2, 2, 2, time_limit=0.05, walkers=1, seed=0)
+
+
 def _task_seed(seed: int, fmt, rank: int, slice_: int, k: int) -> int:
     state = np.random.SeedSequence([seed, *fmt, rank, slice_, k]).generate_state(1, dtype=np.uint32)
     return int(state[0] & 0x7FFFFFFF)

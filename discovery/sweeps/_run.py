@@ -118,7 +118,7 @@ def sweep_with(config: SweepConfig, executor, progress: bool = False) -> SweepRe
                 cell = done.get((fmt, rank))
                 if cell is None:
                     if not warm:  # worker start-up is not charged to the first cell's budget
-                        executor.warm_up()
+                        _warm_up(config, executor)
                         warm = True
                     cell = _run_cell(config, fmt, rank, out, executor)
                     done[(fmt, rank)] = cell
@@ -139,6 +139,19 @@ def sweep_with(config: SweepConfig, executor, progress: bool = False) -> SweepRe
     return SweepResult(config=config, cells=tuple(order), best=best, out=out,
                        elapsed_s=time.monotonic() - t0, interrupted=interrupted,
                        executor=executor.describe())
+
+
+def _warm_up(config: SweepConfig, executor) -> None:
+    from discovery.executor import WARM_MODULES
+
+    if config.strategy == "als":
+        executor.warm_up()
+        return
+    from discovery.sweeps._flips import prime_flips
+
+    # "flips" never loads torch; "auto" needs the solver too
+    modules = ("discovery.flips",) + (WARM_MODULES if config.strategy == "auto" else ())
+    executor.warm_up(modules, prime=prime_flips)
 
 
 def _run_cell(config: SweepConfig, fmt: Format, rank: int, out: Path, executor) -> CellResult:
