@@ -109,7 +109,9 @@ def test_exp_convention_c_is_transposed(tmp_path):
     (tmp_path / "s.exp").write_text("(a11)*(b12)*(c21)\n")
     s = load_scheme(tmp_path / "s.exp")
     # a11*b12 contributes to C[0,1], which is vec(C^T) index 1*n + 0
-    assert s.format == (1, 1, 2) or s.w[0, 1 * s.n + 0] == 1
+    assert s.format == (1, 1, 2) and s.w.tolist() == [[0, 1]]
+    A, B = np.array([[3]]), np.array([[5, 7]])
+    assert s.apply(A, B).tolist() == [[0, 21]]  # the product lands in C[0, 1], not C[1, 0]
 
 
 # ---- safety and bad input -----------------------------------------------------------------------

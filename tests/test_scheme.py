@@ -93,7 +93,9 @@ def test_rank_and_format_mismatch():
 
 def test_float_binary_rationals_are_exact():
     s = Scheme.from_rows(1, 1, 1, [[0.5]], [[2.0]], [[1]])
-    assert s.u[0, 0] == Fraction(1, 2) and s.v.dtype == np.int64 or s.v[0, 0] == 2
+    assert s.u.dtype == object and s.u[0, 0] == Fraction(1, 2)
+    assert s.v.dtype == np.int64 and s.v[0, 0] == 2
+    assert Scheme.from_rows(1, 1, 1, [[0.375]], [[1]], [[1]]).u[0, 0] == Fraction(3, 8)
 
 
 def test_constructor_rejects_an_unknown_ring():

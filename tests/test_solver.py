@@ -8,6 +8,7 @@ import torch
 
 from discovery.formats import load_scheme
 from discovery.known import strassen
+from discovery.scheme import Scheme
 from discovery.solver import (
     ALSParams,
     PaperParams,
@@ -125,7 +126,13 @@ def test_paper_strategy_runs_and_reports_candidates_honestly():
     params = PaperParams(steps_full=60, steps_ternary=30, steps_frozen=10, batch=32)
     out = run_paper((2, 2, 2), T, 7, 0, [0, 1], None, params)
     assert out.completed and out.errors.shape == (2,) and out.residual.shape == (2,)
-    assert torch.equal(out.errors, rounded_errors(out.U, out.V, out.W, T))
+    # reference: the exact verifier's count of failing Brent equations of each rounded restart
+    for k in range(2):
+        u, v, w = (x[k].clamp(-1, 1).round().T.numpy().astype(np.int64) for x in (out.U, out.V, out.W))
+        failures = verify(Scheme(2, 2, 2, u, v, w, ring="ZT")).failures
+        assert int(out.errors[k]) == len(failures)
+    # the residual is the full-precision fit's tensor loss: finite and not yet zero this early
+    assert torch.isfinite(out.residual).all() and (out.residual > 0).all()
 
 
 @pytest.mark.parametrize("kw, word", [
@@ -198,3 +205,75 @@ def test_rank_above_the_minimum_still_finds_schemes(tmp_path):
     res = discover(2, 2, 2, 8, restarts=8, batch=8, seed=0, out=str(tmp_path))
     assert res.found >= 1
     assert all(verify(s).ok and s.is_ternary and s.rank <= 8 for s in res.schemes)
+
+
+# ---- plumbing: one deadline check, one unfinished result, one strategy table, exact gate ----
+def test_unfinished_batch_and_deadline_check():
+    import time
+
+    from discovery.solver._batch import BatchOutcome, past
+
+    assert not past(None) and past(time.monotonic() - 1) and not past(time.monotonic() + 60)
+    U, V, W = (torch.zeros(3, 4, 7, requires_grad=True) for _ in range(3))
+    out = BatchOutcome.unfinished(U, V, W)
+    assert not out.completed and out.errors.tolist() == [-1, -1, -1]
+    assert torch.isinf(out.residual).all() and not out.U.requires_grad
+    for strategy in ("als", "adam", "paper", "sgd"):  # every strategy stops at a passed deadline
+        T = target_tensor(2, 2, 2)
+        from discovery.solver._search import _run_batch, default_params
+
+        cfg = SolverConfig(2, 2, 2, 7, strategy=strategy)
+        res = _run_batch(cfg, T, [0, 1], time.monotonic() - 1, default_params(cfg), "cpu")
+        assert not res.completed and res.errors.tolist() == [-1, -1], strategy
+
+
+def test_a_strategy_without_implementation_is_an_error_not_paper(monkeypatch, tmp_path, capsys):
+    from discovery.cli import main
+    from discovery.solver import _config, _search
+
+    monkeypatch.setitem(_config.STRATEGIES, "magic", "listed but never implemented")
+    monkeypatch.setattr(_search, "run_paper", lambda *a, **k: pytest.fail("fell back to paper"))
+    with pytest.raises(SolverConfigError, match="'magic' has no implementation"):
+        discover(2, 2, 2, 7, restarts=4, strategy="magic", out=str(tmp_path))
+    code = main(["discover", "2", "2", "2", "--rank", "7", "--strategy", "magic", "--quiet",
+                 "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "magic" in err
+    assert not list(tmp_path.glob("r7-*.json"))
+
+
+def test_store_refuses_a_candidate_that_fails_exactly(tmp_path):
+    from discovery.errors import VerificationError
+    from discovery.solver._store import ResultStore
+
+    store = ResultStore(SolverConfig(2, 2, 2, 7, out=str(tmp_path)))
+    s = strassen()
+    bad = Scheme(2, 2, 2, s.u, s.v, np.where(np.arange(28).reshape(7, 4) == 0, 0, s.w), ring="ZT")
+    with pytest.raises(VerificationError):
+        store.add(bad)
+    assert not list(tmp_path.glob("r7-*.json"))
+    fp, path, is_new = store.add(s)
+    assert is_new and path.exists() and load_scheme(path) == s
+
+
+def test_candidates_rejected_by_the_exact_check_are_counted_not_written(monkeypatch, tmp_path):
+    from discovery.solver import _search
+    from discovery.solver._batch import BatchOutcome
+
+    good = _factors(strassen())
+    U_bad = good[0].clone()
+    U_bad[0, 0, 0] = 0.0  # a11 dropped from m1: wrong, but the fake float check says 0 errors
+    U = torch.cat([good[0], U_bad])
+    V, W = (torch.cat([x, x]) for x in good[1:])
+
+    def claims_two_candidates(T, r, seed, indices, deadline, params):
+        k = len(indices)
+        return BatchOutcome(U[:k], V[:k], W[:k], errors=torch.zeros(k, dtype=torch.long),
+                            residual=torch.zeros(k, dtype=torch.float64))
+
+    monkeypatch.setattr(_search, "run_als", claims_two_candidates)
+    res = discover(2, 2, 2, 7, restarts=2, batch=2, seed=0, out=str(tmp_path))
+    assert (res.restarts, res.successes, res.rejected, res.found) == (2, 1, 1, 1)
+    assert res.to_json()["rejected"] == 1
+    files = sorted(tmp_path.glob("r7-*.json"))
+    assert len(files) == 1 and load_scheme(files[0]) == res.schemes[0] and verify(res.schemes[0]).ok

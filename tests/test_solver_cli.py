@@ -40,7 +40,7 @@ def test_json_summary_is_last_line_and_exit_codes(capsys, tmp_path):
     out = capsys.readouterr().out.strip().splitlines()
     summary = json.loads(out[-1])
     assert code == 0 and summary["found"] >= 1
-    for key in ("found", "restarts", "success_rate", "time_to_first_s", "out"):
+    for key in ("found", "restarts", "success_rate", "time_to_first_s", "rejected", "out"):
         assert key in summary
     assert summary["out"] == str(tmp_path) and summary["restarts"] == 4
 

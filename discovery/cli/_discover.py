@@ -102,6 +102,9 @@ def cmd_discover(args) -> int:
         lines.append(
             f"nothing found: best least-squares residual {summary['best_residual']}, fewest failing "
             f"Brent equations after rounding {result.best_errors}")
+    if result.rejected:
+        lines.append(f"{result.rejected} candidate(s) passed the strategy's check but failed exact "
+                     "verification and were not written")
     lines.append(f"output folder: {result.out}")
     print("\n".join(lines))
     if args.json:

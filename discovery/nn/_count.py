@@ -22,6 +22,11 @@ What is counted (per example, i.e. the example input must have batch size 1):
   element. Activations, pooling (max) and embeddings cost nothing here.
 * Size: 32 bits per full-precision parameter; ternary W_b, W_c (quantized modes) 2 bits
   per entry (ã, biases and any scales stay 32-bit).
+
+Every call is counted: a module applied twice in one forward pass gives two rows. A module
+that does work this model of cost does not know (e.g. ``nn.Conv1d``, ``nn.AvgPool2d``, a
+custom leaf with parameters) is an error (:class:`UncountableModule`), never a silent zero;
+modules that cost nothing are listed in ``FREE``.
 """
 
 from __future__ import annotations
@@ -33,12 +38,26 @@ import numpy as np
 import torch
 from torch import nn
 
+from discovery.errors import DiscoveryError
 from discovery.quant import QuantMode
 from discovery.nn._cse import cse_adds, plain_adds
 from discovery.nn._conv import StrassenConv2d
 from discovery.nn._linear import StrassenLinear
 from discovery.nn._lstm import StrassenLSTM
 from discovery.nn._spn import SPNFactors
+
+
+class UncountableModule(DiscoveryError, TypeError):
+    """count_ops met a module whose cost it does not know (names the module and the fix)."""
+
+
+COUNTED = (nn.Linear, nn.Conv2d, nn.LSTM, nn.BatchNorm1d, nn.BatchNorm2d,
+           StrassenLinear, StrassenConv2d, StrassenLSTM)
+# Modules that cost nothing here: activations, max pooling, dropout, reshaping, embeddings.
+FREE = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Tanh, nn.Sigmoid,
+        nn.Hardtanh, nn.Softmax, nn.LogSoftmax, nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d,
+        nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d, nn.Dropout, nn.Dropout1d, nn.Dropout2d,
+        nn.Flatten, nn.Unflatten, nn.Identity, nn.Embedding)
 
 
 @dataclass(frozen=True)
@@ -122,16 +141,20 @@ def count_ops(model: nn.Module, example: torch.Tensor, cse_budget_s: float = 1.0
         example: one input with batch size 1 (shape as the model expects).
         cse_budget_s: time budget of the greedy subexpression sharing per matrix.
     """
-    shapes: dict[str, tuple] = {}
+    calls: dict[str, list[tuple]] = {}
     hooks = []
-    counted = (nn.Linear, nn.Conv2d, nn.LSTM, nn.BatchNorm1d, nn.BatchNorm2d,
-               StrassenLinear, StrassenConv2d, StrassenLSTM)
+    inside: list[str] = []  # prefixes of counted modules: their submodules are theirs to count
     for name, mod in model.named_modules():
-        if isinstance(mod, counted):
-            def hook(m, inp, out, name=name):
-                o = out[0] if isinstance(out, tuple) else out
-                shapes[name] = (tuple(inp[0].shape), tuple(o.shape))
-            hooks.append(mod.register_forward_hook(hook))
+        if any(q == "" or name.startswith(q + ".") for q in inside):
+            continue
+        if isinstance(mod, COUNTED):
+            inside.append(name)
+
+        def hook(m, inp, out, name=name):
+            o = out[0] if isinstance(out, tuple) else out
+            shapes = (tuple(getattr(inp[0], "shape", ())) if inp else (), tuple(getattr(o, "shape", ())))
+            calls.setdefault(name, []).append(shapes)
+        hooks.append(mod.register_forward_hook(hook))
     was_training = model.training
     model.eval()
     try:
@@ -143,10 +166,18 @@ def count_ops(model: nn.Module, example: torch.Tensor, cse_budget_s: float = 1.0
         model.train(was_training)
     layers = []
     for name, mod in model.named_modules():
-        if name not in shapes:
+        if name not in calls or isinstance(mod, FREE):
             continue
-        (in_shape, out_shape) = shapes[name]
-        layers.append(_count_module(name, mod, in_shape, out_shape, cse_budget_s))
+        if not isinstance(mod, COUNTED):
+            leaf = next(mod.children(), None) is None
+            if leaf or any(True for _ in mod.parameters(recurse=False)):
+                raise UncountableModule(
+                    f"count_ops cannot count {name or 'the model'} ({type(mod).__name__}): it does "
+                    f"work of unknown cost; counted are {', '.join(c.__name__ for c in COUNTED)} "
+                    "and the free modules in discovery.nn._count.FREE")
+            continue
+        for in_shape, out_shape in calls[name]:
+            layers.append(_count_module(name, mod, in_shape, out_shape, cse_budget_s))
     return ModelCount(tuple(layers))
 
 

@@ -13,14 +13,12 @@ gradient steps converge far more slowly than ALS on these tensors (see the bench
 
 from __future__ import annotations
 
-import math
-import time
 from dataclasses import dataclass, field
 
 import torch
 
 from discovery.solver._als import ALSParams, _unfoldings, round_progressively
-from discovery.solver._batch import BatchOutcome, init_factors
+from discovery.solver._batch import BatchOutcome, init_factors, past
 from discovery.solver._loss import reconstruct, rounded_errors, tensor_loss
 
 
@@ -52,7 +50,6 @@ def run_adam(T: torch.Tensor, r: int, seed: int, restarts, deadline: float | Non
              params: AdamParams = AdamParams()) -> BatchOutcome:
     """Run restarts ``restarts`` (indices) of the "adam" strategy together (see module doc)."""
     restarts = list(restarts)
-    K = len(restarts)
     F = [x.clone().requires_grad_(True)
          for x in init_factors(*T.shape, r, seed, restarts, params.init_scale, T.dtype, T.device)]
     opt = torch.optim.Adam(F, lr=params.lr)
@@ -66,25 +63,18 @@ def run_adam(T: torch.Tensor, r: int, seed: int, restarts, deadline: float | Non
         opt.zero_grad()
         loss.backward()
         opt.step()
-        if step % 50 == 0 and deadline is not None and time.monotonic() > deadline:
-            return _incomplete(F, T)
+        if step % 50 == 0 and past(deadline):
+            return BatchOutcome.unfinished(*F)
     F = [x.detach() for x in F]
     residual = tensor_loss(*F, T)
     rp = params.rounding
     biggest = torch.stack([x.abs().amax(dim=(1, 2)) for x in F]).amax(0)
     idx = torch.nonzero((residual < rp.select_residual) & (biggest < rp.select_max_abs)).flatten()
-    late = lambda: deadline is not None and time.monotonic() > deadline  # noqa: E731
-    rounded = round_progressively([x[idx] for x in F], _unfoldings(T), T, rp, rp.lam_end, late)
+    rounded = round_progressively([x[idx] for x in F], _unfoldings(T), T, rp, rp.lam_end,
+                                  lambda: past(deadline))
     if rounded is None:
-        return _incomplete(F, T)
+        return BatchOutcome.unfinished(*F)
     G, ok = rounded
     for mode in range(3):
         F[mode] = F[mode].index_copy(0, idx[ok], G[mode])
     return BatchOutcome(*F, errors=rounded_errors(*F, T), residual=residual, completed=True)
-
-
-def _incomplete(F, T) -> BatchOutcome:
-    K = F[0].shape[0]
-    U, V, W = (x.detach() for x in F)
-    return BatchOutcome(U, V, W, torch.full((K,), -1, device=T.device),
-                        torch.full((K,), math.inf, dtype=T.dtype, device=T.device), completed=False)

@@ -19,12 +19,11 @@ generator); restarts that fall behind leave the tensor early, which saves their 
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 import torch
 
-from discovery.solver._batch import BatchOutcome, init_factors, restart_generator, restart_noise
+from discovery.solver._batch import BatchOutcome, init_factors, past, restart_generator, restart_noise
 from discovery.solver._loss import rounded_errors, tensor_loss
 
 
@@ -170,7 +169,7 @@ def run_als(T: torch.Tensor, r: int, seed: int, restarts, deadline: float | None
     residual = torch.full((K,), math.inf, dtype=T.dtype, device=T.device)
 
     def late() -> bool:
-        return deadline is not None and time.monotonic() > deadline
+        return past(deadline)
 
     # phase 1: fit all restarts; the stragglers leave the tensor at prune_at
     alive = torch.arange(K, device=T.device)
@@ -195,7 +194,7 @@ def run_als(T: torch.Tensor, r: int, seed: int, restarts, deadline: float | None
             residual[alive] = res
             G, alive = _keep(G, alive, F, res < params.prune_residual)
         if it % 20 == 0 and late():
-            return _outcome(F, T, residual, completed=False)
+            return BatchOutcome.unfinished(*F, residual)
     _write_back(F, G, alive)
     res = tensor_loss(*G, T)
     residual[alive] = res
@@ -204,7 +203,7 @@ def run_als(T: torch.Tensor, r: int, seed: int, restarts, deadline: float | None
     # phase 2: progressive rounding of the good fits
     rounded = round_progressively(G, Ts, T, params, mult[alive] * params.lam_end, late)
     if rounded is None:
-        return _outcome(F, T, residual, completed=False)
+        return BatchOutcome.unfinished(*F, residual)
     G, ok = rounded
     _write_back(F, G, alive[ok])
     errors = rounded_errors(*F, T)
@@ -266,7 +265,3 @@ def _keep(G, alive, F, ok):
     _write_back(F, G, alive)
     return [x[ok] for x in G], alive[ok]
 
-
-def _outcome(F, T, residual, completed):
-    errors = torch.full((F[0].shape[0],), -1, dtype=torch.long, device=T.device)
-    return BatchOutcome(*F, errors=errors, residual=residual, completed=completed)

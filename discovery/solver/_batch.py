@@ -1,11 +1,19 @@
-"""What a strategy returns for one batch of restarts, and how restarts are seeded."""
+"""What a strategy returns for one batch of restarts, how restarts are seeded, and the
+deadline check every strategy shares."""
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+
+
+def past(deadline: float | None) -> bool:
+    """True once ``deadline`` (a ``time.monotonic()`` value; None: no deadline) has passed."""
+    return deadline is not None and time.monotonic() > deadline
 
 
 def restart_generator(seed: int, restart: int, stream: int = 0) -> torch.Generator:
@@ -60,3 +68,14 @@ class BatchOutcome:
     errors: torch.Tensor
     residual: torch.Tensor
     completed: bool = True
+
+    @classmethod
+    def unfinished(cls, U: torch.Tensor, V: torch.Tensor, W: torch.Tensor,
+                   residual: torch.Tensor | None = None) -> "BatchOutcome":
+        """A batch the deadline cut short: the factors as they are, no candidate (errors -1)
+        and the residuals known so far (default: inf for every restart)."""
+        K = U.shape[0]
+        if residual is None:
+            residual = torch.full((K,), math.inf, dtype=U.dtype, device=U.device)
+        errors = torch.full((K,), -1, dtype=torch.long, device=U.device)
+        return cls(U.detach(), V.detach(), W.detach(), errors, residual, completed=False)

@@ -52,7 +52,10 @@ class SolverConfig:
         rank: r, the number of products (hidden width of the SPN).
         restarts: how many new restarts this run performs (a resumed run extends the folder).
         time_limit: wall-clock seconds for this run (None: no limit).
-        seed: base seed; restart i uses seed + i (so restarts are identified by (seed, i)).
+        seed: base seed; restart i draws its randomness from
+            ``numpy.random.SeedSequence([seed, i])`` (see
+            :func:`discovery.solver._batch.restart_generator`), so a restart is identified by
+            (seed, i) whatever batch it runs in.
         device: "auto" (cuda if available, else cpu), "cpu" or "cuda".
         strategy: one of :data:`STRATEGIES`.
         out: output folder (None: ``results/schemes/<n>x<m>x<p>``).

@@ -15,14 +15,12 @@ faithful to the paper, not tuned for success.
 
 from __future__ import annotations
 
-import math
-import time
 from dataclasses import dataclass
 
 import torch
 
 from discovery.quant import QuantMode, TernaryMethod
-from discovery.solver._batch import BatchOutcome, init_factors, restart_generator
+from discovery.solver._batch import BatchOutcome, init_factors, past, restart_generator
 from discovery.solver._loss import random_products, rounded_errors, tensor_loss
 from discovery.spn import MatMulSPN
 
@@ -78,10 +76,8 @@ def run_paper(fmt: tuple[int, int, int], T: torch.Tensor, r: int, seed: int, res
             opt.zero_grad()
             loss.backward()
             opt.step()
-            if step % 50 == 0 and deadline is not None and time.monotonic() > deadline:
-                U, V, W = spn.factors()
-                return BatchOutcome(U, V, W, torch.full((len(restarts),), -1),
-                                    torch.full((len(restarts),), math.inf), completed=False)
+            if step % 50 == 0 and past(deadline):
+                return BatchOutcome.unfinished(*spn.factors())
     U, V, W = spn.factors()
     errors = rounded_errors(U, V, W, T)
     return BatchOutcome(U, V, W, errors=errors, residual=residual, completed=True)

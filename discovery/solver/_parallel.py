@@ -113,7 +113,7 @@ def run_search_parallel(config: SolverConfig, executor, params=None, progress: b
     inflight: dict = {}          # future -> restart indices
     reserved: set[int] = set()   # handed out, not yet recorded
     found: dict[str, tuple[Scheme, str]] = {}
-    sent = done = successes = new = lost = 0
+    sent = done = successes = new = lost = rejected = 0
     first = None
     best_res, best_err = math.inf, None
     interrupted = False
@@ -158,6 +158,7 @@ def run_search_parallel(config: SolverConfig, executor, params=None, progress: b
                 try:
                     fp, path, is_new = store.add(scheme)  # exact verification happens here
                 except VerificationError:
+                    rejected += 1  # passed the worker's float check, not the exact one
                     continue
                 ok_here += 1
                 new_here += is_new
@@ -182,5 +183,5 @@ def run_search_parallel(config: SolverConfig, executor, params=None, progress: b
     return DiscoverResult(
         config=config, schemes=tuple(s for s, _ in found.values()), new=new, restarts=done,
         successes=successes, time_to_first_s=first, elapsed_s=time.monotonic() - t0,
-        best_residual=best_res, best_errors=best_err, interrupted=interrupted,
+        best_residual=best_res, best_errors=best_err, rejected=rejected, interrupted=interrupted,
         out=store.folder, paths=tuple(p for _, p in found.values()), lost_batches=lost)

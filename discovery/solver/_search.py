@@ -10,7 +10,6 @@ flight; running the same command again continues with the restarts not yet done.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import sys
 import time
@@ -24,10 +23,11 @@ from discovery.quant import TernaryMethod
 from discovery.scheme import Provenance, Scheme
 from discovery.solver._adam import AdamParams, run_adam
 from discovery.solver._als import als_params_for, run_als
+from discovery.solver._batch import past
 from discovery.solver._config import DATA_ONLY, SolverConfig, SolverConfigError
 from discovery.solver._loss import candidate_rows, target_tensor
 from discovery.solver._paper import PaperParams, run_paper
-from discovery.solver._sgd import SGDParams, run_sgd, sgd_params_for
+from discovery.solver._sgd import run_sgd, sgd_params_for
 from discovery.solver._store import ResultStore
 
 
@@ -47,6 +47,9 @@ class DiscoverResult:
             estimates it on held-out products (its expectation is that loss).
         best_errors: fewest failing Brent equations of a rounded restart (0 = exact); for
             "sgd", the fewest wrong outputs of the rounded network on held-out integer products.
+        rejected: candidates that passed the strategy's own (floating-point or sampled) check
+            but failed exact verification, so were not written (expected 0 for the tensor
+            strategies; "sgd" checks on samples, so it can be positive).
         interrupted: stopped by Ctrl-C.
         out: the output folder; paths: the files of ``schemes``.
         lost_batches: batches that did not come back from their worker (executor runs only;
@@ -62,6 +65,7 @@ class DiscoverResult:
     elapsed_s: float
     best_residual: float
     best_errors: int | None
+    rejected: int
     interrupted: bool
     out: Path
     paths: tuple[str, ...]
@@ -85,8 +89,9 @@ class DiscoverResult:
             "time_to_first_s": None if self.time_to_first_s is None else round(self.time_to_first_s, 3),
             "elapsed_s": round(self.elapsed_s, 3),
             "best_residual": None if math.isinf(self.best_residual) else self.best_residual,
-            "best_errors": self.best_errors, "interrupted": self.interrupted,
-            "out": str(self.out), "files": list(self.paths), "lost_batches": self.lost_batches,
+            "best_errors": self.best_errors, "rejected": self.rejected,
+            "interrupted": self.interrupted, "out": str(self.out), "files": list(self.paths),
+            "lost_batches": self.lost_batches,
         }
 
 
@@ -100,40 +105,52 @@ def default_batch(config: SolverConfig) -> int:
     return 32 if size <= 8 else 64
 
 
+# Each strategy: (its default parameters for a format, how it runs one batch). The one table
+# the search dispatches on; a name in STRATEGIES without an entry here is an error, never a
+# fall-back to another strategy.
+_IMPLEMENTATIONS = {
+    "als": (lambda fmt: als_params_for(*fmt),
+            lambda c, T, idx, deadline, prm, dev: run_als(T, c.rank, c.seed, idx, deadline, prm)),
+    "adam": (lambda fmt: AdamParams(rounding=als_params_for(*fmt)),
+             lambda c, T, idx, deadline, prm, dev: run_adam(T, c.rank, c.seed, idx, deadline, prm)),
+    "paper": (lambda fmt: PaperParams(),
+              lambda c, T, idx, deadline, prm, dev: run_paper(c.format, T, c.rank, c.seed, idx, deadline, prm)),
+    "paper-fixed": (lambda fmt: PaperParams(method=TernaryMethod.FIXED),
+                    lambda c, T, idx, deadline, prm, dev: run_paper(c.format, T, c.rank, c.seed, idx,
+                                                                    deadline, prm)),
+    "sgd": (lambda fmt: sgd_params_for(*fmt),
+            lambda c, T, idx, deadline, prm, dev: run_sgd(c.format, c.rank, c.seed, idx, deadline, prm,
+                                                          device=dev)),
+}
+
+
+def _implementation(config: SolverConfig):
+    try:
+        return _IMPLEMENTATIONS[config.strategy]
+    except KeyError:
+        raise SolverConfigError(
+            f"strategy {config.strategy!r} has no implementation in the search; use one of "
+            f"{', '.join(_IMPLEMENTATIONS)}") from None
+
+
 def default_params(config: SolverConfig):
     """The strategy's parameters used when none are given (by format where it matters)."""
-    fmt = config.format
-    return {"als": lambda: als_params_for(*fmt),
-            "adam": lambda: AdamParams(rounding=als_params_for(*fmt)),
-            "paper": lambda: PaperParams(),
-            "paper-fixed": lambda: PaperParams(method=TernaryMethod.FIXED),
-            "sgd": lambda: sgd_params_for(*fmt)}[config.strategy]()
+    return _implementation(config)[0](config.format)
 
 
 def check_params(config: SolverConfig, params) -> None:
-    """Refuse parameters of another strategy (one line, before any work starts)."""
+    """Refuse a strategy without an implementation and parameters of another strategy (one
+    line, before any work starts)."""
+    want = type(default_params(config))
     if params is None:
         return
-    want = type(default_params(config))
     if not isinstance(params, want):
         raise SolverConfigError(f"strategy {config.strategy!r} takes {want.__name__}, got "
                                 f"{type(params).__name__}; pass params of the strategy you run")
 
 
 def _run_batch(config: SolverConfig, T, indices, deadline, params, device):
-    if config.strategy == "sgd":
-        return run_sgd(config.format, config.rank, config.seed, indices, deadline,
-                       params or sgd_params_for(*config.format), device=device)
-    if config.strategy == "als":
-        return run_als(T, config.rank, config.seed, indices, deadline,
-                       params or als_params_for(*config.format))
-    if config.strategy == "adam":
-        return run_adam(T, config.rank, config.seed, indices, deadline,
-                        params or AdamParams(rounding=als_params_for(*config.format)))
-    if params is None:
-        method = TernaryMethod.FIXED if config.strategy == "paper-fixed" else TernaryMethod.TWN
-        params = PaperParams(method=method)
-    return run_paper(config.format, T, config.rank, config.seed, indices, deadline, params)
+    return _implementation(config)[1](config, T, indices, deadline, params or default_params(config), device)
 
 
 def run_search(config: SolverConfig, params=None, progress: bool = False, executor=None) -> DiscoverResult:
@@ -172,7 +189,7 @@ def _run(config: SolverConfig, params, progress: bool, device: str) -> DiscoverR
     t0 = time.monotonic()
     deadline = None if config.time_limit is None else t0 + config.time_limit
     found: dict[str, tuple[Scheme, str]] = {}
-    new = done = successes = 0
+    new = done = successes = rejected = 0
     first = None
     best_res, best_err = math.inf, None
     interrupted = False
@@ -180,7 +197,7 @@ def _run(config: SolverConfig, params, progress: bool, device: str) -> DiscoverR
     bar = _progress(config, progress)
     try:
         while done < config.restarts:
-            if deadline is not None and time.monotonic() > deadline:
+            if past(deadline):
                 break
             if config.max_found is not None and new >= config.max_found:
                 break
@@ -199,7 +216,8 @@ def _run(config: SolverConfig, params, progress: bool, device: str) -> DiscoverR
                 try:
                     fp, path, is_new = store.add(scheme)
                 except VerificationError:
-                    continue  # a candidate the exact check rejects is simply not a result
+                    rejected += 1  # passed the strategy's float check, not the exact one: no result
+                    continue
                 ok_here += 1
                 new_here += is_new
                 found.setdefault(fp, (scheme, str(path)))
@@ -223,7 +241,7 @@ def _run(config: SolverConfig, params, progress: bool, device: str) -> DiscoverR
     return DiscoverResult(
         config=config, schemes=tuple(s for s, _ in found.values()), new=new, restarts=done,
         successes=successes, time_to_first_s=first, elapsed_s=time.monotonic() - t0,
-        best_residual=best_res, best_errors=best_err, interrupted=interrupted,
+        best_residual=best_res, best_errors=best_err, rejected=rejected, interrupted=interrupted,
         out=store.folder, paths=tuple(p for _, p in found.values()))
 
 
@@ -243,8 +261,3 @@ def _progress(config: SolverConfig, enabled: bool):
 
     return tqdm(total=config.restarts, desc=f"<{config.n},{config.m},{config.p}> r{config.rank}",
                 unit="restart", file=sys.stderr, dynamic_ncols=True)
-
-
-def with_params(config: SolverConfig, **changes) -> SolverConfig:
-    """A copy of ``config`` with fields changed (validated again)."""
-    return dataclasses.replace(config, **changes)

@@ -30,13 +30,12 @@ from __future__ import annotations
 
 import math
 import numbers
-import time
 from dataclasses import dataclass, fields, replace
 
 import torch
 
 from discovery.quant import ternarize_twn
-from discovery.solver._batch import BatchOutcome, init_factors
+from discovery.solver._batch import BatchOutcome, init_factors, past
 from discovery.solver._config import SolverConfigError
 from discovery.solver._samples import ProductSampler, conservative_step, sample_grads, sample_loss
 
@@ -176,10 +175,6 @@ def _ternary_gap(x):
     return x - x.clamp(-1, 1).round()
 
 
-def _late(deadline) -> bool:
-    return deadline is not None and time.monotonic() > deadline
-
-
 def run_sgd(fmt: tuple[int, int, int], r: int, seed: int, restarts, deadline: float | None,
             params: SGDParams = SGDParams(), device="cpu", dtype=torch.float64) -> BatchOutcome:
     """Run restarts ``restarts`` (indices) of the "sgd" strategy together (see module doc).
@@ -229,8 +224,8 @@ def run_sgd(fmt: tuple[int, int, int], r: int, seed: int, restarts, deadline: fl
             adam.keep(ok)
             if not alive.numel():
                 break
-        if step % 25 == 0 and _late(deadline):
-            return _unfinished(F, residual)
+        if step % 25 == 0 and past(deadline):
+            return BatchOutcome.unfinished(*F, residual)
     _write_back(F, G, alive)
     if alive.numel():
         residual[alive] = sample_loss(*G, *held.batch(256))
@@ -240,12 +235,12 @@ def run_sgd(fmt: tuple[int, int, int], r: int, seed: int, restarts, deadline: fl
         if params.rounding == "progressive":
             out = _round_progressively(G, free, alive, F, data, held, params, deadline)
             if out is None:
-                return _unfinished(F, residual)
+                return BatchOutcome.unfinished(*F, residual)
             G, alive = out
         elif params.rounding == "twn":
             G = _twn_phases(G, data, params, deadline)
             if G is None:
-                return _unfinished(F, residual)
+                return BatchOutcome.unfinished(*F, residual)
         G = [x.clamp(-1, 1).round() for x in G]
         _write_back(F, G, alive)
     # phase 3: check the rounded network on held-out integer products
@@ -290,7 +285,7 @@ def _round_progressively(G, free, alive, F, data, held, params: SGDParams, deadl
             G, alive, free = _keep(F, G, alive, free, ok)
             if not alive.numel():
                 break
-        if _late(deadline):
+        if past(deadline):
             return None
     return G, alive
 
@@ -307,7 +302,7 @@ def _twn_phases(G, data, params: SGDParams, deadline):
         a, b, c = data.batch(params.batch)
         _, grads = sample_grads(*quantized(latent), a, b, c)  # straight through: dQ applied to latent
         adam.step(latent, grads, params.lr)
-        if step % 25 == 0 and _late(deadline):
+        if step % 25 == 0 and past(deadline):
             return None
     Q = quantized(latent)
     # phase 3: patterns fixed, one scale per product (alpha) trained, at lr / 10
@@ -319,7 +314,7 @@ def _twn_phases(G, data, params: SGDParams, deadline):
         box = [alpha]
         adam.step(box, [(dW * Q[2]).sum(1, keepdim=True)], params.lr / 10)
         alpha = box[0]
-        if step % 25 == 0 and _late(deadline):
+        if step % 25 == 0 and past(deadline):
             return None
     return [Q[0], Q[1], Q[2] * alpha]
 
@@ -333,9 +328,3 @@ def _keep(F, G, alive, free, ok):
     """Drop restarts where ``ok`` is False, saving their state into F first."""
     _write_back(F, G, alive)
     return [x[ok] for x in G], alive[ok], [f[ok] for f in free]
-
-
-def _unfinished(F, residual) -> BatchOutcome:
-    K = F[0].shape[0]
-    return BatchOutcome(*F, errors=torch.full((K,), -1, device=F[0].device), residual=residual,
-                        completed=False)
