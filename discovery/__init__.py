@@ -38,6 +38,7 @@ from .transforms import kron as kron
 from .transforms import permute_terms as permute_terms
 from .transforms import sandwich as sandwich
 from .transforms import scale_term as scale_term
+from .transforms import restrict as restrict
 from .transforms import transpose as transpose
 from .verify import BrentFailure as BrentFailure
 from .verify import VerificationReport as VerificationReport
@@ -47,7 +48,7 @@ from .verify import verify as verify
 from .verify import verify_sympy as verify_sympy
 
 # --- quantizers shared by the solver and the layers; the solver ---
-# These modules import torch, so they load on first use (see discovery/_lazy.py); this dict
+# These modules import torch (or numba: flips, lift), so they load on first use (see discovery/_lazy.py); this dict
 # is the one list of them.
 _TORCH_EXPORTS = {
     "QuantMode": ".quant",
@@ -62,6 +63,13 @@ _TORCH_EXPORTS = {
     "SolverConfig": ".solver",
     "discover": ".solver",
     "MatMulSPN": ".spn",
+    # numba-compiled flip-graph walks and Hensel lifting (numba loads on first use too)
+    "FlipResult": ".flips",
+    "ExploreResult": ".flips",
+    "explore": ".flips",
+    "flip_search": ".flips",
+    "LiftResult": ".lift",
+    "lift": ".lift",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _TORCH_EXPORTS)
 

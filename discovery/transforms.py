@@ -219,3 +219,24 @@ def _format_symmetries(s: Scheme) -> list[Scheme]:
 def fingerprint(s: Scheme, symmetries: bool = False) -> str:
     """A short hex digest of :func:`canonical`: equal for schemes equal up to term order/scaling."""
     return hashlib.sha256(repr(canonical(s, symmetries)).encode()).hexdigest()[:16]
+
+
+def restrict(s: Scheme, n: int, m: int, p: int) -> Scheme:
+    """A scheme for the smaller format <n,m,p> from one for a larger format (rank <= r).
+
+    Keeps the top-left n×m block of A and m×p block of B (the other entries set to zero) and
+    the top-left n×p block of C; products that vanish are dropped.
+    """
+    n0, m0, p0 = s.format
+    if not (1 <= n <= n0 and 1 <= m <= m0 and 1 <= p <= p0):
+        raise DiscoveryError(f"cannot restrict <{n0},{m0},{p0}> to <{n},{m},{p}>: each dimension "
+                             "must be between 1 and the scheme's own")
+    r = s.rank
+    u = s.u.reshape(r, n0, m0)[:, :n, :m].reshape(r, n * m)
+    v = s.v.reshape(r, m0, p0)[:, :m, :p].reshape(r, m * p)
+    w = s.w.reshape(r, p0, n0)[:, :p, :n].reshape(r, p * n)
+    keep = [t for t in range(r) if any(u[t]) and any(v[t]) and any(w[t])]
+    if not keep:
+        raise DiscoveryError(f"restricting {s.name} to <{n},{m},{p}> leaves no product")
+    ring = "Z2" if s.ring == "Z2" else None
+    return _rebuild(s, n, m, p, u[keep], v[keep], w[keep], f"restricted to <{n},{m},{p}>", ring)

@@ -11,6 +11,7 @@ EXPECTED = {
     "01_rediscover_strassen.ipynb": ["exact over ZT", "sympy", "r = 6: 0 schemes"],
     "02_explore_rank_bounds.ipynb": ["exact over", "valid over: ('Z2',)"],
     "03_strassenified_networks.ipynb": [],
+    "04_flip_graphs.ipynb": ["rank 27 -> 23", "exact over ZT", "sympy", "no lift exists", "lifted to an exact scheme"],
 }
 
 

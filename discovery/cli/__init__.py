@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "_discover",
     "_demo",
     "_circuits",
+    "_flips",
     "_sweep",
 ]
 

@@ -1,0 +1,172 @@
+"""``discovery flip`` (rank reduction on the flip graph) and ``discovery lift`` (Hensel lifting)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from discovery.errors import DiscoveryError
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "flip", help="lower the rank of a scheme <N,M,P> by walks on the flip graph",
+        description="Random walks on the flip graph (flips, reductions, plus transitions), compiled "
+                    "with numba, one walker per core. Every scheme written is verified exactly. "
+                    "Exit 0 if the target rank (or, without a target, any improvement) was reached, "
+                    "1 if not, 2 on bad input.")
+    p.add_argument("n", metavar="N")
+    p.add_argument("m", metavar="M")
+    p.add_argument("p", metavar="P")
+    p.add_argument("--from", dest="starts", nargs="+", default=None, metavar="PATH",
+                   help="start from these scheme files or folders (default: the standard algorithm)")
+    p.add_argument("--composed", action="store_true",
+                   help="start from the best scheme composed (direct sums, Kronecker products, "
+                        "restrictions) from Strassen and the --library schemes")
+    p.add_argument("--library", nargs="+", default=(), metavar="PATH",
+                   help="schemes of other formats for --composed (files or folders)")
+    p.add_argument("--ring", default="ZT", help="ZT (coefficients in {-1,0,1}) or Z2 (default ZT)")
+    p.add_argument("--target-rank", default=None, metavar="R", help="stop at this rank")
+    p.add_argument("--time-limit", default="60", metavar="S", help="seconds (default 60)")
+    p.add_argument("--walkers", default=None, metavar="K", help="parallel walkers (default: cores)")
+    p.add_argument("--seed", default="0", help="seed (default 0)")
+    p.add_argument("--max-flips", default=None, metavar="F", help="flips per walker at most")
+    p.add_argument("--explore", action="store_true",
+                   help="keep the rank: collect distinct schemes and minimise additions over them")
+    p.add_argument("--out", default=None, metavar="DIR",
+                   help="output folder (default runs/flips/NxMxP-RING under the current folder)")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.add_argument("--json", action="store_true", help="end with one JSON summary line on stdout")
+    p.set_defaults(func=cmd_flip)
+
+    p = sub.add_parser(
+        "lift", help="lift a scheme valid modulo 2 to an exact scheme over Z or Q (Hensel)",
+        description="Hensel lifting modulo 4, 8, ... and rational reconstruction, then exact "
+                    "verification. Exit 0 if lifted, 1 if no lift was found (the step that failed "
+                    "is named), 2 on bad input.")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--key", help="pick one scheme of a multi-scheme npz, e.g. '4,4,4'")
+    p.add_argument("--out", default=None, metavar="FILE", help="write the lifted scheme here")
+    p.add_argument("--json", action="store_true", help="end with one JSON summary line on stdout")
+    p.set_defaults(func=cmd_lift)
+
+
+def _int(name: str, text, minimum: int = 1):
+    if text is None:
+        return None
+    try:
+        x = int(str(text).strip())
+    except ValueError:
+        raise DiscoveryError(f"{name} must be an integer, got {text!r}") from None
+    if x < minimum:
+        raise DiscoveryError(f"{name} must be at least {minimum}, got {x}")
+    return x
+
+
+def _seconds(text) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise DiscoveryError(f"--time-limit must be a number of seconds, got {text!r}") from None
+    if not math.isfinite(x) or x <= 0:
+        raise DiscoveryError(f"--time-limit must be a positive number of seconds, got {text!r}")
+    return x
+
+
+def cmd_flip(args) -> int:
+    from discovery.flips import composed_start, flip_search, load_starts
+    from discovery.flips._encode import check_format, check_ring
+
+    n, m, p = (_int(k, getattr(args, k)) for k in ("n", "m", "p"))
+    check_format(n, m, p)
+    ring = check_ring(args.ring)
+    target = _int("--target-rank", args.target_rank)
+    walkers = _int("--walkers", args.walkers)
+    seed = _int("--seed", args.seed, minimum=0)
+    max_flips = _int("--max-flips", args.max_flips)
+    limit = _seconds(args.time_limit)
+    out = Path(args.out) if args.out else Path("runs") / "flips" / f"{n}x{m}x{p}-{ring}"
+    if args.starts and args.composed:
+        raise DiscoveryError("give either --from or --composed, not both")
+    start = None
+    if args.composed:
+        library = []
+        for path in args.library:
+            library += _library(path)
+        start = composed_start((n, m, p), library, ring)
+    elif args.starts:
+        start = load_starts(args.starts, (n, m, p), ring)
+    if args.explore:
+        return _explore(args, start, (n, m, p), ring, limit, walkers, seed, out)
+    res = flip_search(n, m, p, start=start, ring=ring, target_rank=target, time_limit=limit,
+                      walkers=walkers or 0, seed=seed, max_flips=max_flips, out=out,
+                      progress=not args.quiet)
+    reached = res.best_rank <= target if target is not None else res.improved
+    print(f"<{n},{m},{p}> over {ring}: rank {res.start_rank} -> {res.best_rank} in "
+          f"{res.time_to_best_s:.2f} s ({res.flips / 1e6:.1f} M flips, {res.flips_per_s / 1e6:.2f} M/s, "
+          f"{res.config.n_walkers} walkers; stopped: {res.stop}); {res.found} verified scheme(s) in {out}")
+    if args.json:
+        print(json.dumps(res.summary()))
+    if res.stop == "interrupted":
+        return 130
+    return 0 if reached else 1
+
+
+def _library(path: str):
+    from discovery.formats import EXTENSIONS, load_schemes
+
+    q = Path(path)
+    files = sorted(f for f in q.rglob("*") if f.suffix.lower() in EXTENSIONS) if q.is_dir() else [q]
+    out = []
+    for f in files:
+        try:
+            out += [s for _, s in load_schemes(f)]
+        except DiscoveryError:
+            if not q.is_dir():
+                raise
+    return out
+
+
+def _explore(args, start, fmt, ring, limit, walkers, seed, out) -> int:
+    from discovery.flips import explore
+    from discovery.known import standard
+
+    if start is None:
+        start = standard(*fmt)
+    if isinstance(start, list):
+        start = min(start, key=lambda s: s.rank)
+    res = explore(start, ring=ring, time_limit=limit, walkers=walkers or 0, seed=seed, out=out,
+                  progress=not args.quiet)
+    print(f"{start.name}: additions {res.start_additions} -> {res.best_additions} "
+          f"({res.distinct} distinct schemes, {res.simplified} simplified); best in {res.out}")
+    if args.json:
+        print(json.dumps({"format": list(fmt), "rank": start.rank, "start_additions": res.start_additions,
+                          "best_additions": res.best_additions, "distinct": res.distinct,
+                          "flips": res.flips, "seconds": round(res.seconds, 3),
+                          "out": str(res.out) if res.out else None}))
+    return 0 if res.best_additions < res.start_additions else 1
+
+
+def cmd_lift(args) -> int:
+    from discovery.formats import load_schemes, save_scheme
+    from discovery.lift import lift
+
+    items = load_schemes(args.path)
+    if args.key is not None:
+        items = [(lab, s) for lab, s in items if lab.endswith(f"[{args.key}]")]
+        if not items:
+            raise DiscoveryError(f"{args.path}: no key {args.key!r}")
+    elif len(items) != 1:
+        raise DiscoveryError(f"{args.path} holds {len(items)} schemes; pick one with --key")
+    label, s = items[0]
+    res = lift(s)
+    print(f"{label}: {s.name}: {res.message}")
+    if res.ok and args.out:
+        save_scheme(res.scheme, args.out)
+        print(f"written to {args.out}")
+    if args.json:
+        print(json.dumps({"path": label, "format": list(s.format), "rank": s.rank, "ok": res.ok,
+                          "ring": res.ring, "steps": res.steps, "failed_step": res.failed_step,
+                          "message": res.message, "out": args.out if res.ok else None}))
+    return 0 if res.ok else 1

@@ -1,0 +1,15 @@
+"""Rank reduction on the flip graph (Kauers & Moosbauer 2022; plus transitions, Arai et al. 2024).
+
+Compiled random walks (numba) over exact schemes with ternary ({-1,0,1}, "ZT") or mod-2
+("Z2") coefficients: flips keep the scheme exact, reductions lower its rank, plus
+transitions raise it to leave a plateau. Every scheme that comes out is verified exactly by
+the core before it is returned or written.
+"""
+
+from discovery.flips._search import FlipConfig as FlipConfig
+from discovery.flips._search import FlipResult as FlipResult
+from discovery.flips._search import flip_search as flip_search
+from discovery.flips._starts import composed_start as composed_start
+from discovery.flips._starts import load_starts as load_starts
+from discovery.flips._explore import ExploreResult as ExploreResult
+from discovery.flips._explore import explore as explore
