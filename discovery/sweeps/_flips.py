@@ -105,28 +105,37 @@ def flips_cell(fmt, rank: int, budget: float, seed: int, folder: Path, executor)
     t0 = time.monotonic()
     deadline = t0 + budget
     tasks, walkers, slice_s = _walk_plan(executor, budget)
-    found: dict[str, tuple] = {}
+    low: dict[str, tuple] = {}   # the lowest-rank verified schemes this cell produced
+    low_rank = None
     new = walks = successes = lost = 0
     first = None
-    best_rank = None
     k_slice = 0
+
+    def keep(sch, t: float) -> None:
+        nonlocal low, low_rank, first, new
+        fp, path, is_new = store.add(sch)  # verified again here, on the client
+        new += is_new
+        if low_rank is None or sch.rank < low_rank:
+            low, low_rank, first = {}, sch.rank, t
+        if sch.rank == low_rank:
+            low.setdefault(fp, (sch, str(path)))
+            first = min(first, t)
+
+    def reached() -> bool:
+        return low_rank is not None and low_rank <= rank
+
     at_or_below = {r: q for r, q in _stored(folder).items() if r <= rank}
     if at_or_below:  # an earlier (or interrupted) run already went this low: nothing to walk
         for sch in _load(at_or_below[min(at_or_below)]):
-            fp, path, _ = store.add(sch)
-            found.setdefault(fp, (sch, str(path)))
-        best_rank, first = min(at_or_below), 0.0
-    while not found and time.monotonic() < deadline - 0.5:
+            keep(sch, 0.0)
+    while not reached() and time.monotonic() < deadline - 0.5:
         starts = _starts_above(folder, fmt, rank)
         if min(s.rank for s in starts) <= rank:  # the standard algorithm is already this low
             for sch in starts:
-                fp, path, _ = store.add(sch)
-                found.setdefault(fp, (sch, str(path)))
-            best_rank, first = min(s.rank for s in starts), time.monotonic() - t0
+                keep(sch, time.monotonic() - t0)
             break
         slice_t0 = time.monotonic() - t0
-        left = deadline - time.monotonic()
-        limit = min(slice_s, left)
+        limit = min(slice_s, deadline - time.monotonic())
         stream = executor.stream()
         futures = []
         for k in range(tasks):
@@ -142,27 +151,19 @@ def flips_cell(fmt, rank: int, budget: float, seed: int, folder: Path, executor)
                 lost += 1
                 continue
             walks += walkers
-            best_rank = res.best_rank if best_rank is None else min(best_rank, res.best_rank)
-            if res.best_rank <= rank:
-                successes += 1
-            for s in res.schemes:
+            successes += res.best_rank <= rank
+            for sch in res.schemes:
                 try:
-                    fp, path, is_new = store.add(s)  # verified again here, on the client
+                    keep(sch, slice_t0 + res.time_to_best_s)
                 except VerificationError:
                     continue
-                new += is_new
-                if s.rank <= rank:
-                    found.setdefault(fp, (s, str(path)))
-                    t = slice_t0 + res.time_to_best_s
-                    first = t if first is None else min(first, t)
-        if lost >= max(3, 2 * tasks) and not found:
+        if lost >= max(3, 2 * tasks) and not reached():
             break
-    schemes = [s for s, _ in found.values()]
-    adds, best_file = fewest_additions(schemes, [q for _, q in found.values()])
+    adds, best_file = fewest_additions([x for x, _ in low.values()], [q for _, q in low.values()])
     return CellResult(
-        n=n, m=m, p=p, rank=rank, strategy="flips", found=bool(found), restarts=0, walks=walks,
-        successes=successes, time_to_first_s=first, distinct=len(found), new=new, best_residual=None,
-        best_rank_reached=best_rank, fewest_additions=adds, best_file=best_file,
+        n=n, m=m, p=p, rank=rank, strategy="flips", found=reached(), restarts=0, walks=walks,
+        successes=successes, time_to_first_s=first, distinct=len(low), new=new, best_residual=None,
+        best_rank_reached=low_rank, fewest_additions=adds, best_file=best_file,
         elapsed_s=time.monotonic() - t0, lost_batches=lost, budget_s=budget, seed=seed)
 
 
@@ -177,12 +178,14 @@ def auto_cell(fmt, rank: int, budget: float, seed: int, folder: Path, executor) 
         return CellResult(**{**walk.__dict__, "budget_s": budget})
     solve = als_cell(fmt, rank, left, seed, folder, executor)
     spent = time.monotonic() - t0
-    first = None if solve.time_to_first_s is None else walk.elapsed_s + solve.time_to_first_s
-    ranks = [r for r in (walk.best_rank_reached, solve.best_rank_reached) if r is not None]
+    best = solve if solve.found or walk.best_file is None else walk  # what the cell's best came from
+    first = best.time_to_first_s
+    if best is solve and first is not None:
+        first += walk.elapsed_s
     return CellResult(
         n=solve.n, m=solve.m, p=solve.p, rank=rank, strategy="flips+als", found=solve.found,
         restarts=solve.restarts, walks=walk.walks, successes=walk.successes + solve.successes,
-        time_to_first_s=first, distinct=solve.distinct, new=walk.new + solve.new,
-        best_residual=solve.best_residual, best_rank_reached=min(ranks) if ranks else None,
-        fewest_additions=solve.fewest_additions, best_file=solve.best_file, elapsed_s=spent,
+        time_to_first_s=first, distinct=best.distinct, new=walk.new + solve.new,
+        best_residual=solve.best_residual, best_rank_reached=best.best_rank_reached,
+        fewest_additions=best.fewest_additions, best_file=best.best_file, elapsed_s=spent,
         lost_batches=walk.lost_batches + solve.lost_batches, budget_s=budget, seed=seed)
