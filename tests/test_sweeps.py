@@ -62,7 +62,7 @@ def _scheme_files(folder):
 
 def test_sweep_records_cells_keeps_verified_schemes_and_resumes(tmp_path):
     out = tmp_path / "s"
-    res = d.sweep("2x2x2,2x2x3", ranks="auto", budget=3, out=str(out), workers=1)
+    res = d.sweep("2x2x2,2x2x3", ranks="auto", budget=4, out=str(out), workers=1)
     cells = {(c.format, c.rank): c for c in res.cells}
     # <2,2,2> stops at 7 (lower bound); <2,2,3> starts at 11 (Strassen + standard <2,2,1>),
     # then 10 finds nothing (best known 11): "auto" goes down only after a success
@@ -87,15 +87,15 @@ def test_sweep_records_cells_keeps_verified_schemes_and_resumes(tmp_path):
                                                  "time_to_first_s", "distinct", "best_residual",
                                                  "fewest_additions"}
     saved = json.loads((out / "sweep.json").read_text())
-    assert saved["out"] == str(out) and saved["strategy"] == "als" and saved["budget"] == 3.0
+    assert saved["out"] == str(out) and saved["strategy"] == "als" and saved["budget"] == 4.0
     # a rerun skips every finished cell
     before = (out / "cells.csv").read_text()
-    again = d.sweep("2x2x2,2x2x3", ranks="auto", budget=3, out=str(out), workers=1)
+    again = d.sweep("2x2x2,2x2x3", ranks="auto", budget=4, out=str(out), workers=1)
     assert again.elapsed_s < 1.0 and (out / "cells.csv").read_text() == before
     assert len(read_cells(out)) == len(cells)
     # another sweep's folder is refused before any work
     with pytest.raises(SweepConfigError, match="holds another sweep"):
-        d.sweep("2x2x2,2x2x3", ranks="auto", budget=4, out=str(out), workers=1)
+        d.sweep("2x2x2,2x2x3", ranks="auto", budget=5, out=str(out), workers=1)
     # the comparison against the packaged best known ranks
     rows, csv_path, png_path = write_report(out)
     by = {(r["n"], r["m"], r["p"]): r for r in rows}
