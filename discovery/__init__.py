@@ -53,6 +53,7 @@ from .verify import verify_sympy as verify_sympy
 _TORCH_EXPORTS = {
     "QuantMode": ".quant",
     "TernaryMethod": ".quant",
+    "Ternarizer": ".quant",
     "ste": ".quant",
     "ste_ternarize": ".quant",
     "ternarize": ".quant",
@@ -62,7 +63,7 @@ _TORCH_EXPORTS = {
     "DiscoverResult": ".solver",
     "SolverConfig": ".solver",
     "discover": ".solver",
-    "MatMulSPN": ".spn",
+    "MatMulSPN": ".solver._spn",
     # numba-compiled flip-graph walks and Hensel lifting (numba loads on first use too)
     "FlipResult": ".flips",
     "ExploreResult": ".flips",

@@ -22,11 +22,16 @@ Conventions
 
 TWN ternarization: ``delta = factor * mean|w|`` (factor 0.7 in the paper),
 ``t = sign(w) * [|w| > delta]``. Fixed-threshold variant: ``t = sign(w) * [|w| > threshold]``.
+Which one, with which constant, is one frozen config, :class:`Ternarizer`, that the solver and
+every layer take (``ternarizer=Ternarizer(TernaryMethod.FIXED, threshold=0.1)``).
 """
 
 from __future__ import annotations
 
 import enum
+import math
+import numbers
+from dataclasses import dataclass
 from typing import Sequence
 
 import torch
@@ -36,6 +41,7 @@ from discovery.errors import DiscoveryError
 __all__ = [
     "QuantMode",
     "TernaryMethod",
+    "Ternarizer",
     "ternarize_twn",
     "ternarize_threshold",
     "ternarize",
@@ -85,6 +91,54 @@ class TernaryMethod(str, enum.Enum):
 
     TWN = "twn"
     FIXED = "fixed"
+
+
+@dataclass(frozen=True)
+class Ternarizer:
+    """How weights are made ternary: the one quantizer config of the solver and the layers.
+
+    Attributes:
+        method: :attr:`TernaryMethod.TWN` (threshold ``factor``·mean|w| over the statistics'
+            dimensions) or :attr:`TernaryMethod.FIXED` (threshold ``threshold``).
+        factor: TWN's threshold relative to mean|w| (0.7 in TWN / StrassenNets); >= 0.
+        threshold: the fixed method's absolute threshold; >= 0.
+    ``str(q)`` is ``"twn:0.7"`` / ``"fixed:0.05"`` and :meth:`parse` reads it back.
+    """
+
+    method: TernaryMethod = TernaryMethod.TWN
+    factor: float = 0.7
+    threshold: float = 0.05
+
+    def __post_init__(self):
+        try:
+            object.__setattr__(self, "method", TernaryMethod(self.method))
+        except ValueError:
+            raise DiscoveryError(f"unknown ternarization method {self.method!r}; use "
+                                 f"{' or '.join(m.value for m in TernaryMethod)}") from None
+        for name in ("factor", "threshold"):
+            x = getattr(self, name)
+            if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x) or x < 0:
+                raise DiscoveryError(f"Ternarizer {name} must be a finite number >= 0, got {x!r}")
+            object.__setattr__(self, name, float(x))
+
+    def __str__(self) -> str:
+        value = self.factor if self.method is TernaryMethod.TWN else self.threshold
+        return f"{self.method.value}:{value:g}"
+
+    @classmethod
+    def parse(cls, text: str) -> "Ternarizer":
+        """From ``"twn"``, ``"twn:0.7"``, ``"fixed"`` or ``"fixed:0.05"`` (method, then the
+        method's constant: TWN's factor or the fixed threshold)."""
+        method, _, value = str(text).strip().lower().partition(":")
+        q = cls(method)
+        if not value:
+            return q
+        try:
+            x = float(value)
+        except ValueError:
+            raise DiscoveryError(f"ternarizer {text!r}: {value!r} is not a number; write e.g. "
+                                 "twn:0.7 or fixed:0.05") from None
+        return cls(q.method, factor=x) if q.method is TernaryMethod.TWN else cls(q.method, threshold=x)
 
 
 def _dims(w: torch.Tensor, dim: Dims) -> tuple[int, ...]:
@@ -144,22 +198,16 @@ def ternarize_twn(
     return t, ternary_scale(w, t, dim)
 
 
-def ternarize(
-    w: torch.Tensor,
-    method: TernaryMethod = TernaryMethod.TWN,
-    factor: float = 0.7,
-    threshold: float = 0.05,
-    dim: Dims = None,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Ternarize by ``method``; returns ``(t, scale)`` as :func:`ternarize_twn` does.
+def ternarize(w: torch.Tensor, ternarizer: Ternarizer = Ternarizer(),
+              dim: Dims = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Ternarize as ``ternarizer`` says; returns ``(t, scale)`` as :func:`ternarize_twn` does.
 
-    For ``TernaryMethod.FIXED`` the pattern uses ``threshold`` and the scale is the
-    L2-optimal one for that pattern.
+    For ``TernaryMethod.FIXED`` the pattern uses ``ternarizer.threshold`` and the scale is
+    the L2-optimal one for that pattern.
     """
-    method = TernaryMethod(method)
-    if method is TernaryMethod.TWN:
-        return ternarize_twn(w, factor=factor, dim=dim)
-    t = ternarize_threshold(w, threshold)
+    if ternarizer.method is TernaryMethod.TWN:
+        return ternarize_twn(w, factor=ternarizer.factor, dim=dim)
+    t = ternarize_threshold(w, ternarizer.threshold)
     return t, ternary_scale(w.detach(), t, dim)
 
 
@@ -186,17 +234,11 @@ def ste(w_float: torch.Tensor, w_quant: torch.Tensor) -> torch.Tensor:
     return _StraightThrough.apply(w_float, w_quant.detach())
 
 
-def ste_ternarize(
-    w: torch.Tensor,
-    method: TernaryMethod = TernaryMethod.TWN,
-    factor: float = 0.7,
-    threshold: float = 0.05,
-    dim: Dims = None,
-    scaled: bool = True,
-) -> torch.Tensor:
+def ste_ternarize(w: torch.Tensor, ternarizer: Ternarizer = Ternarizer(), dim: Dims = None,
+                  scaled: bool = True) -> torch.Tensor:
     """Ternarize ``w`` in the forward pass, straight-through gradient in the backward pass.
 
     Returns ``scale * t`` (or ``t`` alone if ``scaled=False``), shape of ``w``.
     """
-    t, scale = ternarize(w, method=method, factor=factor, threshold=threshold, dim=dim)
+    t, scale = ternarize(w, ternarizer, dim=dim)
     return ste(w, t * scale if scaled else t)

@@ -80,6 +80,8 @@ class Ring(str, Enum):
     @classmethod
     def parse(cls, value: Any) -> "Ring":
         """``value`` as a Ring; raises SchemeFormatError naming the valid choices."""
+        if type(value) is cls:
+            return value
         try:
             return cls(value)
         except ValueError:
@@ -202,9 +204,16 @@ def exact_array(rows: Any, shape: tuple[int, int], name: str) -> np.ndarray:
     r, cols = shape
     if isinstance(rows, np.ndarray) and rows.ndim == 2:
         _check_shape(rows.shape, shape, name)
-        if rows.dtype == np.int64 and not rows.flags.writeable:
-            return rows  # already exact and frozen (the common case: no copy, no per-entry work)
-        if rows.dtype == object and not rows.flags.writeable and _is_canonical_fractions(rows):
+        kind = rows.dtype.kind
+        if kind in "iu":  # integer arrays: one vectorised copy at most, no per-entry work
+            if rows.dtype.type is np.int64 and not rows.flags.writeable:
+                return rows  # already exact and frozen: kept as it is
+            if kind == "u" and rows.size and rows.max() >= 2**63:
+                raise SchemeFormatError(f"{name} has entries too large for int64")
+            out = rows.astype(np.int64)
+            out.flags.writeable = False
+            return out
+        if kind == "O" and not rows.flags.writeable and _is_canonical_fractions(rows):
             return rows
     if isinstance(rows, np.ndarray) and rows.dtype.kind == "f" and rows.ndim == 2:
         # Vectorised path for float arrays (e.g. AlphaTensor files): convert each distinct value once.
@@ -218,13 +227,8 @@ def exact_array(rows: Any, shape: tuple[int, int], name: str) -> np.ndarray:
             out = lut[inv.reshape(-1)].reshape(shape)
         out.flags.writeable = False
         return out
-    if isinstance(rows, np.ndarray) and rows.dtype.kind in "iub" and rows.ndim == 2:
-        if rows.dtype.kind == "b":
-            raise SchemeFormatError(f"{name} is boolean; write coefficients as numbers")
-        _check_shape(rows.shape, shape, name)
-        out = rows.astype(np.int64)
-        out.flags.writeable = False
-        return out
+    if isinstance(rows, np.ndarray) and rows.dtype.kind == "b":
+        raise SchemeFormatError(f"{name} is boolean; write coefficients as numbers")
     try:
         rows = list(rows)
     except TypeError:
@@ -279,6 +283,8 @@ def _infer_ring(arrays: tuple[np.ndarray, ...]) -> Ring:
 
 
 def _positive(d: Any, what: str) -> int:
+    if type(d) is int and d >= 1:  # the common case, without the slower ABC checks
+        return d
     if isinstance(d, bool) or not isinstance(d, numbers.Integral) or d < 1:
         raise SchemeFormatError(f"{what}={d!r} must be a positive integer")
     return int(d)
@@ -296,9 +302,11 @@ def _row_count(u: Any) -> int:
 
 def _check_ring(ring: Ring, arrays: tuple[np.ndarray, ...]) -> None:
     """Coefficients must lie in the declared ring (vectorised; no per-entry Python for ints)."""
-    if ring.integral and any(a.dtype == object for a in arrays):
+    if ring is Ring.Q:
+        return
+    if any(a.dtype.kind == "O" for a in arrays):
         raise SchemeFormatError(f"ring {ring} needs integer coefficients, but some are fractions")
-    if ring is Ring.ZT and any(a.size and np.abs(a).max() > 1 for a in arrays):
+    if ring is Ring.ZT and any(a.size and (a.max() > 1 or a.min() < -1) for a in arrays):
         raise SchemeFormatError("ring ZT needs coefficients in {-1, 0, 1}; declare Z instead")
 
 

@@ -1,20 +1,21 @@
-"""The StrassenNets sum-product network for one matrix product, K restarts at once.
+"""The SPN building block shared by the solver and the layers: ternary weights whose scales fold
+into a per-product multiplier when frozen.
 
-An SPN for the format <n, m, p> with r hidden products computes
+A sum-product network (SPN) computes ``c = W_c[(W_b b) ⊙ m]`` with r hidden multiplications,
+where ``m`` is a per-product multiplier: ``W_a a`` times ``alpha`` in the solver's
+:class:`~discovery.solver._spn.MatMulSPN` (K restarts of one matrix product), ã in the
+layers' :class:`~discovery.nn._spn.SPNFactors`. Both quantize the same way, and this module
+holds that logic once:
 
-    c = W_c [(W_b b) ⊙ (W_a a)],   a = vec(A) (nm,), b = vec(B) (mp,), c = vec((AB)ᵀ) (pn,)
+* the mode (:class:`~discovery.quant.QuantMode`) says which weights are ternary in the forward
+  pass; those go through the shared :class:`~discovery.quant.Ternarizer` with straight-through
+  gradients (:meth:`SPNBlock.matrices`);
+* entering FROZEN ternarizes every weight in place and multiplies the product of their scales
+  into the multiplier, so the frozen SPN computes what the ternary one did, and the weights
+  stop training (:meth:`SPNBlock.set_mode`).
 
-(Tschannen, Khanna, Anandkumar, ICML 2018, eq. (2)). With W_a, W_b, W_c ternary it is an
-algorithm with r multiplications: row t of W_a, W_b and column t of W_c are the rows
-u[t], v[t], w[t] of a :class:`~discovery.scheme.Scheme` (same index convention, w indexes C
-transposed). Ternarization uses the shared quantizer :mod:`discovery.quant` (TWN: threshold
-0.7·mean|W| with the L2-optimal scale, one scale per matrix and restart; or a fixed
-threshold) with straight-through gradients.
-
-Modes (:class:`~discovery.quant.QuantMode`): FULL (phase 1, full precision), TERNARY
-(phase 2, ternary forward pass, STE backward), FROZEN (phase 3, the ternary patterns are
-fixed and only a per-product scale ``alpha`` (K, r) trains; the three TWN scales are
-absorbed into it on entering FROZEN).
+Scales are taken over ``stat_dims`` of each weight: None for one scale per matrix (layers),
+``(1, 2)`` for one per restart of a (K, ., .) stack (solver); see :mod:`discovery.quant`.
 """
 
 from __future__ import annotations
@@ -23,90 +24,95 @@ import torch
 from torch import nn
 
 from discovery.errors import DiscoveryError
-from discovery.quant import QuantMode, TernaryMethod, ste_ternarize, ternarize
-
-_MODES = (QuantMode.FULL, QuantMode.TERNARY, QuantMode.FROZEN)
+from discovery.quant import Dims, QuantMode, Ternarizer, ste_ternarize, ternarize
 
 
-class MatMulSPN(nn.Module):
-    """K independent SPNs for <n, m, p> with r products, held as one batched module.
+class SPNBlock(nn.Module):
+    """Base of every SPN: ternary weights ``WEIGHTS`` and a multiplier ``MULTIPLIER``.
 
-    Parameters: ``w_a`` (K, r, nm), ``w_b`` (K, r, mp), ``w_c`` (K, pn, r), ``alpha`` (K, r).
-
-    Args:
-        n, m, p: the format; r: number of products; restarts: K.
-        init: optional ``(U (K, nm, r), V (K, mp, r), W (K, pn, r))`` initial factors.
-        method, factor, threshold: ternarization (see :mod:`discovery.quant`).
+    A subclass names its weight parameters (``WEIGHTS``, e.g. ("w_b", "w_c")) and its
+    multiplier (``MULTIPLIER``, e.g. "a_tilde"), lists the modes it supports (``MODES``),
+    calls ``super().__init__(ternarizer, stat_dims)`` first, creates those parameters and
+    then calls :meth:`set_mode` with its initial mode. :meth:`quantized` and
+    :meth:`multiplier_trains` say per mode which weights are ternary and whether the
+    multiplier trains.
     """
 
-    def __init__(self, n: int, m: int, p: int, r: int, restarts: int = 1, init=None,
-                 method: TernaryMethod = TernaryMethod.TWN, factor: float = 0.7,
-                 threshold: float = 0.05, dtype=torch.float64):
+    WEIGHTS: tuple[str, ...] = ()
+    MULTIPLIER: str = ""
+    MODES: tuple[QuantMode, ...] = tuple(QuantMode)
+
+    def __init__(self, ternarizer: Ternarizer = Ternarizer(), stat_dims: Dims = None):
         super().__init__()
-        self.n, self.m, self.p, self.r, self.restarts = n, m, p, r, restarts
-        self.method, self.factor, self.threshold = TernaryMethod(method), float(factor), float(threshold)
-        if init is None:
-            init = tuple(torch.randn(restarts, s, r, dtype=dtype) * 0.5 for s in (n * m, m * p, p * n))
-        U, V, W = init
-        self.w_a = nn.Parameter(U.transpose(1, 2).clone())
-        self.w_b = nn.Parameter(V.transpose(1, 2).clone())
-        self.w_c = nn.Parameter(W.clone())
-        self.alpha = nn.Parameter(torch.ones(restarts, r, dtype=U.dtype, device=U.device),
-                                  requires_grad=False)
+        if not isinstance(ternarizer, Ternarizer):
+            raise DiscoveryError(f"ternarizer must be a discovery.quant.Ternarizer, got "
+                                 f"{type(ternarizer).__name__}")
+        self.ternarizer = ternarizer
+        self.stat_dims = stat_dims
         self._mode = QuantMode.FULL
+
+    # ---- per-subclass rules ------------------------------------------------------------
+    def quantized(self, mode: QuantMode) -> tuple[bool, ...]:
+        """Which of ``WEIGHTS`` are ternary in ``mode`` (default: (W_b, W_c) by the mode)."""
+        return (mode.quantize_b, mode.quantize_c)
+
+    def multiplier_trains(self, mode: QuantMode) -> bool:
+        """Whether the multiplier receives gradients in ``mode`` (default: always)."""
+        return True
+
+    # ---- the shared logic ------------------------------------------------------------------
+    def weights(self) -> tuple[nn.Parameter, ...]:
+        return tuple(getattr(self, name) for name in self.WEIGHTS)
+
+    @property
+    def multiplier(self) -> nn.Parameter:
+        return getattr(self, self.MULTIPLIER)
 
     @property
     def mode(self) -> QuantMode:
         return self._mode
 
+    @mode.setter
+    def mode(self, mode: QuantMode) -> None:
+        self.set_mode(mode)
+
     def set_mode(self, mode: QuantMode) -> None:
-        """Switch phase; entering FROZEN ternarizes in place and moves the scales into alpha."""
+        """Switch mode. Entering FROZEN ternarizes the weights in place and multiplies their
+        scales into the multiplier, so the frozen SPN computes what the ternary one did."""
         mode = QuantMode(mode)
-        if mode not in _MODES:
-            raise DiscoveryError(f"MatMulSPN supports modes full, ternary, frozen; got {mode.value}")
+        if mode not in self.MODES:
+            raise DiscoveryError(f"{type(self).__name__} supports modes "
+                                 f"{', '.join(m.value for m in self.MODES)}; got {mode.value}")
         if mode is QuantMode.FROZEN and self._mode is not QuantMode.FROZEN:
             with torch.no_grad():
-                scale = torch.ones_like(self.alpha)
-                for w in (self.w_a, self.w_b, self.w_c):
-                    t, s = self._ternarize(w)
+                mult = self.multiplier
+                scale = torch.ones_like(mult)
+                for w in self.weights():
+                    t, s = ternarize(w, self.ternarizer, dim=self.stat_dims)
                     w.copy_(t)
-                    scale = scale * s.reshape(-1, 1)
-                self.alpha.copy_(scale)
-        frozen = mode is QuantMode.FROZEN
-        for w in (self.w_a, self.w_b, self.w_c):
-            w.requires_grad_(not frozen)
-        self.alpha.requires_grad_(frozen)
+                    # one scale per matrix, or one per restart (leading dimension)
+                    s = s.reshape(()) if self.stat_dims is None else s.reshape(-1, *[1] * (mult.dim() - 1))
+                    scale = scale * s
+                mult.mul_(scale)
+        self._set_flags(mode)
+
+    def _set_flags(self, mode: QuantMode) -> None:
+        for w in self.weights():
+            w.requires_grad_(mode.trains_bc)
+        self.multiplier.requires_grad_(self.multiplier_trains(mode))
         self._mode = mode
 
-    def _ternarize(self, w: torch.Tensor):
-        return ternarize(w, self.method, self.factor, self.threshold, dim=(1, 2))
-
-    def matrices(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """(W_a (K, r, nm), W_b (K, r, mp), W_c (K, pn, r)) as the forward pass uses them."""
-        if self._mode is QuantMode.TERNARY:
-            return tuple(ste_ternarize(w, self.method, self.factor, self.threshold, dim=(1, 2))
-                         for w in (self.w_a, self.w_b, self.w_c))
-        return self.w_a, self.w_b, self.w_c
-
-    def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-        """a (B, nm), b (B, mp) -> c (K, B, pn), c = vec((AB)ᵀ) for an exact SPN."""
-        wa, wb, wc = self.matrices()
-        hidden = torch.einsum("kra,xa->kxr", wa, a) * torch.einsum("krb,xb->kxr", wb, b)
+    def matrices(self) -> tuple[torch.Tensor, ...]:
+        """The weights as the forward pass uses them: STE-ternarized where the mode quantizes
+        (frozen weights are exact ternary already: nothing to recompute)."""
         if self._mode is QuantMode.FROZEN:
-            hidden = hidden * self.alpha[:, None, :]
-        return torch.einsum("kxr,kcr->kxc", hidden, wc)
+            return self.weights()
+        return tuple(ste_ternarize(w, self.ternarizer, dim=self.stat_dims) if q else w
+                     for w, q in zip(self.weights(), self.quantized(self._mode)))
 
-    def factors(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Current effective factors in the solver layout U (K, nm, r), V (K, mp, r), W (K, pn, r).
+    def get_extra_state(self):
+        return {"mode": self._mode.value}
 
-        In FROZEN mode alpha is folded into W; in TERNARY mode the scaled ternary matrices.
-        """
-        with torch.no_grad():
-            wa, wb, wc = self.matrices()
-            if self._mode is QuantMode.FROZEN:
-                wc = wc * self.alpha[:, None, :]
-            return wa.transpose(1, 2).clone(), wb.transpose(1, 2).clone(), wc.clone()
-
-    def extra_repr(self) -> str:
-        return (f"<{self.n},{self.m},{self.p}> r={self.r}, restarts={self.restarts}, "
-                f"mode={self._mode.value}, method={self.method.value}")
+    def set_extra_state(self, state) -> None:
+        # weights in the state dict are already in the saved mode's form: set the flags only
+        self._set_flags(QuantMode(state["mode"]))

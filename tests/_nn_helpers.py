@@ -1,11 +1,14 @@
-"""Shared test data: Strassen's 2×2 scheme as SPN factors (row-major vec, C indexed normally)."""
+"""Shared test data: Strassen's scheme from :mod:`discovery.known` as SPN factors, in the one
+index convention of :mod:`discovery.tensor` (vec row-major; w indexes C transposed).
 
+``M_t = (U[t] · vec(A)) * (V[t] · vec(B))`` and ``vec(C^T) = W.T @ M``: an SPN layer's W_c is
+``STRASSEN_W.T`` (4, 7) and its output is vec((AB)^T). Shapes (7, 4), float64.
+"""
+
+import numpy as np
 import torch
 
-# M_t = (U[t] · vec(A)) * (V[t] · vec(B)); vec(A @ B) = W @ M. vec(X) = [X11, X12, X21, X22].
-STRASSEN_U = torch.tensor([[1, 0, 0, 1], [0, 0, 1, 1], [1, 0, 0, 0], [0, 0, 0, 1],
-                           [1, 1, 0, 0], [-1, 0, 1, 0], [0, 1, 0, -1]], dtype=torch.float64)
-STRASSEN_V = torch.tensor([[1, 0, 0, 1], [1, 0, 0, 0], [0, 1, 0, -1], [-1, 0, 1, 0],
-                           [0, 0, 0, 1], [1, 1, 0, 0], [0, 0, 1, 1]], dtype=torch.float64)
-STRASSEN_W = torch.tensor([[1, 0, 0, 1, -1, 0, 1], [0, 0, 1, 0, 1, 0, 0],
-                           [0, 1, 0, 1, 0, 0, 0], [1, -1, 1, 0, 0, 1, 0]], dtype=torch.float64)
+from discovery.known import strassen
+
+STRASSEN_U, STRASSEN_V, STRASSEN_W = (torch.tensor(np.asarray(a, dtype=np.float64))
+                                      for a in strassen().factors())

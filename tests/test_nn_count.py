@@ -26,7 +26,7 @@ def test_strassen_scheme_counts():
     layer = StrassenLinear(4, 4, r=7, bias=False)
     with torch.no_grad():
         layer.spn.w_b.copy_(STRASSEN_V)
-        layer.spn.w_c.copy_(STRASSEN_W)
+        layer.spn.w_c.copy_(STRASSEN_W.T)
     layer.set_mode(QuantMode.FROZEN)
     (lc,) = count_ops(layer, torch.randn(1, 4)).layers
     # 7 products by ã; V side: 5 additions, W side: 8 (Strassen's 18 = 5 + 5 + 8)

@@ -12,7 +12,7 @@ def _strassen_layer(A: torch.Tensor, mode: QuantMode) -> StrassenLinear:
     layer = StrassenLinear(4, 4, r=7, bias=False).double()
     with torch.no_grad():
         layer.spn.w_b.copy_(STRASSEN_V)
-        layer.spn.w_c.copy_(STRASSEN_W)
+        layer.spn.w_c.copy_(STRASSEN_W.T)  # products -> vec(C^T)
         layer.spn.a_tilde.copy_(STRASSEN_U @ A.reshape(4))  # ã = W_a vec(A)
     layer.set_mode(mode)
     return layer
@@ -26,7 +26,7 @@ def test_exact_strassen_scheme_computes_matrix_product(mode):
     layer = _strassen_layer(A, mode)
     # TWN keeps an exact ternary matrix unchanged (threshold 0.7·mean|w| < 1, scale 1)
     out = layer(B.reshape(5, 4))
-    torch.testing.assert_close(out, (A @ B).reshape(5, 4), rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(out, (A @ B).transpose(1, 2).reshape(5, 4), rtol=1e-12, atol=1e-12)
 
 
 def test_svd_fit_with_large_r_equals_nn_linear():
@@ -94,11 +94,11 @@ def test_state_dict_round_trip_keeps_mode():
 
 
 def test_fixed_threshold_method_end_to_end():
-    from discovery.nn import TernaryMethod
+    from discovery.nn import TernaryMethod, Ternarizer
 
     torch.manual_seed(3)
-    s = StrassenLinear(6, 4, r=6, mode=QuantMode.TERNARY, method=TernaryMethod.FIXED,
-                       threshold=0.2)
+    s = StrassenLinear(6, 4, r=6, mode=QuantMode.TERNARY,
+                       ternarizer=Ternarizer(TernaryMethod.FIXED, threshold=0.2))
     x = torch.randn(3, 6)
     y = s(x)
     expected_b = torch.sign(s.spn.w_b.detach()) * (s.spn.w_b.detach().abs() > 0.2)

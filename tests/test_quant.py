@@ -10,6 +10,7 @@ from discovery.errors import DiscoveryError
 from discovery.quant import (
     QuantMode,
     TernaryMethod,
+    Ternarizer,
     ste,
     ste_ternarize,
     ternarize,
@@ -87,7 +88,7 @@ def test_fixed_threshold():
     w = torch.tensor([[0.3, -0.04], [-0.2, 0.05]])
     t = ternarize_threshold(w, 0.05)
     assert t.tolist() == [[1.0, 0.0], [-1.0, 0.0]]
-    t2, s2 = ternarize(w, method=TernaryMethod.FIXED, threshold=0.05)
+    t2, s2 = ternarize(w, Ternarizer(TernaryMethod.FIXED, threshold=0.05))
     torch.testing.assert_close(t2, t)
     assert s2.item() == pytest.approx(0.25)
     torch.testing.assert_close(ternary_scale(w, t), s2)
@@ -125,3 +126,44 @@ def test_works_in_float32_and_keeps_dtype():
     w = torch.randn(5, 5, dtype=torch.float32)
     t, s = ternarize_twn(w)
     assert t.dtype == torch.float32 and s.dtype == torch.float32
+
+
+
+def test_one_ternarizer_config_for_the_solver_and_every_layer():
+    import dataclasses
+    import inspect
+
+    from torch import nn
+
+    from discovery.errors import DiscoveryError
+    from discovery.nn import SPNFactors, StrassenConv2d, StrassenLinear, StrassenLSTM, StrassenSpec, strassenify
+    from discovery.solver import PaperParams, SolverConfig
+    from discovery.solver._params import params_from_strings
+    from discovery.solver._search import default_params
+    from discovery.solver._spn import MatMulSPN
+
+    q = Ternarizer(TernaryMethod.FIXED, threshold=0.1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        q.threshold = 0.2
+    assert str(q) == "fixed:0.1" and Ternarizer.parse(str(q)) == q
+    assert Ternarizer.parse("twn") == Ternarizer() and Ternarizer.parse("TWN:0.5").factor == 0.5
+    for bad in (lambda: Ternarizer("median"), lambda: Ternarizer(factor=-1.0),
+                lambda: Ternarizer.parse("fixed:x")):
+        with pytest.raises(DiscoveryError):
+            bad()
+    # the keyword block (method, factor, threshold) is gone from every signature and config
+    for f in (ternarize, ste_ternarize, SPNFactors, MatMulSPN, StrassenLinear, StrassenConv2d,
+              StrassenLSTM):
+        assert not {"method", "factor", "threshold"} & set(inspect.signature(f).parameters), f
+    for cfg in (PaperParams, StrassenSpec):
+        assert not {"method", "factor", "threshold"} & {x.name for x in dataclasses.fields(cfg)}
+    # and the one config reaches the weights
+    assert StrassenLinear(4, 3, r=2, ternarizer=q).spn.ternarizer is q
+    assert StrassenLSTM(3, 2, r_ih=2, r_hh=2, layout="per_gate", ternarizer=q).gate_spns(0, "hh")[3].ternarizer is q
+    model = strassenify(nn.Sequential(nn.Linear(4, 3)), StrassenSpec(r=2, ternarizer=q))
+    assert model[0].spn.ternarizer is q
+    paper = SolverConfig(2, 2, 2, 7, strategy="paper")
+    assert default_params(paper).ternarizer == Ternarizer()
+    fixed = default_params(SolverConfig(2, 2, 2, 7, strategy="paper-fixed")).ternarizer
+    assert fixed.method is TernaryMethod.FIXED and fixed.threshold == 0.05
+    assert params_from_strings(paper, ["ternarizer=fixed:0.2"]).ternarizer == Ternarizer("fixed", threshold=0.2)

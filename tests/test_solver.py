@@ -254,6 +254,7 @@ def test_store_refuses_a_candidate_that_fails_exactly(tmp_path):
     assert not list(tmp_path.glob("r7-*.json"))
     fp, path, is_new = store.add(s)
     assert is_new and path.exists() and load_scheme(path) == s
+    assert s.verified_over and store.add(s)[2] is False  # verified once; the second add is a duplicate
 
 
 def test_candidates_rejected_by_the_exact_check_are_counted_not_written(monkeypatch, tmp_path):

@@ -1,4 +1,5 @@
-"""Tests for discovery.spn: the batched StrassenNets SPN for one matrix product."""
+"""Tests for the SPN building block (discovery.spn) and the solver's batched SPN for one matrix
+product (discovery.solver._spn)."""
 
 import numpy as np
 import pytest
@@ -7,7 +8,7 @@ import torch
 from discovery.errors import DiscoveryError
 from discovery.known import strassen
 from discovery.quant import QuantMode, ternarize_twn
-from discovery.spn import MatMulSPN
+from discovery.solver._spn import MatMulSPN
 
 
 def _strassen_init(K=2):
@@ -58,3 +59,28 @@ def test_unsupported_mode_is_refused():
     spn = MatMulSPN(2, 2, 2, 7)
     with pytest.raises(DiscoveryError):
         spn.set_mode(QuantMode.TERNARY_B)
+
+
+
+def test_one_spn_block_for_the_solver_and_the_layers():
+    import discovery
+    from discovery.nn import SPNFactors
+    from discovery.spn import SPNBlock
+
+    assert discovery.MatMulSPN is MatMulSPN and MatMulSPN.__module__ == "discovery.solver._spn"
+    assert issubclass(MatMulSPN, SPNBlock) and issubclass(SPNFactors, SPNBlock)
+    assert "set_mode" not in vars(MatMulSPN) and "set_mode" not in vars(SPNFactors)
+    # the same W_b, W_c freeze to the same patterns in both; the folded scales agree
+    g = torch.Generator().manual_seed(4)
+    wa, wb, wc = (torch.randn(*s, generator=g, dtype=torch.float64) for s in ((5, 4), (5, 4), (4, 5)))
+    layer = SPNFactors((5, 4), (4, 5)).double()
+    with torch.no_grad():
+        layer.w_b.copy_(wb)
+        layer.w_c.copy_(wc)
+    solver = MatMulSPN(2, 2, 2, 5, restarts=1, init=(wa.T[None], wb.T[None], wc[None]))
+    layer.set_mode(QuantMode.FROZEN)
+    solver.set_mode(QuantMode.FROZEN)
+    assert torch.equal(layer.w_b, solver.w_b[0]) and torch.equal(layer.w_c, solver.w_c[0])
+    _, s_a = ternarize_twn(wa)
+    torch.testing.assert_close(solver.alpha[0], layer.a_tilde * s_a.reshape(()))
+    assert layer.a_tilde.requires_grad and solver.alpha.requires_grad and not solver.w_b.requires_grad

@@ -17,6 +17,7 @@ Every matrix product of a layer is computed by a sum-product network
 
 from discovery.quant import QuantMode as QuantMode
 from discovery.quant import TernaryMethod as TernaryMethod
+from discovery.quant import Ternarizer as Ternarizer
 
 from ._spn import SPNFactors as SPNFactors
 from ._spn import resolve_width as resolve_width

@@ -15,7 +15,7 @@ from torch import nn
 from torch.nn.modules.utils import _pair
 
 from discovery.errors import DiscoveryError
-from discovery.quant import QuantMode, TernaryMethod
+from discovery.quant import QuantMode, Ternarizer
 from discovery.nn._spn import SPNFactors, resolve_width, svd_factors
 
 
@@ -28,7 +28,7 @@ class StrassenConv2d(nn.Module):
         p: output patch size (p×p outputs per hidden location); output H, W must be
             divisible by p.
         groups: groups of the W_b convolution (must divide in_channels and r).
-        bias, mode, method, factor, threshold: as :class:`StrassenLinear`.
+        bias, mode, ternarizer: as :class:`StrassenLinear`.
     Shapes: (N, C_in, H, W) -> (N, C_out, H_out, W_out) with the dense conv's H_out, W_out.
     Parameters: ``spn.w_b`` (r, C_in/groups, K, K) with K = (p−1)s+k,
     ``spn.a_tilde`` (r,), ``spn.w_c`` (r, C_out, p, p).
@@ -48,9 +48,7 @@ class StrassenConv2d(nn.Module):
         groups: int = 1,
         bias: bool = True,
         mode: QuantMode = QuantMode.FULL,
-        method: TernaryMethod = TernaryMethod.TWN,
-        factor: float = 0.7,
-        threshold: float = 0.05,
+        ternarizer: Ternarizer = Ternarizer(),
         name: str = "StrassenConv2d",
     ):
         super().__init__()
@@ -71,7 +69,7 @@ class StrassenConv2d(nn.Module):
         self.big_stride = tuple(p * s for s in self.stride)
         self.spn = SPNFactors(
             (self.r, in_channels // groups, *self.big_kernel),
-            (self.r, out_channels, p, p), mode, method, factor, threshold,
+            (self.r, out_channels, p, p), mode, ternarizer,
         )
         self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
 

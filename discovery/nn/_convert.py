@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from discovery.errors import DiscoveryError
-from discovery.quant import QuantMode, TernaryMethod
+from discovery.quant import QuantMode, Ternarizer
 from discovery.nn._conv import StrassenConv2d
 from discovery.nn._linear import StrassenLinear
 from discovery.nn._lstm import StrassenLSTM
@@ -29,7 +29,8 @@ class StrassenSpec:
             "random".
         lstm_layout: "shared" (one SPN per LSTM product for all gates) or "per_gate" (one
             SPN of width r per gate, as in the paper's code); LSTM only.
-        mode, method, factor, threshold: quantization of the new layer.
+        mode: the new layer's mode (layers are built in FULL and switched after the fit).
+        ternarizer: how the new layer's W_b, W_c become ternary.
     """
 
     r: int | None = None
@@ -39,9 +40,7 @@ class StrassenSpec:
     init: str = "svd"
     lstm_layout: str = "shared"
     mode: QuantMode = QuantMode.FULL
-    method: TernaryMethod = TernaryMethod.TWN
-    factor: float = 0.7
-    threshold: float = 0.05
+    ternarizer: Ternarizer = Ternarizer()
 
 
 SpecFn = Callable[[str, nn.Module], StrassenSpec | None]
@@ -50,8 +49,7 @@ SpecFn = Callable[[str, nn.Module], StrassenSpec | None]
 def _convert(name: str, mod: nn.Module, spec: StrassenSpec, gen: torch.Generator) -> nn.Module:
     if spec.init not in ("svd", "random"):
         raise DiscoveryError(f"{name}: init must be 'svd' or 'random', got {spec.init!r}")
-    q = dict(mode=QuantMode.FULL, method=spec.method, factor=spec.factor,
-             threshold=spec.threshold, name=name)
+    q = dict(mode=QuantMode.FULL, ternarizer=spec.ternarizer, name=name)
     svd = spec.init == "svd"
     if isinstance(mod, nn.Linear):
         new = StrassenLinear(mod.in_features, mod.out_features, spec.r, r_ratio=spec.r_ratio,

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from discovery.errors import DiscoveryError
-from discovery.quant import QuantMode, TernaryMethod
+from discovery.quant import QuantMode, Ternarizer
 from discovery.nn._spn import SPNFactors, resolve_width, svd_factors
 
 
@@ -18,7 +18,7 @@ class StrassenLinear(nn.Module):
         in_features, out_features: as ``nn.Linear``.
         r: hidden width (absolute) or ``r_ratio``: r = round(r_ratio * out_features).
         bias: add a learned bias (out_features,).
-        mode, method, factor, threshold: quantization (see :class:`SPNFactors`).
+        mode, ternarizer: quantization (see :class:`SPNFactors`).
     Shapes: input (..., in_features) -> output (..., out_features).
     Parameters: ``spn.w_b`` (r, in), ``spn.a_tilde`` (r,), ``spn.w_c`` (out, r).
     """
@@ -32,9 +32,7 @@ class StrassenLinear(nn.Module):
         r_ratio: float | None = None,
         bias: bool = True,
         mode: QuantMode = QuantMode.FULL,
-        method: TernaryMethod = TernaryMethod.TWN,
-        factor: float = 0.7,
-        threshold: float = 0.05,
+        ternarizer: Ternarizer = Ternarizer(),
         name: str = "StrassenLinear",
     ):
         super().__init__()
@@ -43,8 +41,7 @@ class StrassenLinear(nn.Module):
         self.in_features = in_features
         self.out_features = out_features
         self.r = resolve_width(r, r_ratio, out_features, name)
-        self.spn = SPNFactors((self.r, in_features), (out_features, self.r), mode, method,
-                              factor, threshold)
+        self.spn = SPNFactors((self.r, in_features), (out_features, self.r), mode, ternarizer)
         self.bias = nn.Parameter(torch.zeros(out_features)) if bias else None
 
     @property

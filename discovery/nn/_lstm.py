@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from discovery.errors import DiscoveryError
-from discovery.quant import QuantMode, TernaryMethod
+from discovery.quant import QuantMode, Ternarizer
 from discovery.nn._spn import SPNFactors, resolve_width, svd_factors
 
 
@@ -42,7 +42,7 @@ class StrassenLSTM(nn.Module):
             ``layout="per_gate"`` the width of each gate's SPN.
         layout: ``"shared"`` (one SPN per product for all gates) or ``"per_gate"`` (one SPN
             per gate and product); see the module docstring.
-        bias, mode, method, factor, threshold: as :class:`StrassenLinear`.
+        bias, mode, ternarizer: as :class:`StrassenLinear`.
     Shapes: input (N, T, input_size) if batch_first else (T, N, input_size);
     returns ``(output, (h_n, c_n))`` with output (N, T, H) / (T, N, H) and h_n, c_n
     (num_layers, N, H).
@@ -68,9 +68,7 @@ class StrassenLSTM(nn.Module):
         bias: bool = True,
         batch_first: bool = True,
         mode: QuantMode = QuantMode.FULL,
-        method: TernaryMethod = TernaryMethod.TWN,
-        factor: float = 0.7,
-        threshold: float = 0.05,
+        ternarizer: Ternarizer = Ternarizer(),
         name: str = "StrassenLSTM",
     ):
         super().__init__()
@@ -84,7 +82,7 @@ class StrassenLSTM(nn.Module):
         n_out = 4 * hidden_size
         self.r_ih = resolve_width(r_ih, r_ih_ratio, hidden_size, f"{name} (input-to-hidden)")
         self.r_hh = resolve_width(r_hh, r_hh_ratio, hidden_size, f"{name} (hidden-to-hidden)")
-        q = dict(mode=mode, method=method, factor=factor, threshold=threshold)
+        q = dict(mode=mode, ternarizer=ternarizer)
 
         def product(r: int, n_in: int) -> nn.Module:
             if layout == "shared":

@@ -3,7 +3,8 @@
 An SPN computes ``c = W_c[(W_b b) ⊙ ã]`` with r hidden multiplications, where
 ``ã = W_a vec(A)`` is learned directly (StrassenNets, Tschannen et al. 2018). Layers own one
 :class:`SPNFactors` per matrix product and decide how W_b and W_c are applied (matrix,
-convolution, transposed convolution); this module owns quantization and freezing only.
+convolution, transposed convolution); quantization and freezing are the building block the
+solver shares (:class:`discovery.spn.SPNBlock`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import torch
 from torch import nn
 
 from discovery.errors import DiscoveryError
-from discovery.quant import QuantMode, TernaryMethod, ste_ternarize, ternarize
+from discovery.quant import QuantMode, Ternarizer
+from discovery.spn import SPNBlock
 
 
 def resolve_width(r: int | None, r_ratio: float | None, n_out: int, layer: str) -> int:
@@ -38,35 +40,36 @@ def resolve_width(r: int | None, r_ratio: float | None, n_out: int, layer: str) 
     return r
 
 
-class SPNFactors(nn.Module):
+class SPNFactors(SPNBlock):
     """Parameters ``w_b`` (shape ``b_shape``, first dim r), ``a_tilde`` (r,), ``w_c``.
+
+    Quantization and freezing are the shared :class:`~discovery.spn.SPNBlock`'s: TERNARY
+    modes ternarize W_b and/or W_c in the forward pass (one scale per matrix, STE); FROZEN
+    makes them exact ternary and folds their scales into ã, which always trains.
 
     Args:
         b_shape: shape of W_b, leading dimension r (e.g. (r, n_in) or (r, C_in/g, K, K)).
         c_shape: shape of W_c (e.g. (n_out, r) or (r, c_out, p, p)).
         mode: :class:`QuantMode`; FROZEN makes W_b, W_c exact ternary with scales in ã.
-        method, factor, threshold: ternarization (see :mod:`discovery.quant`).
+        ternarizer: how W_b, W_c become ternary (:class:`~discovery.quant.Ternarizer`).
     """
+
+    WEIGHTS = ("w_b", "w_c")
+    MULTIPLIER = "a_tilde"
 
     def __init__(
         self,
         b_shape: Sequence[int],
         c_shape: Sequence[int],
         mode: QuantMode = QuantMode.FULL,
-        method: TernaryMethod = TernaryMethod.TWN,
-        factor: float = 0.7,
-        threshold: float = 0.05,
+        ternarizer: Ternarizer = Ternarizer(),
     ):
-        super().__init__()
+        super().__init__(ternarizer)
         r = int(b_shape[0])
         self.r = r
-        self.method = TernaryMethod(method)
-        self.factor = float(factor)
-        self.threshold = float(threshold)
         self.w_b = nn.Parameter(torch.empty(*b_shape))
         self.w_c = nn.Parameter(torch.empty(*c_shape))
         self.a_tilde = nn.Parameter(torch.ones(r))
-        self._mode = QuantMode.FULL
         self.reset_parameters()
         self.set_mode(QuantMode(mode))
 
@@ -80,57 +83,8 @@ class SPNFactors(nn.Module):
             self.w_c.uniform_(-bound_c, bound_c)
             self.a_tilde.fill_(1.0)
 
-    @property
-    def mode(self) -> QuantMode:
-        return self._mode
-
-    @mode.setter
-    def mode(self, mode: QuantMode) -> None:
-        self.set_mode(mode)
-
-    def set_mode(self, mode: QuantMode) -> None:
-        """Switch training mode. Entering FROZEN ternarizes W_b, W_c in place and multiplies
-        ã by their scales, so the frozen SPN computes what the TERNARY one did."""
-        mode = QuantMode(mode)
-        if mode is QuantMode.FROZEN and self._mode is not QuantMode.FROZEN:
-            with torch.no_grad():
-                scale = torch.ones((), dtype=self.a_tilde.dtype, device=self.a_tilde.device)
-                for w in (self.w_b, self.w_c):
-                    t, s = self._ternarize(w)
-                    w.copy_(t)
-                    scale = scale * s.reshape(())
-                self.a_tilde.mul_(scale)
-        self.w_b.requires_grad_(mode.trains_bc)
-        self.w_c.requires_grad_(mode.trains_bc)
-        self._mode = mode
-
-    def _ternarize(self, w: torch.Tensor):
-        return ternarize(w, self.method, self.factor, self.threshold)
-
-    def _effective(self, w: torch.Tensor, quantize: bool) -> torch.Tensor:
-        if self._mode is QuantMode.FROZEN or not quantize:
-            return w  # frozen weights are already exact ternary: nothing to recompute
-        return ste_ternarize(w, self.method, self.factor, self.threshold)
-
-    def matrices(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """(W_b, W_c) as used by the forward pass in the current mode."""
-        return (
-            self._effective(self.w_b, self._mode.quantize_b),
-            self._effective(self.w_c, self._mode.quantize_c),
-        )
-
     def extra_repr(self) -> str:
-        return f"r={self.r}, mode={self._mode.value}, method={self.method.value}"
-
-    def get_extra_state(self):
-        return {"mode": self._mode.value}
-
-    def set_extra_state(self, state) -> None:
-        # weights in the state dict are already in the saved mode's form: set the flag only
-        mode = QuantMode(state["mode"])
-        self.w_b.requires_grad_(mode.trains_bc)
-        self.w_c.requires_grad_(mode.trains_bc)
-        self._mode = mode
+        return f"r={self.r}, mode={self._mode.value}, ternarizer={self.ternarizer}"
 
 
 def svd_factors(m: torch.Tensor, r: int, generator: torch.Generator | None = None):

@@ -1,6 +1,6 @@
 """Strategy "paper": the StrassenNets method, K restarts trained together.
 
-Train :class:`discovery.spn.MatMulSPN` on batches of random Gaussian products (A, B) ->
+Train :class:`discovery.solver._spn.MatMulSPN` on batches of random Gaussian products (A, B) ->
 vec((AB)ᵀ) with Adam and the mean squared error, in the paper's three phases:
 
 1. FULL: full-precision W_a, W_b, W_c;
@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import torch
 
-from discovery.quant import QuantMode, TernaryMethod
+from discovery.quant import QuantMode, Ternarizer
 from discovery.solver._batch import BatchOutcome, init_factors, past, restart_generator
 from discovery.solver._loss import random_products, rounded_errors, tensor_loss
-from discovery.spn import MatMulSPN
+from discovery.solver._spn import MatMulSPN
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,8 @@ class PaperParams:
         steps_full, steps_ternary, steps_frozen: Adam steps of phases 1, 2, 3.
         lr: Adam learning rate (phase 3 uses lr/10).
         batch: random products per step.
-        method: TWN (relative threshold ``factor``·mean|W|) or FIXED (``threshold``).
+        ternarizer: TWN (relative threshold 0.7·mean|W|) or FIXED (a threshold); on the
+            command line ``--param ternarizer=fixed:0.05``.
         init_scale: std of the Gaussian initial weights.
     """
 
@@ -42,9 +43,7 @@ class PaperParams:
     steps_frozen: int = 300
     lr: float = 1e-2
     batch: int = 128
-    method: TernaryMethod = TernaryMethod.TWN
-    factor: float = 0.7
-    threshold: float = 0.05
+    ternarizer: Ternarizer = Ternarizer()
     init_scale: float = 0.5
 
 
@@ -58,8 +57,7 @@ def run_paper(fmt: tuple[int, int, int], T: torch.Tensor, r: int, seed: int, res
     n, m, p = fmt
     restarts = list(restarts)
     init = init_factors(*T.shape, r, seed, restarts, params.init_scale, T.dtype, T.device)
-    spn = MatMulSPN(n, m, p, r, len(restarts), init=init, method=params.method,
-                    factor=params.factor, threshold=params.threshold).to(T.device)
+    spn = MatMulSPN(n, m, p, r, len(restarts), init=init, ternarizer=params.ternarizer).to(T.device)
     data_gen = restart_generator(seed, restarts[0])
     phases = ((QuantMode.FULL, params.steps_full, params.lr),
               (QuantMode.TERNARY, params.steps_ternary, params.lr),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import enum
 
+from discovery.errors import DiscoveryError
+from discovery.quant import Ternarizer
 from discovery.solver._config import SolverConfig, SolverConfigError
 
 
@@ -13,6 +15,8 @@ def _convert(name: str, default, text: str):
     if low in ("none", "null") and default is None:
         return None
     try:
+        if isinstance(default, Ternarizer):
+            return Ternarizer.parse(text)
         if isinstance(default, enum.Enum):
             return type(default)(low)
         if isinstance(default, bool):
@@ -32,9 +36,9 @@ def _convert(name: str, default, text: str):
                 return int(low)
             except ValueError:
                 return float(low)
-    except ValueError:
+    except (ValueError, DiscoveryError):
         raise SolverConfigError(f"parameter {name}: cannot read {text!r} as a value like "
-                                f"{default!r}") from None
+                                f"{str(default) if isinstance(default, Ternarizer) else repr(default)}") from None
     raise SolverConfigError(f"parameter {name} cannot be set from the command line")
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import torch
 
 from discovery.errors import VerificationError
-from discovery.quant import TernaryMethod
+from discovery.quant import Ternarizer, TernaryMethod
 from discovery.scheme import Provenance, Scheme
 from discovery.solver._adam import AdamParams, run_adam
 from discovery.solver._als import als_params_for, run_als
@@ -115,7 +115,7 @@ _IMPLEMENTATIONS = {
              lambda c, T, idx, deadline, prm, dev: run_adam(T, c.rank, c.seed, idx, deadline, prm)),
     "paper": (lambda fmt: PaperParams(),
               lambda c, T, idx, deadline, prm, dev: run_paper(c.format, T, c.rank, c.seed, idx, deadline, prm)),
-    "paper-fixed": (lambda fmt: PaperParams(method=TernaryMethod.FIXED),
+    "paper-fixed": (lambda fmt: PaperParams(ternarizer=Ternarizer(TernaryMethod.FIXED)),
                     lambda c, T, idx, deadline, prm, dev: run_paper(c.format, T, c.rank, c.seed, idx,
                                                                     deadline, prm)),
     "sgd": (lambda fmt: sgd_params_for(*fmt),
