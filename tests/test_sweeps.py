@@ -155,3 +155,18 @@ def test_auto_falls_back_to_the_solver_where_flips_stall(tmp_path):
     (cell,) = res.cells
     assert cell.strategy == "flips+als" and not cell.found and cell.walks >= 1
     assert cell.best_rank_reached is None or cell.best_rank_reached >= 11
+
+
+def test_committed_sweep_results_hold_up():
+    root = __import__("pathlib").Path(__file__).resolve().parents[1] / "results"
+    rows = list(csv.DictReader((root / "tables" / "rank_bounds_sweep.csv").read_text().splitlines()))
+    assert len(rows) == 10  # every format 2 <= n <= m <= p <= 4
+    files = {f.name.split("_")[0]: f for f in (root / "schemes" / "sweep").glob("*.json")}
+    for r in rows:
+        fmt = (int(r["n"]), int(r["m"]), int(r["p"]))
+        assert int(r["best_known_ZT"]) == d.best_known(fmt).ZT
+        s = d.load_scheme(files[f"{fmt[0]}x{fmt[1]}x{fmt[2]}"])
+        assert s.format == fmt and s.rank == int(r["found_rank"]) and s.is_ternary and d.verify(s).ok
+        assert int(r["gap_ZT"]) == s.rank - int(r["best_known_ZT"]) >= 0
+    config = json.loads((root / "tables" / "rank_bounds_sweep_config.json").read_text())
+    assert not config["out"].startswith("/")  # no machine paths in committed configs
