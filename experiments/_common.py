@@ -106,3 +106,29 @@ def summarize(rows: list[dict], keys: tuple[str, ...], metrics: tuple[str, ...],
             row[c] = rs[0][c]
         out.append(row)
     return out
+
+
+def read_runs(paths, keys: tuple[str, ...]) -> list[dict]:
+    """Rows of per-run CSVs (``*_runs.csv``) in order, numbers parsed; a row whose ``keys``
+    values were already seen in an earlier row or file is dropped (e.g. a teacher trained again
+    by a second process of a split sweep: the first one is kept)."""
+    import csv
+
+    rows, seen = [], set()
+    for path in paths:
+        with open(path, newline="") as f:
+            for r in csv.DictReader(f):
+                key = tuple(r[k] for k in keys)
+                if key not in seen:
+                    seen.add(key)
+                    rows.append({k: _number(v) for k, v in r.items()})
+    return rows
+
+
+def _number(v: str):
+    for cast in (int, float):
+        try:
+            return cast(v)
+        except ValueError:
+            pass
+    return {"True": True, "False": False}.get(v, v)

@@ -38,7 +38,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from _common import experiment_parser, start, summarize, write_config, write_csv
+from _common import experiment_parser, read_runs, start, summarize, write_config, write_csv
 
 from discovery.nn import PhaseConfig, StrassenSpec, count_ops, fit, strassenify, train_phases
 from discovery.nn._plot import plot_tradeoff
@@ -64,6 +64,7 @@ class Config:
         ("shared", 4.0), ("shared", 2.0), ("shared", 1.0), ("shared", 0.5),
         ("per_gate", 1.0), ("per_gate", 0.5), ("per_gate", 0.25))
     distill: bool = True
+    extra_steps_baseline: bool = True   # the dense teacher trained for the students' steps
     eval_len: int = 256
     cse_budget_s: float = 1.0     # time budget of greedy subexpression sharing per matrix
 
@@ -229,7 +230,7 @@ def run(cfg: Config, out: Path, device, progress: bool = True, data=None) -> lis
         teachers[seed] = (teacher, t_lstm)
         record("teacher", seed, teacher, t_lstm, t0)
     # equal training: the dense teacher given the students' extra steps (same batches)
-    for seed in cfg.seeds:
+    for seed in (cfg.seeds if cfg.extra_steps_baseline else ()):
         teacher, t_lstm = teachers[seed]
         longer = copy.deepcopy(teacher)
         torch.manual_seed(seed)
@@ -278,13 +279,35 @@ def _student(v: str) -> tuple[str, float]:
     return layout, r
 
 
+def merge(paths: list[Path], out: Path) -> int:
+    """Concatenate per-run CSVs (per seed, the first teacher and baseline row is kept) and
+    write the runs, summary and plot to ``out``."""
+    rows = read_runs(paths, ("model", "seed", "layout", "r_ratio"))
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(out / "char_lstm_runs.csv", rows)
+    write_csv(out / "char_lstm.csv", summary(rows))
+    plot(summary(rows)).savefig(out / "char_lstm.png", dpi=110)
+    print(f"merged {len(rows)} runs from {len(paths)} files -> {out}/char_lstm.csv/_runs.csv/.png")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = experiment_parser(__doc__)
     ap.add_argument("--students", type=_student, nargs="+", default=None,
                     help="students to train, in order, as LAYOUT:RATIO (shared:1 per_gate:0.25)")
     ap.add_argument("--ratios", type=float, nargs="+", default=None,
                     help="shorthand for --students shared:R for each R")
+    ap.add_argument("--no-extra-steps", action="store_true",
+                    help="skip the dense baseline trained for the students' extra steps")
+    ap.add_argument("--merge", type=Path, nargs="+", default=None, metavar="RUNS_CSV",
+                    help="train nothing: merge char_lstm_runs.csv files of processes that split "
+                         "the sweep into --out (per seed, the first teacher and baseline row)")
     a = ap.parse_args(argv)
+    if a.merge is not None:
+        missing = [str(p) for p in a.merge if not p.is_file()]
+        if missing:
+            ap.error(f"--merge: no such file {', '.join(missing)}; pass char_lstm_runs.csv files")
+        return merge(a.merge, a.out)
     if a.ratios is not None and a.students is not None:
         ap.error("give --students or --ratios, not both")
     if a.ratios is not None and min(a.ratios) <= 0:
@@ -294,6 +317,8 @@ def main(argv=None) -> int:
         over["students"] = tuple(("shared", r) for r in a.ratios)
     if a.students is not None:
         over["students"] = tuple(a.students)
+    if a.no_extra_steps:
+        over["extra_steps_baseline"] = False
     cfg = Config(**over)
     data = prepare(cfg)
     write_config(a.out, "char_lstm", cfg, {"quick": a.quick, "device": str(device),

@@ -32,7 +32,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from _common import experiment_parser, start, summarize, write_config, write_csv
+from _common import experiment_parser, read_runs, start, summarize, write_config, write_csv
 
 from discovery.nn import PhaseConfig, StrassenSpec, count_ops, fit, strassenify, train_phases
 from discovery.nn._plot import plot_tradeoff
@@ -224,6 +224,18 @@ def _on_off(v: str) -> bool:
     return v == "on"
 
 
+def merge(paths: list[Path], out: Path, stem: str) -> int:
+    """Rebuild the runs CSV, the summary and the figure from runs CSVs (per seed, the first
+    teacher / dense_long row is kept)."""
+    rows = read_runs(paths, ("model", "seed", "p", "r_ratio", "distill"))
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(out / f"{stem}_runs.csv", rows)
+    write_csv(out / f"{stem}.csv", summary(rows))
+    plot(summary(rows)).savefig(out / f"{stem}.png", dpi=110)
+    print(f"merged {len(rows)} runs from {len(paths)} files -> {out}/{stem}.csv/_runs.csv/.png")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = experiment_parser(__doc__)
     ap.add_argument("--ratios", type=float, nargs="+", default=None, help="override r/c_out")
@@ -233,7 +245,15 @@ def main(argv=None) -> int:
     ap.add_argument("--no-dense-long", action="store_true",
                     help="skip the dense baseline trained as long as the students")
     ap.add_argument("--stem", default="digits_cnn", help="output file name stem")
+    ap.add_argument("--merge", type=Path, nargs="+", default=None, metavar="RUNS_CSV",
+                    help="train nothing: rebuild <stem>_runs.csv, <stem>.csv and .png in --out "
+                         "from runs CSVs (of a split or interrupted sweep)")
     a = ap.parse_args(argv)
+    if a.merge is not None:
+        missing = [str(p) for p in a.merge if not p.is_file()]
+        if missing:
+            ap.error(f"--merge: no such file {', '.join(missing)}; pass {a.stem}_runs.csv files")
+        return merge(a.merge, a.out, a.stem)
     if (a.ratios and min(a.ratios) <= 0) or (a.patches and min(a.patches) <= 0):
         ap.error("--ratios and --patches must be positive")
     over, device = start(ap, a, QUICK)

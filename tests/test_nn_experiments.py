@@ -41,6 +41,15 @@ def test_quick_run_writes_csv_png_config(script, tmp_path):
     assert (tmp_path / f"{script}.png").stat().st_size > 1000
     cfg = json.loads((tmp_path / f"{script}_config.json").read_text())
     assert cfg["quick"] is True and cfg["config"]["seeds"] == [1]
+    # --merge rebuilds the same runs and summary tables from the runs CSV (no training)
+    mod = __import__(script)
+    try:
+        assert mod.main(["--merge", str(tmp_path / f"{script}_runs.csv"),
+                         "--out", str(tmp_path / "merged")]) == 0
+    finally:
+        sys.modules.pop(script, None)
+    for name in (f"{script}_runs.csv", f"{script}.csv"):
+        assert (tmp_path / "merged" / name).read_text() == (tmp_path / name).read_text()
     if script == "digits_cnn":
         # teacher, dense baseline trained as long as the students (1 + 3 epochs), one student
         assert [r["model"] for r in runs] == ["teacher", "dense_long", "strassen"]

@@ -4,7 +4,8 @@ Every matrix product of a layer is computed by a sum-product network
 ``c = W_c[(W_b b) ⊙ ã]`` with r hidden multiplications (ã learned directly):
 
 * layers: :class:`StrassenLinear`, :class:`StrassenConv2d` (output patches p, grouped W_b),
-  :class:`StrassenLSTM` (input-to-hidden and hidden-to-hidden SPNs for all gates);
+  :class:`StrassenLSTM` (input-to-hidden and hidden-to-hidden SPNs; one SPN for all four gates,
+  or ``layout="per_gate"``: one per gate as in the paper's code);
 * modes: :class:`QuantMode` (from :mod:`discovery.quant`, shared with the solver);
   ``layer.set_mode(QuantMode.FROZEN)`` makes W_b, W_c exact ternary and folds scales into ã;
 * conversion: :func:`strassenify` with a :class:`StrassenSpec` (or a per-layer function),

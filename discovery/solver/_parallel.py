@@ -118,18 +118,22 @@ def run_search_parallel(config: SolverConfig, executor, params=None, progress: b
     best_res, best_err = math.inf, None
     interrupted = False
     stop_sending = False
+    stopped_by = "restarts"
+    todo = math.inf if config.restarts is None else config.restarts  # None: until the time limit
     max_lost = max(3, 2 * executor.workers)
     stream = executor.stream()
     bar = _progress(config, progress)
     try:
         while True:
-            while not stop_sending and len(inflight) < executor.workers and sent < config.restarts:
+            while not stop_sending and len(inflight) < executor.workers and sent < todo:
                 left = None if deadline is None else deadline - time.monotonic()
-                if (left is not None and left < MIN_BATCH_TIME_S) or \
-                        (config.max_found is not None and new >= config.max_found):
-                    stop_sending = True
+                if left is not None and left < MIN_BATCH_TIME_S:
+                    stop_sending, stopped_by = True, "time_limit"
                     break
-                size = min(next(sizes), config.restarts - sent)
+                if config.max_found is not None and new >= config.max_found:
+                    stop_sending, stopped_by = True, "max_found"
+                    break
+                size = int(min(next(sizes), todo - sent))
                 indices = [i for i in store.pending(size + len(reserved)) if i not in reserved][:size]
                 fut = executor.submit(solver_batch, config, indices, left, params)
                 inflight[fut] = indices
@@ -147,11 +151,11 @@ def run_search_parallel(config: SolverConfig, executor, params=None, progress: b
                 lost += 1
                 sent -= len(indices)
                 if lost >= max_lost:
-                    stop_sending = True
+                    stop_sending, stopped_by = True, "lost_batches"
                 continue
             best_res = min(best_res, rep.best_residual)
             if not rep.completed:
-                stop_sending = True  # out of time
+                stop_sending, stopped_by = True, "time_limit"  # out of time
                 continue
             ok_here = new_here = 0
             for i, scheme in rep.candidates:
@@ -175,7 +179,7 @@ def run_search_parallel(config: SolverConfig, executor, params=None, progress: b
                 bar.update(len(rep.indices))
                 bar.set_postfix(found=len(found), best_res=f"{best_res:.2e}", refresh=False)
     except KeyboardInterrupt:
-        interrupted = True
+        interrupted, stopped_by = True, "interrupted"
         executor.cancel(list(inflight))
     finally:
         if bar is not None:
@@ -184,4 +188,5 @@ def run_search_parallel(config: SolverConfig, executor, params=None, progress: b
         config=config, schemes=tuple(s for s, _ in found.values()), new=new, restarts=done,
         successes=successes, time_to_first_s=first, elapsed_s=time.monotonic() - t0,
         best_residual=best_res, best_errors=best_err, rejected=rejected, interrupted=interrupted,
-        out=store.folder, paths=tuple(p for _, p in found.values()), lost_batches=lost)
+        out=store.folder, paths=tuple(p for _, p in found.values()), lost_batches=lost,
+        stopped_by=stopped_by)

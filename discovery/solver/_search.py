@@ -26,6 +26,7 @@ from discovery.solver._als import als_params_for, run_als
 from discovery.solver._batch import past
 from discovery.solver._config import DATA_ONLY, SolverConfig, SolverConfigError
 from discovery.solver._loss import candidate_rows, target_tensor
+from discovery.solver._memory import fit_batch
 from discovery.solver._paper import PaperParams, run_paper
 from discovery.solver._sgd import run_sgd, sgd_params_for
 from discovery.solver._store import ResultStore
@@ -52,6 +53,8 @@ class DiscoverResult:
             strategies; "sgd" checks on samples, so it can be positive).
         interrupted: stopped by Ctrl-C.
         out: the output folder; paths: the files of ``schemes``.
+        stopped_by: what ended the run: "restarts" (all requested restarts done),
+            "time_limit", "max_found", "interrupted" or (executor runs) "lost_batches".
         lost_batches: batches that did not come back from their worker (executor runs only;
             their restarts stay pending and were handed out again or are left to a rerun).
     """
@@ -69,11 +72,22 @@ class DiscoverResult:
     interrupted: bool
     out: Path
     paths: tuple[str, ...]
+    stopped_by: str = "restarts"
     lost_batches: int = 0
 
     @property
     def found(self) -> int:
         return len(self.schemes)
+
+    @property
+    def best(self) -> tuple[Scheme, str] | None:
+        """The best scheme found and its file: lowest rank, then fewest additions (plain
+        evaluation, :meth:`Scheme.counts`), then file name; None if nothing was found."""
+        if not self.schemes:
+            return None
+        k = min(range(len(self.schemes)), key=lambda i: (
+            self.schemes[i].rank, self.schemes[i].counts().additions, self.paths[i]))
+        return self.schemes[k], self.paths[k]
 
     @property
     def success_rate(self) -> float:
@@ -90,8 +104,11 @@ class DiscoverResult:
             "elapsed_s": round(self.elapsed_s, 3),
             "best_residual": None if math.isinf(self.best_residual) else self.best_residual,
             "best_errors": self.best_errors, "rejected": self.rejected,
-            "interrupted": self.interrupted, "out": str(self.out), "files": list(self.paths),
-            "lost_batches": self.lost_batches,
+            "interrupted": self.interrupted, "stopped_by": self.stopped_by,
+            "best": None if self.best is None else self.best[1],
+            "best_rank": None if self.best is None else self.best[0].rank,
+            "best_additions": None if self.best is None else self.best[0].counts().additions,
+            "out": str(self.out), "files": list(self.paths), "lost_batches": self.lost_batches,
         }
 
 
@@ -181,32 +198,38 @@ def run_search(config: SolverConfig, params=None, progress: bool = False, execut
 
 def _run(config: SolverConfig, params, progress: bool, device: str) -> DiscoverResult:
     check_params(config, params)
+    # memory first: a format too large for this machine is one line, before any allocation
+    batch = fit_batch(config, config.batch or default_batch(config), device)
     store = ResultStore(config)
+    t0 = time.monotonic()  # the time limit counts from here, building the tensor included
+    deadline = None if config.time_limit is None else t0 + config.time_limit
     # data-driven strategies learn from sampled products: the tensor is not even built
     T = None if config.strategy in DATA_ONLY else target_tensor(*config.format, dtype=torch.float64,
                                                                 device=device)
-    batch = config.batch or default_batch(config)
-    t0 = time.monotonic()
-    deadline = None if config.time_limit is None else t0 + config.time_limit
     found: dict[str, tuple[Scheme, str]] = {}
     new = done = successes = rejected = 0
     first = None
     best_res, best_err = math.inf, None
     interrupted = False
+    stopped_by = "restarts"
     n_batches = 0
     bar = _progress(config, progress)
+    todo = math.inf if config.restarts is None else config.restarts  # None: until the time limit
     try:
-        while done < config.restarts:
+        while done < todo:
             if past(deadline):
+                stopped_by = "time_limit"
                 break
             if config.max_found is not None and new >= config.max_found:
+                stopped_by = "max_found"
                 break
             # small first batches give a quick first result, doubling ones throughput
-            size = min(batch, max(4, batch >> max(0, 3 - n_batches)), config.restarts - done)
+            size = int(min(batch, max(4, batch >> max(0, 3 - n_batches)), todo - done))
             n_batches += 1
             indices = store.pending(size)
             out = _run_batch(config, T, indices, deadline, params, device)
             if not out.completed:
+                stopped_by = "time_limit"
                 break
             ok_here = new_here = 0
             for k, i in enumerate(indices):
@@ -235,6 +258,7 @@ def _run(config: SolverConfig, params, progress: bool, device: str) -> DiscoverR
                 bar.set_postfix(found=len(found), best_res=f"{best_res:.2e}", refresh=False)
     except KeyboardInterrupt:
         interrupted = True
+        stopped_by = "interrupted"
     finally:
         if bar is not None:
             bar.close()
@@ -242,7 +266,7 @@ def _run(config: SolverConfig, params, progress: bool, device: str) -> DiscoverR
         config=config, schemes=tuple(s for s, _ in found.values()), new=new, restarts=done,
         successes=successes, time_to_first_s=first, elapsed_s=time.monotonic() - t0,
         best_residual=best_res, best_errors=best_err, rejected=rejected, interrupted=interrupted,
-        out=store.folder, paths=tuple(p for _, p in found.values()))
+        out=store.folder, paths=tuple(p for _, p in found.values()), stopped_by=stopped_by)
 
 
 def _to_scheme(config: SolverConfig, out, k: int, restart: int) -> Scheme:
