@@ -1,8 +1,10 @@
-"""Helpers shared by the CLI commands: picking schemes by key, a file's own reduced program."""
+"""Helpers shared by the CLI commands: numbers from the command line, picking schemes by key,
+a file's own reduced program."""
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from discovery.errors import DiscoveryError
@@ -10,6 +12,32 @@ from discovery.formats import load_schemes
 from discovery.scheme import Scheme
 
 KEYS_SHOWN = 6  # a bad key lists this many keys and a count, not all 93 of a library file
+
+
+def int_arg(flag: str, text, minimum: int | None = None, error: type = DiscoveryError) -> int | None:
+    """``text`` as an integer (None stays None), else one clear ``error`` naming ``flag``."""
+    if text is None:
+        return None
+    try:
+        x = int(str(text).strip())
+    except ValueError:
+        raise error(f"{flag} must be an integer, got {text!r}") from None
+    if minimum is not None and x < minimum:
+        raise error(f"{flag} must be at least {minimum}, got {x}")
+    return x
+
+
+def seconds_arg(flag: str, text, positive: bool = True, error: type = DiscoveryError) -> float | None:
+    """``text`` as a finite number of seconds (positive unless told), else one clear ``error``."""
+    if text is None:
+        return None
+    try:
+        x = float(text)
+    except ValueError:
+        raise error(f"{flag} must be a number of seconds, got {text!r}") from None
+    if not math.isfinite(x) or (positive and x <= 0):
+        raise error(f"{flag} must be a {'positive, ' if positive else ''}finite number of seconds, got {text!r}")
+    return x
 
 
 def label_key(label: str) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from discovery.cli._common import label_key, pick, reduced_in_file
+from discovery.cli._common import pick, reduced_in_file
 from discovery.errors import DiscoveryError, RunRecordFile
 from discovery.formats import load_schemes, save_schemes
 from discovery.formulas import to_formulas

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import math
 
 # Light imports only: the solver itself (torch) loads when the command runs.
+from discovery.cli._common import int_arg, seconds_arg
 from discovery.solver._config import STRATEGIES, SolverConfig, SolverConfigError
 
 
@@ -49,24 +49,7 @@ def register(sub) -> None:
 
 
 def _int(name: str, text):
-    if text is None:
-        return None
-    try:
-        return int(str(text).strip())
-    except ValueError:
-        raise SolverConfigError(f"{name} must be a positive integer, got {text!r}") from None
-
-
-def _float(name: str, text):
-    if text is None:
-        return None
-    try:
-        x = float(text)
-    except ValueError:
-        raise SolverConfigError(f"{name} must be a number of seconds, got {text!r}") from None
-    if not math.isfinite(x):
-        raise SolverConfigError(f"{name} must be a finite number of seconds, got {text!r}")
-    return x
+    return int_arg(name, text, error=SolverConfigError)
 
 
 STOPPED_BY = {
@@ -81,7 +64,7 @@ STOPPED_BY = {
 def cmd_discover(args) -> int:
     if args.rank is None:
         raise SolverConfigError("--rank R is required (the number of multiplications)")
-    time_limit = _float("time-limit", args.time_limit)
+    time_limit = seconds_arg("time-limit", args.time_limit, positive=False, error=SolverConfigError)
     # a time limit alone is a budget: restarts go on until it is spent
     restarts = _int("restarts", args.restarts) if args.restarts is not None else (
         None if time_limit is not None else 64)

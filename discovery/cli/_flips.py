@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
+from discovery.cli._common import int_arg, pick_one, seconds_arg
 from discovery.errors import DiscoveryError
 
 
@@ -56,40 +56,18 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_lift)
 
 
-def _int(name: str, text, minimum: int = 1):
-    if text is None:
-        return None
-    try:
-        x = int(str(text).strip())
-    except ValueError:
-        raise DiscoveryError(f"{name} must be an integer, got {text!r}") from None
-    if x < minimum:
-        raise DiscoveryError(f"{name} must be at least {minimum}, got {x}")
-    return x
-
-
-def _seconds(text) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise DiscoveryError(f"--time-limit must be a number of seconds, got {text!r}") from None
-    if not math.isfinite(x) or x <= 0:
-        raise DiscoveryError(f"--time-limit must be a positive number of seconds, got {text!r}")
-    return x
-
-
 def cmd_flip(args) -> int:
     from discovery.flips import composed_start, flip_search, load_starts
     from discovery.flips._encode import check_format, check_ring
 
-    n, m, p = (_int(k, getattr(args, k)) for k in ("n", "m", "p"))
+    n, m, p = (int_arg(k.upper(), getattr(args, k), 1) for k in ("n", "m", "p"))
     check_format(n, m, p)
     ring = check_ring(args.ring)
-    target = _int("--target-rank", args.target_rank)
-    walkers = _int("--walkers", args.walkers)
-    seed = _int("--seed", args.seed, minimum=0)
-    max_flips = _int("--max-flips", args.max_flips)
-    limit = _seconds(args.time_limit)
+    target = int_arg("--target-rank", args.target_rank, 1)
+    walkers = int_arg("--walkers", args.walkers, 1)
+    seed = int_arg("--seed", args.seed, 0)
+    max_flips = int_arg("--max-flips", args.max_flips, 1)
+    limit = seconds_arg("--time-limit", args.time_limit)
     out = Path(args.out) if args.out else Path("runs") / "flips" / f"{n}x{m}x{p}-{ring}"
     if args.starts and args.composed:
         raise DiscoveryError("give either --from or --composed, not both")
@@ -110,7 +88,7 @@ def cmd_flip(args) -> int:
         if walkers is not None or max_flips is not None:
             raise DiscoveryError("--walkers and --max-flips are for one machine; with --scheduler or "
                                  "--workers every task walks with one walker for a slice of the time")
-        with make_executor(args.scheduler, _int("--workers", args.processes)) as executor:
+        with make_executor(args.scheduler, int_arg("--workers", args.processes, 1)) as executor:
             res = flip_search_on(executor, n, m, p, start=start, ring=ring, target_rank=target,
                                  time_limit=limit, seed=seed, out=out)
     else:
@@ -164,17 +142,10 @@ def _explore(args, start, fmt, ring, limit, walkers, seed, out) -> int:
 
 
 def cmd_lift(args) -> int:
-    from discovery.formats import load_schemes, save_scheme
+    from discovery.formats import save_scheme
     from discovery.lift import lift
 
-    items = load_schemes(args.path)
-    if args.key is not None:
-        items = [(lab, s) for lab, s in items if lab.endswith(f"[{args.key}]")]
-        if not items:
-            raise DiscoveryError(f"{args.path}: no key {args.key!r}")
-    elif len(items) != 1:
-        raise DiscoveryError(f"{args.path} holds {len(items)} schemes; pick one with --key")
-    label, s = items[0]
+    label, s = pick_one(args.path, args.key)
     res = lift(s)
     print(f"{label}: {s.name}: {res.message}")
     if res.ok and args.out:

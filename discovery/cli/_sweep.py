@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 
+from discovery.cli._common import int_arg, seconds_arg
 from discovery.sweeps._config import STRATEGIES, SweepConfig, SweepConfigError
 
 
@@ -42,25 +42,7 @@ def register(sub) -> None:
 
 
 def _int(name: str, text, low: int = 0):
-    if text is None:
-        return None
-    try:
-        x = int(str(text).strip())
-    except ValueError:
-        raise SweepConfigError(f"--{name} must be an integer, got {text!r}") from None
-    if x < low:
-        raise SweepConfigError(f"--{name} must be at least {low}, got {x}")
-    return x
-
-
-def _budget(text) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise SweepConfigError(f"--budget must be a number of seconds, got {text!r}") from None
-    if not math.isfinite(x) or x <= 0:
-        raise SweepConfigError(f"--budget must be a positive number of seconds per cell, got {text!r}")
-    return x
+    return int_arg(f"--{name}", text, low, SweepConfigError)
 
 
 def cmd_sweep(args) -> int:
@@ -70,7 +52,7 @@ def cmd_sweep(args) -> int:
         raise SweepConfigError("give either --formats LIST or --max-dim D")
     formats = parse_formats(args.formats) if args.formats is not None else formats_up_to(_int("max-dim", args.max_dim))
     config = SweepConfig(formats=formats, ranks=parse_ranks(args.ranks), strategy=args.strategy,
-                         budget=_budget(args.budget), seed=_int("seed", args.seed), out=args.out,
+                         budget=seconds_arg("--budget", args.budget, error=SweepConfigError), seed=_int("seed", args.seed), out=args.out,
                          margin=_int("margin", args.margin), scheduler=args.scheduler,
                          workers=_int("workers", args.workers, 1))
     config.prepare_out(create=False)  # before connecting or computing anything
