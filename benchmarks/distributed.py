@@ -18,18 +18,23 @@ Timings depend on the machine and its load: quote the load average with them.
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-import os
-import statistics
 import sys
-import tempfile
 from pathlib import Path
 
-from discovery._io import write_csv
-from discovery.executor import DaskExecutor, LocalExecutor
-from discovery.solver import discover
-from discovery.transforms import fingerprint
+# Run as a script, this file's folder comes first on sys.path and its name would hide the
+# `distributed` package: drop the folder (nothing else lives there that this script imports).
+sys.path[:] = [q for q in sys.path if Path(q or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse  # noqa: E402
+import datetime as dt  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+
+from discovery._io import write_csv  # noqa: E402
+from discovery.executor import DaskExecutor, LocalExecutor  # noqa: E402
+from discovery.solver import discover  # noqa: E402
+from discovery.transforms import fingerprint  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -40,6 +40,8 @@ from .transforms import sandwich as sandwich
 from .transforms import scale_term as scale_term
 from .transforms import restrict as restrict
 from .transforms import transpose as transpose
+from .equivalence import Equivalence as Equivalence
+from .equivalence import find_equivalence as find_equivalence
 from .verify import BrentFailure as BrentFailure
 from .verify import VerificationReport as VerificationReport
 from .verify import require_valid as require_valid

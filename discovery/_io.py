@@ -12,10 +12,17 @@ from discovery.errors import SchemeFileError
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``."""
+    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``.
+
+    The folder must exist: a mistyped path is an error, not a silent ``mkdir -p``. Callers
+    that own an output folder (``--out DIR``) create it themselves first.
+    """
     path = Path(path)
+    parent = path.parent
+    if not parent.is_dir():
+        what = "is not a folder" if parent.exists() else "does not exist"
+        raise SchemeFileError(f"{path}: the folder {parent} {what}; create it first or choose another path")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise SchemeFileError(f"{path}: cannot write here ({exc.strerror}); choose a writable folder") from None

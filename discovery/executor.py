@@ -60,12 +60,15 @@ def check_address(address: str) -> str:
 WARM_MODULES = ("discovery.solver._als", "discovery.solver._parallel")
 
 
-def import_modules(modules) -> int:
-    """Import ``modules`` in this process (a worker); returns the process id."""
+def import_modules(modules, prime: Callable | None = None) -> int:
+    """Import ``modules`` in this process (a worker), then call ``prime()`` if given (e.g. to
+    compile kernels); returns the process id."""
     import importlib
 
     for name in modules:
         importlib.import_module(name)
+    if prime is not None:
+        prime()
     return os.getpid()
 
 
@@ -104,13 +107,14 @@ class LocalExecutor:
             self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
         return self._pool
 
-    def warm_up(self, modules=WARM_MODULES) -> None:
-        """Start the worker processes and import ``modules`` there (or here, with one worker)."""
+    def warm_up(self, modules=WARM_MODULES, prime: Callable | None = None) -> None:
+        """Start the worker processes and import ``modules`` there (or here, with one worker);
+        ``prime``: a module-level function each worker then calls once (compiling kernels)."""
         if self.workers == 1:
-            import_modules(modules)
+            import_modules(modules, prime)
             return
         pool = self._get_pool()
-        for f in [pool.submit(import_modules, modules) for _ in range(self.workers)]:
+        for f in [pool.submit(import_modules, modules, prime) for _ in range(self.workers)]:
             f.result()
 
     def submit(self, fn: Callable, *args, **kwargs):
@@ -188,9 +192,10 @@ class DaskExecutor:
         info = self.client.scheduler_info(n_workers=-1) if _takes_n_workers(self.client) else self.client.scheduler_info()
         return max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
 
-    def warm_up(self, modules=WARM_MODULES) -> None:
-        """Import ``modules`` on every worker now (workers that join later import on first use)."""
-        self.client.run(import_modules, modules)
+    def warm_up(self, modules=WARM_MODULES, prime: Callable | None = None) -> None:
+        """Import ``modules`` on every worker now and call ``prime`` there (workers that join
+        later do it on first use)."""
+        self.client.run(import_modules, modules, prime)
 
     def submit(self, fn: Callable, *args, **kwargs):
         # pure=False: two batches with the same arguments are still two tasks

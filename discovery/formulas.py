@@ -5,6 +5,10 @@
 back. Entry names are 1-based (``a12`` is A[0, 1]); for dimensions above 9 an underscore
 separates the indices (``a1_12``). Coefficients other than ±1 are written ``2a11`` (as the
 collection does) or ``1/2*a11``; the parser also accepts ``2*a11``.
+
+For reading, ``to_formulas`` normalises signs by default: a product whose two factors both
+lead with a minus, ``(-a11) * (-b12)``, is written ``(a11) * (b12)`` (the same product, so
+the output lines do not change). Files keep their rows as stored (``normalize_signs=False``).
 """
 
 from __future__ import annotations
@@ -53,15 +57,43 @@ def format_linear(coeffs, names) -> str:
     return signed_sum(zip(coeffs, names), _collection_term) or "0"
 
 
-def to_formulas(s: Scheme) -> tuple[list[str], list[str]]:
-    """(multiplications, elements): readable lines for the products and the entries of C."""
+def _negatives(row) -> int:
+    return sum(1 for x in row if x < 0)
+
+
+def _leads_negative(row) -> bool:
+    return next((x < 0 for x in row if x != 0), False)
+
+
+def sign_normalized_factors(u_row, v_row) -> tuple[list, list]:
+    """The factors of one product with both signs flipped when that reads better.
+
+    ``(-x) * (-y) = x * y``: both factors are negated when that lowers the number of minus
+    signs, or keeps it and both factors lead with a minus. The product (and so every output
+    line) is unchanged.
+    """
+    u_row, v_row = list(u_row), list(v_row)
+    before = _negatives(u_row) + _negatives(v_row)
+    after = sum(1 for x in u_row + v_row if x > 0)
+    if after < before or (after == before and _leads_negative(u_row) and _leads_negative(v_row)):
+        return [-x for x in u_row], [-x for x in v_row]
+    return u_row, v_row
+
+
+def to_formulas(s: Scheme, normalize_signs: bool = True) -> tuple[list[str], list[str]]:
+    """(multiplications, elements): readable lines for the products and the entries of C.
+
+    With ``normalize_signs`` (default) a product written ``(-a11) * (-b12)`` reads
+    ``(a11) * (b12)`` (see :func:`sign_normalized_factors`); without it the rows are written
+    exactly as stored, so that :func:`from_formulas` gives back the same rows.
+    """
     n, m, p = s.format
     an = [a_name(n, m, p, a) for a in range(n * m)]
     bn = [b_name(n, m, p, b) for b in range(m * p)]
-    mults = [
-        f"m{t + 1} = ({format_linear(s.u[t], an)}) * ({format_linear(s.v[t], bn)})"
-        for t in range(s.rank)
-    ]
+    mults = []
+    for t in range(s.rank):
+        ut, vt = sign_normalized_factors(s.u[t], s.v[t]) if normalize_signs else (s.u[t], s.v[t])
+        mults.append(f"m{t + 1} = ({format_linear(ut, an)}) * ({format_linear(vt, bn)})")
     mn = [f"m{t + 1}" for t in range(s.rank)]
     elems = []
     for i in range(n):

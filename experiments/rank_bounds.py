@@ -41,6 +41,8 @@ def main(argv=None) -> int:
         "alphatensor+collection": RankTable(alpha + collection, args.max_dim),
     }
     rows = compare(tables, best, args.max_dim)
+    for sub in ("tables", "figures", "schemes/composed"):  # writes never create folders themselves
+        (out / sub).mkdir(parents=True, exist_ok=True)
     write_csv(out / "tables" / "rank_bounds.csv", rows)
     fig = rank_ratio_figure(rows, "alphatensor+collection", "best_known_Q")
     png = io.BytesIO()

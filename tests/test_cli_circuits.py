@@ -105,3 +105,22 @@ def test_export_reduced_reads_back(strassen_file, tmp_path, capsys):
     assert code == 0 and json.loads(dst.read_text())["complexity"] == {"naive": 18, "reduced": 15}
     code, out, _ = run(capsys, "simplify", dst, "--json", "--no-equivalents")
     assert code == 0 and json.loads(out.strip().splitlines()[-1])["reduced_additions"] == 15
+
+
+def test_key_picks_one_scheme_of_a_library(tmp_path, capsys):
+    from discovery import kron, laderman, save_schemes
+
+    lib = tmp_path / "lib.npz"
+    save_schemes([strassen(), winograd(), laderman(), kron(strassen(), strassen())], lib)
+    code, out, _ = run(capsys, "simplify", lib, "--key", "2,2,2#2", "--json", "--no-equivalents")
+    assert code == 0 and json.loads(out.strip().splitlines()[-1])["reduced_additions"] == 15  # winograd
+    dst = tmp_path / "l.dot"
+    code, out, _ = run(capsys, "draw", lib, "--key", "3,3,3", "-o", dst)
+    assert code == 0 and "23 multiplications" in out and dst.read_text().startswith("digraph")
+    code, out, _ = run(capsys, "export", lib, "--key", "2,2,2", "--to", "program")
+    assert code == 0 and json.loads(out)["multiplications"] == 7
+    # several schemes and no key: one line naming the keys, exit 2
+    for argv in (("simplify", lib), ("draw", lib, "-o", tmp_path / "x.png"), ("export", lib, "--to", "python"),
+                 ("export", lib, "--to", "python", "--key", "5,5,5")):
+        code, _, err = run(capsys, *argv)
+        assert code == 2 and err.count("\n") == 1 and "keys: 2,2,2 2,2,2#2 3,3,3 4,4,4" in err

@@ -22,7 +22,9 @@ def test_verify_good_wrong_and_unreadable(tmp_path, capsys):
     many = tmp_path / "many.npz"
     save_schemes([strassen(), kron(strassen(), strassen())], many)
     code, out, err = run(capsys, "verify", str(good), str(many))
-    assert code == 0 and len(out.strip().splitlines()) == 3 and "exact over" in out
+    assert code == 0 and len(out.strip().splitlines()) == 4 and "exact over" in out
+    assert out.strip().splitlines()[-1] == ("summary: 3 scheme(s): 3 exact over the declared ring, "
+                                            "0 valid only mod 2, 0 wrong, 0 unreadable file(s)")
 
     bad = tmp_path / "bad.exp"
     save_scheme(corrupt(winograd(), 1, 3, 2, 1), bad)
@@ -93,3 +95,57 @@ def test_verify_skips_solver_run_records(tmp_path, capsys):
     assert any("run-" in p for p in paths)
     code, out, err = run(capsys, "verify", *paths)
     assert code == 0 and "run record" in out and "skipped" in out and not err
+
+
+def test_verify_ends_with_one_summary_line(tmp_path, capsys):
+    paths = []
+    for name, s in (("good.json", strassen()), ("mod2.json", corrupt(strassen(), 0, 0, 0, 2)),
+                    ("wrong.json", corrupt(winograd(), 1, 3, 2, 1))):
+        save_scheme(s, tmp_path / name)
+        paths.append(str(tmp_path / name))
+    (tmp_path / "broken.json").write_text("{")
+    paths.append(str(tmp_path / "broken.json"))
+    code, out, err = run(capsys, "verify", *paths, "--ring", "Z")
+    lines = out.strip().splitlines()
+    assert code == 2 and "broken.json" in err
+    assert lines[-2] == ("summary: 3 scheme(s): 1 exact over Z, 1 valid only mod 2, 1 wrong, "
+                         "1 unreadable file(s)")
+    # the mod-2 scheme is pointed at the check that suits it
+    assert lines[-1].startswith("note: 1 file declares ring Z2 or holds schemes valid only modulo 2")
+    assert lines[-1].endswith(f"`discovery verify --ring Z2 {paths[1]}`")
+    # with --json stdout stays one JSON object per scheme; the summary goes to stderr
+    code, out, err = run(capsys, "verify", *paths[:3], "--json")
+    assert code == 1 and [json.loads(x)["ok"] for x in out.strip().splitlines()] == [True, False, False]
+    assert "summary: 3 scheme(s): 1 exact over the declared ring, 1 valid only mod 2, 1 wrong" in err
+    # a file declaring Z2, checked over Z2: no hint needed
+    z2 = tmp_path / "z2.json"
+    save_scheme(corrupt(strassen(), 0, 0, 0, 2).with_ring("Z2"), z2)
+    code, out, _ = run(capsys, "verify", str(z2))
+    assert code == 0 and "1 exact over the declared ring" in out and "--ring Z2" in out
+    code, out, _ = run(capsys, "verify", str(z2), "--ring", "Z2")
+    assert code == 0 and "1 exact over Z2" in out and "note:" not in out
+
+
+def _library(tmp_path):
+    path = tmp_path / "lib.npz"
+    save_schemes([strassen(), laderman(), kron(strassen(), strassen())] +
+                 [sandwich(strassen(), [[1, k], [0, 1]]) for k in range(1, 8)], path)
+    return path
+
+
+def test_show_key_and_compact_key_listing(tmp_path, capsys):
+    lib = _library(tmp_path)
+    code, out, _ = run(capsys, "show", str(lib), "--key", "3,3,3")
+    assert code == 0 and "multiplications: 23" in out and "m24" not in out and "<2,2,2>" not in out
+    code, out, err = run(capsys, "show", str(lib), "--key", "9,9,9")
+    assert code == 2 and err.count("\n") == 1
+    assert "keys: 2,2,2 3,3,3 4,4,4 2,2,2#2 2,2,2#3 2,2,2#4 ... (10 keys)" in err
+
+
+def test_show_reports_the_reduced_files_count(shared_data, capsys):
+    path = shared_data / "fmm-collection" / "3x3x3_m23_cr58_cn119_ZT_reduced.json"
+    code, out, _ = run(capsys, "show", str(path))
+    assert code == 0 and "additions: 119" in out
+    assert "# the file's reduced program: 58 additions" in out
+    code, out, _ = run(capsys, "show", str(shared_data / "fmm-collection" / "3x3x3_m23_Z.json"))
+    assert code == 0 and "reduced program" not in out

@@ -52,14 +52,17 @@ def test_unreachable_scheduler_is_one_line_within_a_few_seconds(capsys, tmp_path
 
 def test_small_sweep_json_resume_and_report(capsys, tmp_path):
     out = tmp_path / "s"
-    argv = ["sweep", "--formats", "2x2x2", "--budget", "2", "--workers", "1", "--out", str(out), "--json"]
+    # flips: <2,2,2> goes from the standard 8 to 7 in milliseconds, so the cell ends at once
+    argv = ["sweep", "--formats", "2x2x2", "--strategy", "flips", "--budget", "20", "--workers", "1",
+            "--out", str(out), "--json"]
     assert main(argv + ["--quiet"]) == 0
     text = capsys.readouterr().out.strip().splitlines()
     summary = json.loads(text[-1])
     assert summary["best"] == {"2x2x2": {"rank": 7, "additions": summary["best"]["2x2x2"]["additions"]}}
     assert "<2,2,2>: rank 7 found, equal to the best known over ZT" in text[0]
     # another sweep's settings in the same folder: one line, exit 2
-    assert main(["sweep", "--formats", "2x2x2", "--budget", "3", "--out", str(out), "--quiet"]) == 2
+    assert main(["sweep", "--formats", "2x2x2", "--strategy", "flips", "--budget", "3", "--out", str(out),
+                 "--quiet"]) == 2
     assert "holds another sweep" in capsys.readouterr().err
     assert main(["sweep-report", str(out), "--json"]) == 0
     rows = json.loads(capsys.readouterr().out.strip().splitlines()[-1])

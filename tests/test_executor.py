@@ -151,3 +151,16 @@ def test_a_batch_lost_for_good_is_reported_and_its_restarts_run_again(tmp_path, 
     assert res.restarts == 16  # the lost restarts were handed out again
     state = d.solver._store.ResultStore(res.config).state
     assert state["done"] == [[0, 16]] and state["restarts"] == 16
+
+
+def test_flip_walks_run_as_tasks_on_the_cluster(tmp_path, cluster):
+    pytest.importorskip("discovery.flips", reason="the flip-graph engine is not installed")
+    with distributed.Client(cluster, set_as_default=False) as client:
+        client.wait_for_workers(2, timeout=30)
+        res = d.sweep("2x3x3", ranks="15", strategy="flips", budget=20, out=str(tmp_path / "f"), scheduler=client)
+    (cell,) = res.cells
+    # one single-walker flip_search task per worker thread and slice, verified again here
+    assert cell.found and cell.walks >= 2 and cell.walks % 2 == 0 and cell.lost_batches == 0
+    for path in sorted((tmp_path / "f" / "2x3x3").glob("r[0-9]*-*.json")):
+        s = d.load_scheme(path)
+        assert d.verify(s).ok and s.rank >= 15

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from discovery import (Scheme, kron, laderman, load_scheme, load_schemes, sandwich, save_scheme,
-                       save_schemes, standard, strassen, valid_rings, verify, winograd)
+from discovery import (Scheme, fingerprint, kron, laderman, load_scheme, load_schemes, sandwich,
+                       save_scheme, save_schemes, scale_term, standard, strassen, valid_rings, verify,
+                       winograd)
 from discovery.errors import SchemeFileError, UnsafeFileError
 from discovery.formulas import from_formulas, to_formulas
 
@@ -90,9 +91,30 @@ def test_round_trip_json_npz_exp_json(tmp_path_factory, s):
 
 
 def test_formulas_round_trip():
-    for s in (strassen(), laderman(), sandwich(strassen(), None, None, [[2, 0], [0, 1]])):
-        mults, elems = to_formulas(s)
+    for s in (strassen(), laderman(), sandwich(strassen(), None, None, [[2, 0], [0, 1]]),
+              scale_term(strassen(), 0, -1, -1)):
+        mults, elems = to_formulas(s, normalize_signs=False)
         assert from_formulas(mults, elems, *s.format) == s
+        # the readable lines describe the same algorithm (rows differ at most by (-1, -1))
+        mults, elems = to_formulas(s)
+        back = from_formulas(mults, elems, *s.format)
+        assert fingerprint(back) == fingerprint(s) and verify(back).ok
+
+
+def test_formulas_have_no_double_negatives():
+    s = Scheme.from_rows(1, 1, 1, [[-1], [-1]], [[-1], [1]], [[1], [0]])
+    assert to_formulas(s)[0][0] == "m1 = (a11) * (b11)"
+    assert to_formulas(s, normalize_signs=False)[0][0] == "m1 = (-a11) * (-b11)"
+    # a flip of both factors of every product of Strassen: no line may read (-x) * (-y)
+    flipped = strassen()
+    for t in range(flipped.rank):
+        flipped = scale_term(flipped, t, -1, -1)
+    mults, elems = to_formulas(flipped)
+    assert mults == to_formulas(strassen())[0] and elems == to_formulas(strassen())[1]
+    assert not any("= (-" in line and "* (-" in line for line in mults)
+    # fewer minus signs wins even when only one factor leads with a minus
+    s = Scheme.from_rows(1, 2, 1, [[-1, -1]], [[1, -1]], [[1]])
+    assert to_formulas(s)[0][0] == "m1 = (a11 + a12) * (-b11 + b21)"
 
 
 def test_npz_holds_many_schemes(tmp_path):

@@ -257,7 +257,8 @@ def test_store_refuses_a_candidate_that_fails_exactly(tmp_path):
     assert s.verified_over and store.add(s)[2] is False  # verified once; the second add is a duplicate
 
 
-def test_candidates_rejected_by_the_exact_check_are_counted_not_written(monkeypatch, tmp_path):
+@pytest.mark.parametrize("executor", [None, "local"])
+def test_candidates_rejected_by_the_exact_check_are_counted_not_written(monkeypatch, tmp_path, executor):
     from discovery.solver import _search
     from discovery.solver._batch import BatchOutcome
 
@@ -273,7 +274,11 @@ def test_candidates_rejected_by_the_exact_check_are_counted_not_written(monkeypa
                             residual=torch.zeros(k, dtype=torch.float64))
 
     monkeypatch.setattr(_search, "run_als", claims_two_candidates)
-    res = discover(2, 2, 2, 7, restarts=2, batch=2, seed=0, out=str(tmp_path))
+    if executor is not None:  # the executor loop, in this process (one worker)
+        from discovery.executor import LocalExecutor
+
+        executor = LocalExecutor(1)
+    res = discover(2, 2, 2, 7, restarts=2, batch=2, seed=0, out=str(tmp_path), executor=executor)
     assert (res.restarts, res.successes, res.rejected, res.found) == (2, 1, 1, 1)
     assert res.to_json()["rejected"] == 1
     files = sorted(tmp_path.glob("r7-*.json"))

@@ -11,9 +11,10 @@ import json
 from pathlib import Path
 
 from discovery._io import atomic_write_bytes, atomic_write_text
+from discovery.cli._common import pick_one, reduced_in_file
 from discovery.errors import DiscoveryError
-from discovery.formats import load_scheme, save_scheme
-from discovery.symbolic import SimplifiedScheme, plain, read_reduced, simplify_additions, to_reduced
+from discovery.formats import save_scheme
+from discovery.symbolic import SimplifiedScheme, plain, simplify_additions, to_reduced
 from discovery.verify import require_valid
 
 DRAW_EXTENSIONS = (".png", ".svg", ".dot", ".graphml")
@@ -27,6 +28,7 @@ def register(sub) -> None:
                                    "X C Z^-1 and the format's symmetries) where that is cheap (2x2 sides).")
     p.add_argument("path", metavar="PATH", help="scheme file (.json, .npz, .exp; reduced .json too)")
     p.add_argument("--no-equivalents", action="store_true", help="only share subexpressions")
+    p.add_argument("--key", help="pick one scheme of a multi-scheme npz, e.g. '3,3,3'")
     p.add_argument("--out", metavar="FILE", help="save the (possibly equivalent) scheme (.json, .npz, .exp)")
     p.add_argument("--json", action="store_true", help="last stdout line: a JSON object with the counts")
     p.add_argument("--tries", type=int, default=16, help="randomized greedy runs (default 16)")
@@ -38,6 +40,7 @@ def register(sub) -> None:
     p.add_argument("-o", "--out", required=True, metavar="FILE", help="FILE.png, .svg, .dot or .graphml")
     p.add_argument("--plain", action="store_true", help="the plain evaluation, without shared sums")
     p.add_argument("--equivalents", action="store_true", help="search equivalent schemes first")
+    p.add_argument("--key", help="pick one scheme of a multi-scheme npz, e.g. '3,3,3'")
     p.add_argument("--dpi", type=int, default=120, help="resolution of a PNG (default 120)")
     p.set_defaults(func=cmd_draw)
 
@@ -48,26 +51,21 @@ def register(sub) -> None:
     p.add_argument("-o", "--out", metavar="FILE", help="output file (default: stdout)")
     p.add_argument("--plain", action="store_true", help="the plain evaluation, without shared sums")
     p.add_argument("--equivalents", action="store_true", help="search equivalent schemes first")
+    p.add_argument("--key", help="pick one scheme of a multi-scheme npz, e.g. '3,3,3'")
     p.add_argument("--name", default="multiply", help="function name for --to python")
     p.set_defaults(func=cmd_export)
 
 
 def _program(path: str, equivalents: bool, plain_only: bool = False, tries: int = 16,
-             seed: int = 0) -> tuple[SimplifiedScheme, str]:
-    """Load, verify and simplify; returns the best program and how it was found."""
-    s = require_valid(load_scheme(path))
+             seed: int = 0, key: str | None = None) -> tuple[SimplifiedScheme, str]:
+    """Load (the scheme under ``key``), verify and simplify; returns the best program and how."""
+    s = require_valid(pick_one(path, key)[1])
     if plain_only:
         return plain(s), "plain evaluation"
     best, how = simplify_additions(s, tries=tries, seed=seed), "shared subexpressions"
-    if Path(path).suffix.lower() == ".json":
-        try:
-            given = json.loads(Path(path).read_text())
-        except (OSError, ValueError):
-            given = None
-        if isinstance(given, dict) and "u_fresh" in given:
-            red = read_reduced(given)
-            if red.reduced_additions < best.reduced_additions:
-                best, how = red, "the file's own reduced program"
+    red = reduced_in_file(path)
+    if red is not None and red.reduced_additions < best.reduced_additions:
+        best, how = red, "the file's own reduced program"
     if equivalents and max(s.format) <= 2:
         from discovery.optimize_additions import optimize_additions
 
@@ -78,7 +76,8 @@ def _program(path: str, equivalents: bool, plain_only: bool = False, tries: int 
 
 
 def cmd_simplify(args) -> int:
-    ss, how = _program(args.path, not args.no_equivalents, tries=args.tries, seed=args.seed)
+    ss, how = _program(args.path, not args.no_equivalents, tries=args.tries, seed=args.seed,
+                       key=args.key)
     n, m, p = ss.format
     print(f"<{n},{m},{p}> rank {ss.multiplications}: {ss.naive_additions} additions plainly, "
           f"{ss.reduced_additions} with {how} (A {ss.a.additions}, B {ss.b.additions}, C {ss.c.additions})")
@@ -103,7 +102,7 @@ def cmd_draw(args) -> int:
                              f"use one of {', '.join(DRAW_EXTENSIONS)}")
     from discovery.circuit import build_circuit, to_dot, to_graphml
 
-    ss, how = _program(args.path, args.equivalents, args.plain)
+    ss, how = _program(args.path, args.equivalents, args.plain, key=args.key)
     G = build_circuit(ss)
     if ext == ".dot":
         atomic_write_text(args.out, to_dot(G, Path(args.path).stem))
@@ -128,7 +127,7 @@ def cmd_export(args) -> int:
         raise DiscoveryError(f"unknown export target {args.to!r}; use one of {', '.join(TARGETS)}")
     from discovery.codegen import program_json, to_latex, to_python
 
-    ss, how = _program(args.path, args.equivalents, args.plain)
+    ss, how = _program(args.path, args.equivalents, args.plain, key=args.key)
     if args.to == "python":
         if not args.name.isidentifier():
             raise DiscoveryError(f"--name {args.name!r} is not a Python identifier")

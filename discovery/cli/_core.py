@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+from discovery.cli._common import label_key, pick, reduced_in_file
 from discovery.errors import DiscoveryError, RunRecordFile
 from discovery.formats import load_schemes, save_schemes
 from discovery.formulas import to_formulas
@@ -34,7 +35,7 @@ def register(sub) -> None:
 
     p = sub.add_parser("show", help="print formulas and operation counts")
     p.add_argument("path", metavar="PATH")
-    p.add_argument("--key", help="pick one scheme of a multi-scheme npz")
+    p.add_argument("--key", help="pick one scheme of a multi-scheme npz, e.g. '3,3,3'")
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("known", help="the catalogue of known algorithms")
@@ -54,24 +55,31 @@ def _report_dict(label: str, s: Scheme, rep, extra_note: str) -> dict:
 
 def cmd_verify(args) -> int:
     worst = 0
+    tally = {"exact": 0, "mod2": 0, "other": 0, "wrong": 0, "unreadable": 0, "skipped": 0}
+    z2_files: list[str] = []  # files that declare Z2 or hold Z2-only schemes
     for path in args.paths:
         try:
             items = load_schemes(path)
         except RunRecordFile as exc:
             # `discovery verify out/*.json` meets the solver's run records beside its schemes.
             print(f"{exc}; skipped")
+            tally["skipped"] += 1
             continue
         except DiscoveryError as exc:
             print(f"error: {exc}", file=sys.stderr)
             worst = 2
+            tally["unreadable"] += 1
             continue
         for label, s in items:
             rep = verify(s, args.ring)
             note = ""
+            rings: tuple[str, ...] = ()
             if not rep.ok:
                 rings = valid_rings(s)
                 if rings:
                     note = f"valid over {', '.join(rings)} only"
+            if (s.ring == "Z2" or rings == ("Z2",)) and path not in z2_files:
+                z2_files.append(path)
             if args.sympy:
                 srep = verify_sympy(s)
                 exact_q = verify(s, "Q")
@@ -81,28 +89,39 @@ def cmd_verify(args) -> int:
                     worst = max(worst, 1)
                 else:
                     note = (note + "; " if note else "") + "sympy agrees"
+            tally["exact" if rep.ok else "mod2" if rings == ("Z2",) else "other" if rings else "wrong"] += 1
             if args.json:
                 print(json.dumps(_report_dict(label, s, rep, note)))
             else:
                 print(f"{label}: {rep.summary()}" + (f" ({note})" if note else ""))
             if not rep.ok:
                 worst = max(worst, 1)
+    # the summary goes to stderr with --json, so stdout stays one JSON object per scheme
+    out = sys.stderr if args.json else sys.stdout
+    print(_verify_summary(tally, args.ring), file=out)
+    if z2_files and args.ring != "Z2":
+        what = "1 file declares ring Z2 or holds" if len(z2_files) == 1 else \
+            f"{len(z2_files)} files declare ring Z2 or hold"
+        print(f"note: {what} schemes valid only modulo 2; the check to run for "
+              f"them is `discovery verify --ring Z2 {' '.join(z2_files)}`", file=out)
     return worst
 
 
-def _pick(path: str, key: str | None) -> list[tuple[str, Scheme]]:
-    items = load_schemes(path)
-    if key is None:
-        return items
-    chosen = [(lbl, s) for lbl, s in items if lbl.endswith(f"[{key}]")]
-    if not chosen:
-        keys = ", ".join(lbl[lbl.rfind("[") + 1:-1] for lbl, _ in items if lbl.endswith("]"))
-        raise DiscoveryError(f"{path}: no scheme with key {key!r} (keys: {keys or 'none'})")
-    return chosen
+def _verify_summary(tally: dict, ring: str | None) -> str:
+    """One line: how many schemes are exact, valid only mod 2, wrong; how many files unreadable."""
+    total = tally["exact"] + tally["mod2"] + tally["other"] + tally["wrong"]
+    parts = [f"{tally['exact']} exact over {ring or 'the declared ring'}",
+             f"{tally['mod2']} valid only mod 2"]
+    if tally["other"]:
+        parts.append(f"{tally['other']} valid over another ring only")
+    parts += [f"{tally['wrong']} wrong", f"{tally['unreadable']} unreadable file(s)"]
+    if tally["skipped"]:
+        parts.append(f"{tally['skipped']} run record(s) skipped")
+    return f"summary: {total} scheme(s): " + ", ".join(parts)
 
 
 def cmd_convert(args) -> int:
-    items = _pick(args.src, args.key)
+    items = pick(args.src, args.key)
     for label, s in items:
         rep = verify(s)
         if not rep.ok and not args.allow_invalid:
@@ -130,11 +149,16 @@ def print_scheme(s: Scheme, label: str = "") -> None:
 
 
 def cmd_show(args) -> int:
-    items = _pick(args.path, args.key)
+    items = pick(args.path, args.key)
     for q, (label, s) in enumerate(items):
         if q:
             print()
         print_scheme(s, label)
+    reduced = reduced_in_file(args.path)
+    if reduced is not None:
+        print(f"# the file's reduced program: {reduced.reduced_additions} additions "
+              f"(A side {reduced.a.additions}, B side {reduced.b.additions}, C side {reduced.c.additions}; "
+              f"{len(reduced.intermediates())} shared sums)")
     return 0
 
 

@@ -13,9 +13,9 @@ def register(sub) -> None:
     p = sub.add_parser(
         "discover", help="learn exact ternary matrix multiplication schemes <N,M,P> with R products",
         description="Run many restarts of a solver strategy, verify every candidate exactly and "
-                    "store the distinct verified schemes (default results/schemes/NxMxP/). "
-                    "Running the same command again extends the search. Exit 0 if a scheme was "
-                    "found, 1 if none, 2 on bad input.")
+                    "store the distinct verified schemes (default runs/discover/NxMxP/ under the "
+                    "current folder, ignored by git). Running the same command again extends the "
+                    "search. Exit 0 if a scheme was found, 1 if none, 2 on bad input.")
     # plain strings: every check happens in SolverConfig so bad input gives one line, exit 2
     p.add_argument("n", metavar="N")
     p.add_argument("m", metavar="M")
@@ -23,12 +23,16 @@ def register(sub) -> None:
     # checked in cmd_discover (not required=True) so that a missing rank is one line, exit 2
     p.add_argument("--rank", "-r", default=None, metavar="R",
                    help="number of multiplications (required)")
-    p.add_argument("--restarts", default="64", metavar="K", help="new restarts to run (default 64)")
-    p.add_argument("--time-limit", default=None, metavar="S", help="stop after S seconds")
+    p.add_argument("--restarts", default=None, metavar="K",
+                   help="new restarts to run (default 64; with --time-limit alone: until the time is up)")
+    p.add_argument("--time-limit", default=None, metavar="S",
+                   help="a budget of S seconds: stop when it is spent (restarts continue until then "
+                        "unless --restarts is given too)")
     p.add_argument("--seed", default="0", help="base seed; restart i is (seed, i) (default 0)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
     p.add_argument("--strategy", default="als", help=f"one of {', '.join(STRATEGIES)} (default als)")
-    p.add_argument("--out", default=None, metavar="DIR", help="output folder")
+    p.add_argument("--out", default=None, metavar="DIR",
+                   help="output folder, created if needed (default runs/discover/NxMxP)")
     p.add_argument("--batch", default=None, help="restarts per tensor (default: by format)")
     p.add_argument("--threads", default=None, help="torch CPU threads (default 1)")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
@@ -65,19 +69,35 @@ def _float(name: str, text):
     return x
 
 
+STOPPED_BY = {
+    "restarts": "all requested restarts done",
+    "time_limit": "the time limit",
+    "max_found": "the number of schemes asked for",
+    "interrupted": "Ctrl-C",
+    "lost_batches": "too many batches lost with their workers",
+}
+
+
 def cmd_discover(args) -> int:
     if args.rank is None:
         raise SolverConfigError("--rank R is required (the number of multiplications)")
+    time_limit = _float("time-limit", args.time_limit)
+    # a time limit alone is a budget: restarts go on until it is spent
+    restarts = _int("restarts", args.restarts) if args.restarts is not None else (
+        None if time_limit is not None else 64)
     config = SolverConfig(
         n=_int("N", args.n), m=_int("M", args.m), p=_int("P", args.p), rank=_int("rank", args.rank),
-        restarts=_int("restarts", args.restarts), time_limit=_float("time-limit", args.time_limit),
+        restarts=restarts, time_limit=time_limit,
         seed=_int("seed", args.seed), device=args.device, strategy=args.strategy, out=args.out,
         batch=_int("batch", args.batch), threads=_int("threads", args.threads), force=args.force)
+    from discovery.solver._memory import fit_batch
     from discovery.solver._params import params_from_strings
-    from discovery.solver._search import run_search
+    from discovery.solver._search import default_batch, run_search
 
     params = params_from_strings(config, args.param)
-    config.check_writable()  # fail before any work starts
+    # fail before any work starts: too little memory for one restart, an unwritable folder
+    fit_batch(config, config.batch or default_batch(config), config.torch_device())
+    config.check_writable()
     executor = None
     if args.scheduler is not None or args.workers is not None:
         from discovery.executor import make_executor
@@ -90,10 +110,11 @@ def cmd_discover(args) -> int:
             executor.close()
     summary = result.to_json()
     c = config
+    limit = "" if c.time_limit is None else f" of {c.time_limit:g} s"
     lines = [
         f"<{c.n},{c.m},{c.p}> rank {c.rank}, strategy {c.strategy}, seed {c.seed}: "
-        f"{result.restarts} restarts in {result.elapsed_s:.1f} s"
-        + (" (interrupted)" if result.interrupted else ""),
+        f"{result.restarts} restarts in {result.elapsed_s:.1f} s; stopped by "
+        + STOPPED_BY[result.stopped_by] + (limit if result.stopped_by == "time_limit" else ""),
         f"verified schemes: {result.found} distinct ({result.new} new), success rate "
         f"{result.success_rate:.1%}, first after "
         + (f"{result.time_to_first_s:.2f} s" if result.time_to_first_s is not None else "-"),
@@ -102,6 +123,10 @@ def cmd_discover(args) -> int:
         lines.append(
             f"nothing found: best least-squares residual {summary['best_residual']}, fewest failing "
             f"Brent equations after rounding {result.best_errors}")
+    else:
+        best, path = result.best
+        lines.append(f"best scheme: rank {best.rank}, {best.counts().additions} additions "
+                     f"(plain evaluation): {path}")
     if result.rejected:
         lines.append(f"{result.rejected} candidate(s) passed the strategy's check but failed exact "
                      "verification and were not written")

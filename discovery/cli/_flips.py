@@ -32,6 +32,10 @@ def register(sub) -> None:
     p.add_argument("--walkers", default=None, metavar="K", help="parallel walkers (default: cores)")
     p.add_argument("--seed", default="0", help="seed (default 0)")
     p.add_argument("--max-flips", default=None, metavar="F", help="flips per walker at most")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run independent walks on a Dask cluster (tcp://HOST:PORT)")
+    p.add_argument("--workers", dest="processes", default=None, metavar="K",
+                   help="run independent walks in K local processes")
     p.add_argument("--explore", action="store_true",
                    help="keep the rank: collect distinct schemes and minimise additions over them")
     p.add_argument("--out", default=None, metavar="DIR",
@@ -99,9 +103,20 @@ def cmd_flip(args) -> int:
         start = load_starts(args.starts, (n, m, p), ring)
     if args.explore:
         return _explore(args, start, (n, m, p), ring, limit, walkers, seed, out)
-    res = flip_search(n, m, p, start=start, ring=ring, target_rank=target, time_limit=limit,
-                      walkers=walkers or 0, seed=seed, max_flips=max_flips, out=out,
-                      progress=not args.quiet)
+    if args.scheduler is not None or args.processes is not None:
+        from discovery.executor import make_executor
+        from discovery.flips import flip_search_on
+
+        if walkers is not None or max_flips is not None:
+            raise DiscoveryError("--walkers and --max-flips are for one machine; with --scheduler or "
+                                 "--workers every task walks with one walker for a slice of the time")
+        with make_executor(args.scheduler, _int("--workers", args.processes)) as executor:
+            res = flip_search_on(executor, n, m, p, start=start, ring=ring, target_rank=target,
+                                 time_limit=limit, seed=seed, out=out)
+    else:
+        res = flip_search(n, m, p, start=start, ring=ring, target_rank=target, time_limit=limit,
+                          walkers=walkers or 0, seed=seed, max_flips=max_flips, out=out,
+                          progress=not args.quiet)
     reached = res.best_rank <= target if target is not None else res.improved
     print(f"<{n},{m},{p}> over {ring}: rank {res.start_rank} -> {res.best_rank} in "
           f"{res.time_to_best_s:.2f} s ({res.flips / 1e6:.1f} M flips, {res.flips_per_s / 1e6:.2f} M/s, "

@@ -13,3 +13,4 @@ from discovery.flips._starts import composed_start as composed_start
 from discovery.flips._starts import load_starts as load_starts
 from discovery.flips._explore import ExploreResult as ExploreResult
 from discovery.flips._explore import explore as explore
+from discovery.flips._distributed import flip_search_on as flip_search_on

@@ -153,6 +153,58 @@ def _try_reduce(P, N, w, t, y, r, z2):
     return r, False
 
 
+@nb.njit(cache=True, inline="always")
+def _signed(p, n, s):
+    return (p, n) if s > 0 else (n, p)
+
+
+@nb.njit(cache=True)
+def _try_reduce3(P, N, w, t, x, y, r, z2):
+    """Three-term reduction: terms j, k share factor x with t (up to sign) and
+    ``Y_t = α Ŷ_j + β Ŷ_k`` (Ŷ: Y with the sign that makes X equal), so t folds into them:
+    ``Z_j += α Z_t``, ``Z_k += β Z_t`` and t is dropped (rank − 1). A random ternary flip
+    would often miss it (the intermediate step can leave {-1,0,1}). Returns (rank, reduced).
+    """
+    z = 3 - x - y
+    px = P[w, x, t]
+    nx = N[w, x, t]
+    pt = P[w, y, t]
+    nt = N[w, y, t]
+    for j in range(r):
+        if j == t:
+            continue
+        sj = _same(px, nx, P[w, x, j], N[w, x, j])
+        if sj == 0:
+            continue
+        pj, nj = _signed(P[w, y, j], N[w, y, j], sj)
+        for k in range(j + 1, r):
+            if k == t:
+                continue
+            sk = _same(px, nx, P[w, x, k], N[w, x, k])
+            if sk == 0:
+                continue
+            pk, nk = _signed(P[w, y, k], N[w, y, k], sk)
+            for alpha in (1, -1):
+                for beta in (1, -1):
+                    if z2 and (alpha < 0 or beta < 0):
+                        continue
+                    aj, an = _signed(pj, nj, alpha)
+                    ok, sp, sn = _add(aj, an, pk, nk, beta, z2)
+                    if not ok or sp != pt or sn != nt:
+                        continue
+                    ok1, zjp, zjn = _add(P[w, z, j], N[w, z, j], P[w, z, t], N[w, z, t], alpha, z2)
+                    ok2, zkp, zkn = _add(P[w, z, k], N[w, z, k], P[w, z, t], N[w, z, t], beta, z2)
+                    if not (ok1 and ok2):
+                        continue
+                    P[w, z, j] = zjp
+                    N[w, z, j] = zjn
+                    P[w, z, k] = zkp
+                    N[w, z, k] = zkn
+                    r = _remove(P, N, w, t, r)
+                    return _reduce_all(P, N, w, r, z2), True
+    return r, False
+
+
 @nb.njit(cache=True)
 def _plus(P, N, rng, w, r, z2):
     """One plus transition on a random pair of terms (rank + 1). Returns the new rank."""
@@ -208,6 +260,12 @@ def _walk(P, N, rank, rng, stall, w, nflips, goal, max_rank, plus_after, z2, red
     tries = 0
     while flips < nflips and tries < 8 * nflips and r > goal:
         tries += 1
+        # a scheme with few or no flips (e.g. a Kronecker product of Strassen's) must still
+        # reach its plus transition: count attempts, not only the flips taken
+        stall[w] += 1
+        if plus_after > 0 and stall[w] >= plus_after and r < max_rank:
+            r = _plus(P, N, rng, w, r, z2)
+            stall[w] = 0
         i = _below(rng, w, r)
         x = _below(rng, w, 3)
         pi = P[w, x, i]
@@ -252,7 +310,6 @@ def _walk(P, N, rank, rng, stall, w, nflips, goal, max_rank, plus_after, z2, red
         P[w, z, j] = zp
         N[w, z, j] = zn
         flips += 1
-        stall[w] += 1
         if (yp | yn) == _ZERO or (zp | zn) == _ZERO:
             r0 = r
             r = _reduce_all(P, N, w, r, z2)
@@ -263,12 +320,10 @@ def _walk(P, N, rank, rng, stall, w, nflips, goal, max_rank, plus_after, z2, red
             r, red = _try_reduce(P, N, w, i, y, r, z2)
             if not red:
                 r, red = _try_reduce(P, N, w, j, z, r, z2)
+            if not red:
+                r, red = _try_reduce3(P, N, w, i, x, y, r, z2)
             if red:
                 stall[w] = 0
-                continue
-        if plus_after > 0 and stall[w] >= plus_after and r < max_rank:
-            r = _plus(P, N, rng, w, r, z2)
-            stall[w] = 0
     rank[w] = r
     return flips
 

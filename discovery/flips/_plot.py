@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 
 def rank_curve_figure(results, labels=None, best_known: int | None = None) -> Figure:
@@ -17,7 +18,8 @@ def rank_curve_figure(results, labels=None, best_known: int | None = None) -> Fi
     if best_known is not None:
         ax.axhline(best_known, color="k", lw=0.8, ls="--", label=f"best known {best_known}")
     c = results[0].config
-    ax.set_xlabel("seconds")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("seconds (after the kernels are loaded)")
     ax.set_ylabel("rank (verified)")
     ax.set_title(f"<{c.n},{c.m},{c.p}> over {c.ring}: flip-graph walks")
     ax.legend(fontsize=8)

@@ -190,6 +190,14 @@ def _resolve_starts(config: FlipConfig, start) -> list[Scheme]:
     return schemes
 
 
+def warm_up() -> None:
+    """Compile the walk kernels, or load them from numba's disk cache (a tiny walk)."""
+    P = np.zeros((1, 3, 2), dtype=np.uint64)
+    z = np.zeros(1, dtype=np.int64)
+    _kernels.walk_chunk(P, P.copy(), z.copy(), np.ones(1, dtype=np.uint64), z.copy(), z.copy(), 1, 0, 1, 0,
+                        False, True)
+
+
 def _harvest(config, P, N, w, r, prov) -> Scheme | None:
     s = decode(config.n, config.m, config.p, P[w, :, :r], N[w, :, :r], config.ring, prov)
     return s if verify(s, config.ring).ok else None
@@ -259,7 +267,9 @@ def flip_search(n: int, m: int, p: int, *, start=None, ring: str = "ZT", target_
     total_flips = 0
     per_walker = 0
     stop = "time"
+    idle = False
     bar = _Bar(progress, config, start_rank)
+    warm_up()  # compile (first use) or load the kernels from numba's disk cache before the clock starts
     t0 = time.perf_counter()
     try:
         while True:
@@ -310,8 +320,13 @@ def flip_search(n: int, m: int, p: int, *, start=None, ring: str = "ZT", target_
                     if folder is not None:
                         folder.record(config, {"best_rank": best_rank, "history": history})
             elif flips_out.sum() == 0 and (rank <= goal).sum() == 0:
-                stop = "stuck"
-                break
+                # no walker could move: restart them all from the pool once; twice in a row is stuck
+                if idle:
+                    stop = "stuck"
+                    break
+                for w in range(K):
+                    load(w, order[int(pick.integers(len(order)))])
+            idle = flips_out.sum() == 0
             bar.update(now, best_rank, rank, total_flips)
     except KeyboardInterrupt:
         stop = "interrupted"
@@ -328,24 +343,26 @@ def flip_search(n: int, m: int, p: int, *, start=None, ring: str = "ZT", target_
 
 
 class _Bar:
-    """Live progress: best rank, each walker's rank, flips per second (tqdm, on stderr)."""
+    """Live progress on stderr (tqdm): best rank, each walker's rank, flips per second."""
 
     def __init__(self, enabled: bool, config: FlipConfig, start_rank: int):
         self.bar = None
+        self.head = f"<{config.n},{config.m},{config.p}> {config.ring}"
         if enabled:
             from tqdm import tqdm
 
             total = config.time_limit
-            self.bar = tqdm(total=round(total, 1) if total else None, unit="s", leave=False,
-                            desc=f"flips <{config.n},{config.m},{config.p}> {config.ring} r{start_rank}",
-                            bar_format="{desc} {bar} {n:.0f}/{total_fmt}s {postfix}")
+            self.bar = tqdm(total=round(total, 1) if total else None, leave=False,
+                            desc=f"{self.head} best rank {start_rank}",
+                            bar_format="{desc} {bar:12} {n:.0f}/{total_fmt} s{postfix}")
 
     def update(self, now: float, best: int, ranks: np.ndarray, flips: int) -> None:
         if self.bar is None:
             return
         shown = " ".join(str(int(r)) for r in ranks[:16]) + (" …" if len(ranks) > 16 else "")
-        self.bar.set_description_str(f"best rank {best}", refresh=False)
-        self.bar.set_postfix_str(f"walkers [{shown}] {flips / max(now, 1e-9) / 1e6:.2f} M flips/s", refresh=False)
+        self.bar.set_description_str(f"{self.head} best rank {best}", refresh=False)
+        self.bar.set_postfix_str(f"walkers [{shown}], {flips / max(now, 1e-9) / 1e6:.2f} M flips/s",
+                                 refresh=False)
         self.bar.n = min(now, self.bar.total) if self.bar.total else now
         self.bar.refresh()
 

@@ -37,7 +37,7 @@ def scheme_to_dict(s: Scheme) -> dict[str, Any]:
     """The JSON-ready dict for ``s`` (collection fields first, then our metadata)."""
     from discovery import __version__
 
-    mults, elems = to_formulas(s)
+    mults, elems = to_formulas(s, normalize_signs=False)  # the lines describe the stored rows
     c = s.counts()
     prov = {k: v for k, v in vars(s.provenance).items() if v not in (None, "")}
     return {

@@ -2,8 +2,8 @@
 
 ``discover(n, m, p, rank, ...)`` runs many restarts of a strategy ("als", the default;
 "adam"; "paper" and "paper-fixed", the StrassenNets baseline; "sgd", the SPN trained only on
-sampled products), verifies every rounded candidate exactly and stores the
-distinct verified schemes under ``results/schemes/<n>x<m>x<p>/``; see :mod:`._search`.
+sampled products), verifies every rounded candidate exactly and stores the distinct verified
+schemes under ``runs/discover/<n>x<m>x<p>/`` (or ``out``); see :mod:`._search`.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ _TORCH_EXPORTS = {
 }
 __getattr__, __dir__ = lazy_exports(__name__, _TORCH_EXPORTS)
 
-def discover(n: int, m: int, p: int, rank: int, *, restarts: int = 64,
+def discover(n: int, m: int, p: int, rank: int, *, restarts: int | None = 64,
              time_limit: float | None = None, seed: int = 0, device: str = "auto",
              strategy: str = "als", out: str | None = None, batch: int | None = None,
              force: bool = False, max_found: int | None = None, threads: int | None = None,
@@ -50,10 +50,11 @@ def discover(n: int, m: int, p: int, rank: int, *, restarts: int = 64,
 
     Args:
         n, m, p, rank: the format and the number of multiplications r.
-        restarts: new restarts to run (a folder that already has some is extended).
+        restarts: new restarts to run (a folder that already has some is extended); None:
+            restarts continue until ``time_limit`` is up.
         time_limit: seconds (None: none). seed: base seed (restart i is (seed, i)).
         device: "auto", "cpu" or "cuda". strategy: see :data:`STRATEGIES`.
-        out: output folder (default ``results/schemes/<n>x<m>x<p>``).
+        out: output folder (default ``runs/discover/<n>x<m>x<p>`` under the current folder).
         batch: restarts per tensor. force: allow n*m*p > 10^4.
         max_found: stop after this many new schemes. threads: CPU threads (default 1).
         params: ALSParams / AdamParams / PaperParams / SGDParams (None: the strategy's defaults).

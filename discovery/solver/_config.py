@@ -39,8 +39,12 @@ def _positive_int(name: str, x) -> int:
 
 
 def default_out(n: int, m: int, p: int) -> Path:
-    """Default output folder of the format: ``results/schemes/<n>x<m>x<p>``."""
-    return Path("results") / "schemes" / f"{n}x{m}x{p}"
+    """Default output folder of the format: ``runs/discover/<n>x<m>x<p>`` under the current folder.
+
+    ``runs/`` is ignored by git, so a run never writes into a repository's tracked files by
+    accident; verified schemes worth keeping are copied to ``results/schemes/`` on purpose.
+    """
+    return Path("runs") / "discover" / f"{n}x{m}x{p}"
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,8 @@ class SolverConfig:
     Attributes:
         n, m, p: the format <n, m, p>; A is n×m, B is m×p.
         rank: r, the number of products (hidden width of the SPN).
-        restarts: how many new restarts this run performs (a resumed run extends the folder).
+        restarts: how many new restarts this run performs (a resumed run extends the folder);
+            None: as many as the time limit allows (then ``time_limit`` is required).
         time_limit: wall-clock seconds for this run (None: no limit).
         seed: base seed; restart i draws its randomness from
             ``numpy.random.SeedSequence([seed, i])`` (see
@@ -58,7 +63,7 @@ class SolverConfig:
             (seed, i) whatever batch it runs in.
         device: "auto" (cuda if available, else cpu), "cpu" or "cuda".
         strategy: one of :data:`STRATEGIES`.
-        out: output folder (None: ``results/schemes/<n>x<m>x<p>``).
+        out: output folder (None: ``runs/discover/<n>x<m>x<p>``, see :func:`default_out`).
         batch: restarts run together in one tensor (None: chosen by strategy and size).
         force: allow n*m*p > 10^4.
         max_found: stop once this many new distinct schemes were found (None: no limit).
@@ -69,7 +74,7 @@ class SolverConfig:
     m: int
     p: int
     rank: int
-    restarts: int = 64
+    restarts: int | None = 64
     time_limit: float | None = None
     seed: int = 0
     device: str = "auto"
@@ -81,8 +86,13 @@ class SolverConfig:
     threads: int | None = None
 
     def __post_init__(self):
-        for name in ("n", "m", "p", "rank", "restarts"):
+        for name in ("n", "m", "p", "rank"):
             object.__setattr__(self, name, _positive_int(name, getattr(self, name)))
+        if self.restarts is not None:
+            object.__setattr__(self, "restarts", _positive_int("restarts", self.restarts))
+        elif self.time_limit is None:
+            raise SolverConfigError("restarts=None (run until the time is up) needs a time_limit; "
+                                    "give one, or a number of restarts")
         if self.batch is not None:
             object.__setattr__(self, "batch", _positive_int("batch", self.batch))
         if self.threads is not None:

@@ -15,7 +15,6 @@ import math
 import time
 from dataclasses import dataclass
 
-from discovery.errors import VerificationError
 from discovery.executor import LostBatch
 from discovery.scheme import Scheme
 from discovery.solver._config import SolverConfig
@@ -102,34 +101,34 @@ def run_search_parallel(config: SolverConfig, executor, params=None, progress: b
     ``lost_batches`` counting batches that did not come back. ``config.time_limit`` is measured
     on the client; each batch gets the time left when it is sent.
     """
-    from discovery.solver._search import DiscoverResult, _progress, check_params
+    from discovery.solver._search import RunTally, check_params
 
     check_params(config, params)
     store = ResultStore(config)
     executor.warm_up()
-    t0 = time.monotonic()
-    deadline = None if config.time_limit is None else t0 + config.time_limit
+    tally = RunTally(config, store, progress)
+    deadline = None if config.time_limit is None else tally.t0 + config.time_limit
     sizes = _batch_sizes(config)
     inflight: dict = {}          # future -> restart indices
     reserved: set[int] = set()   # handed out, not yet recorded
-    found: dict[str, tuple[Scheme, str]] = {}
-    sent = done = successes = new = lost = rejected = 0
-    first = None
-    best_res, best_err = math.inf, None
+    sent = lost = 0
     interrupted = False
     stop_sending = False
+    stopped_by = "restarts"
+    todo = math.inf if config.restarts is None else config.restarts  # None: until the time limit
     max_lost = max(3, 2 * executor.workers)
     stream = executor.stream()
-    bar = _progress(config, progress)
     try:
         while True:
-            while not stop_sending and len(inflight) < executor.workers and sent < config.restarts:
+            while not stop_sending and len(inflight) < executor.workers and sent < todo:
                 left = None if deadline is None else deadline - time.monotonic()
-                if (left is not None and left < MIN_BATCH_TIME_S) or \
-                        (config.max_found is not None and new >= config.max_found):
-                    stop_sending = True
+                if left is not None and left < MIN_BATCH_TIME_S:
+                    stop_sending, stopped_by = True, "time_limit"
                     break
-                size = min(next(sizes), config.restarts - sent)
+                if config.max_found is not None and tally.new >= config.max_found:
+                    stop_sending, stopped_by = True, "max_found"
+                    break
+                size = int(min(next(sizes), todo - sent))
                 indices = [i for i in store.pending(size + len(reserved)) if i not in reserved][:size]
                 fut = executor.submit(solver_batch, config, indices, left, params)
                 inflight[fut] = indices
@@ -147,41 +146,16 @@ def run_search_parallel(config: SolverConfig, executor, params=None, progress: b
                 lost += 1
                 sent -= len(indices)
                 if lost >= max_lost:
-                    stop_sending = True
+                    stop_sending, stopped_by = True, "lost_batches"
                 continue
-            best_res = min(best_res, rep.best_residual)
+            tally.residual(rep.best_residual)
             if not rep.completed:
-                stop_sending = True  # out of time
+                stop_sending, stopped_by = True, "time_limit"  # out of time
                 continue
-            ok_here = new_here = 0
-            for i, scheme in rep.candidates:
-                try:
-                    fp, path, is_new = store.add(scheme)  # exact verification happens here
-                except VerificationError:
-                    rejected += 1  # passed the worker's float check, not the exact one
-                    continue
-                ok_here += 1
-                new_here += is_new
-                found.setdefault(fp, (scheme, str(path)))
-                if first is None:
-                    first = time.monotonic() - t0
-            store.record(list(rep.indices), ok_here, new_here)
-            done += len(rep.indices)
-            successes += ok_here
-            new += new_here
-            if rep.best_errors is not None:
-                best_err = rep.best_errors if best_err is None else min(best_err, rep.best_errors)
-            if bar is not None:
-                bar.update(len(rep.indices))
-                bar.set_postfix(found=len(found), best_res=f"{best_res:.2e}", refresh=False)
+            tally.batch(rep.indices, rep.candidates, rep.best_errors)  # verified exactly there
     except KeyboardInterrupt:
-        interrupted = True
+        interrupted, stopped_by = True, "interrupted"
         executor.cancel(list(inflight))
     finally:
-        if bar is not None:
-            bar.close()
-    return DiscoverResult(
-        config=config, schemes=tuple(s for s, _ in found.values()), new=new, restarts=done,
-        successes=successes, time_to_first_s=first, elapsed_s=time.monotonic() - t0,
-        best_residual=best_res, best_errors=best_err, rejected=rejected, interrupted=interrupted,
-        out=store.folder, paths=tuple(p for _, p in found.values()), lost_batches=lost)
+        tally.close()
+    return tally.result(interrupted, stopped_by, lost_batches=lost)

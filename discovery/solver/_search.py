@@ -26,6 +26,7 @@ from discovery.solver._als import als_params_for, run_als
 from discovery.solver._batch import past
 from discovery.solver._config import DATA_ONLY, SolverConfig, SolverConfigError
 from discovery.solver._loss import candidate_rows, target_tensor
+from discovery.solver._memory import fit_batch
 from discovery.solver._paper import PaperParams, run_paper
 from discovery.solver._sgd import run_sgd, sgd_params_for
 from discovery.solver._store import ResultStore
@@ -52,6 +53,8 @@ class DiscoverResult:
             strategies; "sgd" checks on samples, so it can be positive).
         interrupted: stopped by Ctrl-C.
         out: the output folder; paths: the files of ``schemes``.
+        stopped_by: what ended the run: "restarts" (all requested restarts done),
+            "time_limit", "max_found", "interrupted" or (executor runs) "lost_batches".
         lost_batches: batches that did not come back from their worker (executor runs only;
             their restarts stay pending and were handed out again or are left to a rerun).
     """
@@ -69,11 +72,22 @@ class DiscoverResult:
     interrupted: bool
     out: Path
     paths: tuple[str, ...]
+    stopped_by: str = "restarts"
     lost_batches: int = 0
 
     @property
     def found(self) -> int:
         return len(self.schemes)
+
+    @property
+    def best(self) -> tuple[Scheme, str] | None:
+        """The best scheme found and its file: lowest rank, then fewest additions (plain
+        evaluation, :meth:`Scheme.counts`), then file name; None if nothing was found."""
+        if not self.schemes:
+            return None
+        k = min(range(len(self.schemes)), key=lambda i: (
+            self.schemes[i].rank, self.schemes[i].counts().additions, self.paths[i]))
+        return self.schemes[k], self.paths[k]
 
     @property
     def success_rate(self) -> float:
@@ -90,8 +104,11 @@ class DiscoverResult:
             "elapsed_s": round(self.elapsed_s, 3),
             "best_residual": None if math.isinf(self.best_residual) else self.best_residual,
             "best_errors": self.best_errors, "rejected": self.rejected,
-            "interrupted": self.interrupted, "out": str(self.out), "files": list(self.paths),
-            "lost_batches": self.lost_batches,
+            "interrupted": self.interrupted, "stopped_by": self.stopped_by,
+            "best": None if self.best is None else self.best[1],
+            "best_rank": None if self.best is None else self.best[0].rank,
+            "best_additions": None if self.best is None else self.best[0].counts().additions,
+            "out": str(self.out), "files": list(self.paths), "lost_batches": self.lost_batches,
         }
 
 
@@ -179,70 +196,109 @@ def run_search(config: SolverConfig, params=None, progress: bool = False, execut
         torch.set_num_threads(before)
 
 
+class RunTally:
+    """What a run has found so far: the one door from candidates to results for both search
+    loops (here and :func:`~discovery.solver._parallel.run_search_parallel`).
+
+    :meth:`batch` stores a finished batch's candidates through the store (exact verification
+    happens there; a candidate it rejects is counted in ``rejected``) and marks the batch's
+    restarts done; :meth:`result` gives the :class:`DiscoverResult`.
+    """
+
+    def __init__(self, config: SolverConfig, store: ResultStore, progress: bool,
+                 t0: float | None = None):
+        self.config, self.store = config, store
+        self.t0 = time.monotonic() if t0 is None else t0  # the run's start (time limit, first)
+        self.found: dict[str, tuple[Scheme, str]] = {}
+        self.new = self.done = self.successes = self.rejected = 0
+        self.first: float | None = None
+        self.best_res, self.best_err = math.inf, None
+        self.bar = _progress(config, progress)
+
+    def residual(self, value: float) -> None:
+        self.best_res = min(self.best_res, value)
+
+    def batch(self, indices, candidates, best_errors: int | None) -> None:
+        """Record a finished batch: ``candidates`` are (restart, Scheme) pairs that passed the
+        strategy's own check; ``best_errors`` its fewest failing equations (None: unknown)."""
+        ok = new = 0
+        for _, scheme in candidates:
+            try:
+                fp, path, is_new = self.store.add(scheme)
+            except VerificationError:
+                self.rejected += 1  # passed the strategy's float check, not the exact one: no result
+                continue
+            ok += 1
+            new += is_new
+            self.found.setdefault(fp, (scheme, str(path)))
+            if self.first is None:
+                self.first = time.monotonic() - self.t0
+        self.store.record(list(indices), ok, new)
+        self.done += len(indices)
+        self.successes += ok
+        self.new += new
+        if best_errors is not None:
+            self.best_err = best_errors if self.best_err is None else min(self.best_err, best_errors)
+        if self.bar is not None:
+            self.bar.update(len(indices))
+            self.bar.set_postfix(found=len(self.found), best_res=f"{self.best_res:.2e}", refresh=False)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def result(self, interrupted: bool, stopped_by: str, lost_batches: int = 0) -> DiscoverResult:
+        return DiscoverResult(
+            config=self.config, schemes=tuple(s for s, _ in self.found.values()), new=self.new,
+            restarts=self.done, successes=self.successes, time_to_first_s=self.first,
+            elapsed_s=time.monotonic() - self.t0, best_residual=self.best_res,
+            best_errors=self.best_err, rejected=self.rejected, interrupted=interrupted,
+            out=self.store.folder, paths=tuple(p for _, p in self.found.values()),
+            lost_batches=lost_batches, stopped_by=stopped_by)
+
+
 def _run(config: SolverConfig, params, progress: bool, device: str) -> DiscoverResult:
     check_params(config, params)
+    # memory first: a format too large for this machine is one line, before any allocation
+    batch = fit_batch(config, config.batch or default_batch(config), device)
     store = ResultStore(config)
+    t0 = time.monotonic()  # the time limit counts from here, building the tensor included
+    deadline = None if config.time_limit is None else t0 + config.time_limit
     # data-driven strategies learn from sampled products: the tensor is not even built
     T = None if config.strategy in DATA_ONLY else target_tensor(*config.format, dtype=torch.float64,
                                                                 device=device)
-    batch = config.batch or default_batch(config)
-    t0 = time.monotonic()
-    deadline = None if config.time_limit is None else t0 + config.time_limit
-    found: dict[str, tuple[Scheme, str]] = {}
-    new = done = successes = rejected = 0
-    first = None
-    best_res, best_err = math.inf, None
     interrupted = False
+    stopped_by = "restarts"
     n_batches = 0
-    bar = _progress(config, progress)
+    tally = RunTally(config, store, progress, t0)
+    todo = math.inf if config.restarts is None else config.restarts  # None: until the time limit
     try:
-        while done < config.restarts:
+        while tally.done < todo:
             if past(deadline):
+                stopped_by = "time_limit"
                 break
-            if config.max_found is not None and new >= config.max_found:
+            if config.max_found is not None and tally.new >= config.max_found:
+                stopped_by = "max_found"
                 break
             # small first batches give a quick first result, doubling ones throughput
-            size = min(batch, max(4, batch >> max(0, 3 - n_batches)), config.restarts - done)
+            size = int(min(batch, max(4, batch >> max(0, 3 - n_batches)), todo - tally.done))
             n_batches += 1
             indices = store.pending(size)
             out = _run_batch(config, T, indices, deadline, params, device)
             if not out.completed:
+                stopped_by = "time_limit"
                 break
-            ok_here = new_here = 0
-            for k, i in enumerate(indices):
-                if int(out.errors[k]) != 0:
-                    continue
-                scheme = _to_scheme(config, out, k, i)
-                try:
-                    fp, path, is_new = store.add(scheme)
-                except VerificationError:
-                    rejected += 1  # passed the strategy's float check, not the exact one: no result
-                    continue
-                ok_here += 1
-                new_here += is_new
-                found.setdefault(fp, (scheme, str(path)))
-                if first is None:
-                    first = time.monotonic() - t0
-            store.record(indices, ok_here, new_here)
-            done += len(indices)
-            successes += ok_here
-            new += new_here
-            best_res = min(best_res, float(out.residual.min()))
-            err = int(out.errors.min())
-            best_err = err if best_err is None else min(best_err, err)
-            if bar is not None:
-                bar.update(len(indices))
-                bar.set_postfix(found=len(found), best_res=f"{best_res:.2e}", refresh=False)
+            tally.residual(float(out.residual.min()))
+            candidates = [(i, _to_scheme(config, out, k, i)) for k, i in enumerate(indices)
+                          if int(out.errors[k]) == 0]
+            tally.batch(indices, candidates, int(out.errors.min()))
     except KeyboardInterrupt:
         interrupted = True
+        stopped_by = "interrupted"
     finally:
-        if bar is not None:
-            bar.close()
-    return DiscoverResult(
-        config=config, schemes=tuple(s for s, _ in found.values()), new=new, restarts=done,
-        successes=successes, time_to_first_s=first, elapsed_s=time.monotonic() - t0,
-        best_residual=best_res, best_errors=best_err, rejected=rejected, interrupted=interrupted,
-        out=store.folder, paths=tuple(p for _, p in found.values()))
+        tally.close()
+    return tally.result(interrupted, stopped_by)
 
 
 def _to_scheme(config: SolverConfig, out, k: int, restart: int) -> Scheme:

@@ -1,6 +1,6 @@
 """The result store: verified schemes of one format in a folder, plus resumable run state.
 
-Layout of the folder (default ``results/schemes/<n>x<m>x<p>/``)::
+Layout of the folder (default ``runs/discover/<n>x<m>x<p>/``)::
 
     r7-<fingerprint>.json            one verified scheme (native JSON, atomic write)
     run-r7-als-seed0.json            the run's config and state (restarts done, successes)

@@ -25,13 +25,15 @@ class CellResult:
         restarts: solver restarts completed (0 when the solver did not run).
         walks: flip-graph walks run (0 when flips did not run).
         successes: restarts or walks that ended in a verified scheme.
-        time_to_first_s: seconds from the cell's start to its first verified scheme (None: none).
-        distinct: distinct verified schemes the cell produced (by fingerprint); new: those not
-            already in the folder.
+        time_to_first_s: seconds from the cell's start to its first verified scheme of
+            ``best_rank_reached`` (None: none).
+        distinct: distinct verified schemes of ``best_rank_reached`` the cell produced (by
+            fingerprint); new: schemes the cell added to the folder.
         best_residual: the solver's smallest least-squares loss before rounding (None: no solver run).
-        best_rank_reached: lowest rank of a verified scheme in this cell (None: none).
+        best_rank_reached: lowest rank of a verified scheme the cell produced, even when above
+            ``rank`` (a walk that stalled at 51 on the way to 49); None: none.
         fewest_additions: fewest additions after :func:`discovery.symbolic.simplify_additions`
-            over the cell's best few schemes (None: nothing found).
+            over the best few schemes of ``best_rank_reached`` (None: none).
         best_file: that scheme's file, relative to the format's folder.
         elapsed_s: wall-clock seconds of the cell. lost_batches: batches whose worker died.
         budget_s, seed: the cell's budget and base seed.

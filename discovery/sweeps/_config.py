@@ -191,7 +191,7 @@ class SweepConfig:
 
 def _need_flips(strategy: str) -> None:
     try:
-        import discovery.flips  # noqa: F401
+        from discovery.flips import flip_search  # noqa: F401
     except ImportError:
         raise SweepConfigError(f"strategy {strategy!r} needs the flip-graph engine (discovery.flips), "
                                "which this installation lacks; use --strategy als") from None

@@ -78,10 +78,11 @@ def read_cells(out: Path) -> dict[tuple[Format, int], CellResult]:
 
 
 def best_of(cells) -> dict[Format, dict]:
-    """Per format, the cell record with the lowest rank reached, then the fewest additions."""
+    """Per format, the cell whose verified schemes reached the lowest rank (also a cell that
+    stopped short of its own rank), then the fewest additions."""
     best: dict[Format, dict] = {}
     for c in cells:
-        if not c.found:
+        if c.best_file is None:  # no verified scheme came out of this cell
             continue
         key = (c.best_rank_reached, c.fewest_additions if c.fewest_additions is not None else 10**9)
         cur = best.get(c.format)
@@ -118,7 +119,7 @@ def sweep_with(config: SweepConfig, executor, progress: bool = False) -> SweepRe
                 cell = done.get((fmt, rank))
                 if cell is None:
                     if not warm:  # worker start-up is not charged to the first cell's budget
-                        executor.warm_up()
+                        _warm_up(config, executor)
                         warm = True
                     cell = _run_cell(config, fmt, rank, out, executor)
                     done[(fmt, rank)] = cell
@@ -141,16 +142,37 @@ def sweep_with(config: SweepConfig, executor, progress: bool = False) -> SweepRe
                        executor=executor.describe())
 
 
+def _warm_up(config: SweepConfig, executor) -> None:
+    from discovery.executor import WARM_MODULES
+
+    if config.strategy == "als":
+        executor.warm_up()
+        return
+    from discovery.sweeps._flips import prime_flips
+
+    # "flips" never loads torch; "auto" needs the solver too
+    modules = ("discovery.flips",) + (WARM_MODULES if config.strategy == "auto" else ())
+    executor.warm_up(modules, prime=prime_flips)
+
+
 def _run_cell(config: SweepConfig, fmt: Format, rank: int, out: Path, executor) -> CellResult:
     folder = format_folder(out, fmt)
     if config.strategy == "als":
         return als_cell(fmt, rank, config.budget, config.seed, folder, executor)
-    raise SweepConfigError(f"strategy {config.strategy!r} is not available here")  # pragma: no cover
+    from discovery.sweeps._flips import auto_cell, flips_cell
+
+    cell = flips_cell if config.strategy == "flips" else auto_cell
+    return cell(fmt, rank, config.budget, config.seed, folder, executor)
 
 
 def _cell_line(c: CellResult) -> str:
-    what = (f"found (rank {c.best_rank_reached}, {c.distinct} distinct, fewest additions "
-            f"{c.fewest_additions}, first after {c.time_to_first_s:.1f} s)") if c.found else "nothing"
+    if c.found:
+        what = (f"found (rank {c.best_rank_reached}, {c.distinct} distinct, fewest additions "
+                f"{c.fewest_additions}, first after {c.time_to_first_s:.1f} s)")
+    elif c.best_rank_reached is not None:
+        what = f"nothing at this rank (the walks stopped at rank {c.best_rank_reached})"
+    else:
+        what = "nothing"
     runs = f"{c.restarts} restarts" if c.restarts or not c.walks else f"{c.walks} walks"
     lost = f", {c.lost_batches} batches lost" if c.lost_batches else ""
     return f"<{c.n},{c.m},{c.p}> r{c.rank} [{c.strategy}]: {what}; {runs} in {c.elapsed_s:.1f} s{lost}"

@@ -1,0 +1,38 @@
+"""benchmarks/gpu_check.py: without a GPU (or with --smoke) a tiny CPU run of the same steps."""
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _rows(path: Path) -> list[dict]:
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_gpu_check_smoke_run(tmp_path):
+    out = tmp_path / "gpu"
+    argv = [sys.executable, str(ROOT / "benchmarks" / "gpu_check.py"), "--out", str(out)]
+    if torch.cuda.is_available():  # the real check takes minutes: the suite runs the smoke path
+        argv.append("--smoke")
+    proc = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=180,
+                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert ("no CUDA GPU found" if not torch.cuda.is_available() else "--smoke") in proc.stdout
+    assert "CPU smoke run" in proc.stdout
+    solver = _rows(out / "gpu_solver.csv")
+    assert [r["device"] for r in solver] == ["cpu"] and solver[0]["format"] == "2x2x2"
+    assert int(solver[0]["restarts"]) > 0
+    layers = _rows(out / "gpu_layers.csv")
+    assert len(layers) == 4 and all(float(r["fwd_ratio"]) > 0 for r in layers)
+    mm = _rows(out / "gpu_fastmm.csv")
+    assert {r["scheme"] for r in mm} >= {"winograd"} and {int(r["N"]) for r in mm} == {256, 512}
+    # float32 block products stay close to the float64 reference
+    assert all(float(r["rel_error"]) < 1e-4 and float(r["ratio"]) > 0 for r in mm)
+    assert (out / "gpu_check_config.json").exists()
+    assert not (tmp_path / "runs").exists()  # --out was honoured
