@@ -40,6 +40,7 @@ QUICK = [(2, 2, 2, 7), (2, 2, 3, 11)]
 def bench(fmt, strategy: str, seeds: int, time_limit: float, restarts: int, threads: int) -> dict:
     n, m, p, r = fmt
     firsts, found, succ, runs, elapsed = [], 0, 0, 0, 0.0
+    best_res, best_err = math.inf, None
     for seed in range(seeds):
         with tempfile.TemporaryDirectory() as tmp:
             res = discover(n, m, p, r, restarts=restarts, time_limit=time_limit, seed=seed,
@@ -49,6 +50,9 @@ def bench(fmt, strategy: str, seeds: int, time_limit: float, restarts: int, thre
         succ += res.successes
         runs += res.restarts
         elapsed += res.elapsed_s
+        best_res = min(best_res, res.best_residual)
+        if res.best_errors is not None:
+            best_err = res.best_errors if best_err is None else min(best_err, res.best_errors)
     med = statistics.median(firsts)
     return {
         "format": f"{n}x{m}x{p}", "rank": r, "strategy": strategy, "seeds": seeds,
@@ -57,7 +61,9 @@ def bench(fmt, strategy: str, seeds: int, time_limit: float, restarts: int, thre
         "median_time_to_first_s": round(med, 3) if math.isfinite(med) else f">{time_limit:g}",
         "seeds_with_result": sum(math.isfinite(f) for f in firsts),
         "distinct_per_min": round(60 * found / elapsed, 2) if elapsed else 0.0,
-        "elapsed_s": round(elapsed, 1), "threads": threads,
+        "elapsed_s": round(elapsed, 1),
+        "best_residual": f"{best_res:.3g}" if math.isfinite(best_res) else None,
+        "best_errors": best_err, "threads": threads,
         "device": "cuda" if torch.cuda.is_available() else "cpu",
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M"),
     }

@@ -147,6 +147,8 @@ def main(argv=None) -> int:
               "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     atomic_write_text(f"{stem}_config.json", json.dumps(config, indent=1) + "\n")
     known = best_known()
+    if a.schemes:
+        Path(a.schemes).mkdir(parents=True, exist_ok=True)
     rows, found = [], {r: [] for r in rings}
     for fmt in sorted(formats, key=lambda f: (f[0] * f[1] * f[2], f)):
         for ring in rings:

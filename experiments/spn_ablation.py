@@ -67,8 +67,8 @@ VARIANTS = [
     ("sgd - fresh samples (256 fixed)", "remove one", _sgd(pool=256)),
     ("sgd, conservative rule (Elser)", "swap", _sgd(rule="conservative", batch=2)),
 ]
-# the variants run on the big format (<3,3,3>): the two baselines and the full strategy
-BIG_VARIANTS = (PAPER, SGD, "sgd - sparsify", "sgd - ternary penalty")
+# the variants run on the big format (<3,3,3>): the paper's recipe and the full strategy
+BIG_VARIANTS = (PAPER, SGD)
 QUICK_VARIANTS = (PAPER, "paper + progressive rounding", SGD)
 
 
@@ -80,19 +80,20 @@ class Config:
         seed: first seed; ``seeds`` runs per (variant, format) use seed, seed+1, ...
         restarts, time_limit: per run on the small formats.
         formats: (n, m, p, rank) run with every variant.
-        big_formats, big_restarts, big_time_limit: run with ``BIG_VARIANTS`` only.
+        big_formats, big_seeds, big_restarts, big_time_limit: run with ``BIG_VARIANTS`` only.
         device: "cpu" or "cuda"; threads: torch CPU threads.
         quick: the CI setting (three variants, <2,2,2> r7, few restarts, short schedules).
     """
 
     seed: int = 0
     seeds: int = 2
-    restarts: int = 32
+    restarts: int = 16
     time_limit: float = 120.0
     formats: tuple = ((2, 2, 2, 7), (2, 2, 3, 11))
     big_formats: tuple = ((3, 3, 3, 23),)
-    big_restarts: int = 64
-    big_time_limit: float = 300.0
+    big_seeds: int = 1
+    big_restarts: int = 32
+    big_time_limit: float = 600.0
     device: str = "cpu"
     threads: int = 1
     quick: bool = False
@@ -116,12 +117,13 @@ def _samples(strategy, params) -> int:
     return params.samples_per_restart()
 
 
-def run_variant(name: str, group: str, build, fmt, cfg: Config, restarts: int, limit: float) -> dict:
-    """Run one variant on one format for ``cfg.seeds`` seeds; one table row."""
+def run_variant(name: str, group: str, build, fmt, cfg: Config, restarts: int, limit: float,
+                seeds: int) -> dict:
+    """Run one variant on one format for ``seeds`` seeds; one table row."""
     strategy, params = _shorten(*build(fmt), cfg.quick)
     n, m, p, r = fmt
     firsts, done, ok, elapsed, best_res, best_err = [], 0, 0, 0.0, math.inf, None
-    for seed in range(cfg.seed, cfg.seed + cfg.seeds):
+    for seed in range(cfg.seed, cfg.seed + seeds):
         with tempfile.TemporaryDirectory() as tmp:
             res = discover(n, m, p, r, restarts=restarts, time_limit=limit, seed=seed,
                            strategy=strategy, out=tmp, params=params, device=cfg.device,
@@ -136,7 +138,7 @@ def run_variant(name: str, group: str, build, fmt, cfg: Config, restarts: int, l
     med = statistics.median(firsts)
     return {
         "format": f"{n}x{m}x{p}", "rank": r, "variant": name, "group": group, "strategy": strategy,
-        "seeds": cfg.seeds, "restarts": done, "verified": ok,
+        "seeds": seeds, "restarts": done, "verified": ok,
         "share_verified": round(ok / done, 4) if done else 0.0,
         "median_first_s": round(med, 2) if math.isfinite(med) else f">{limit:g}",
         "samples_per_restart": _samples(strategy, params),
@@ -177,9 +179,15 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="three variants on <2,2,2> r7 (about 10 s)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--seeds", type=int, default=None, help="runs per variant and format (default 2)")
-    ap.add_argument("--restarts", type=int, default=None, help="restarts per run (default 32)")
+    ap.add_argument("--restarts", type=int, default=None, help="restarts per run (default 16)")
     ap.add_argument("--big", action=argparse.BooleanOptionalAction, default=True,
                     help="also run <3,3,3> r23 with a few variants (default on)")
+    ap.add_argument("--formats", default=None,
+                    help="small formats run with every variant, e.g. 2x2x2:7,2x2x3:11 ('' for none)")
+    ap.add_argument("--big-formats", default=None,
+                    help="formats run with the paper recipe and sgd only (default 3x3x3:23)")
+    ap.add_argument("--resume", action="store_true",
+                    help="keep the rows already in the output table and run only the missing ones")
     ap.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", type=Path, default=Path("runs") / "spn_ablation",
@@ -191,24 +199,37 @@ def main(argv=None) -> int:
             ap.error(f"--{name} must be a positive integer, got {v}")
     over = dict(QUICK) if a.quick else {}
     over.update({k: getattr(a, k) for k in ("seeds", "restarts") if getattr(a, k) is not None})
+    for name in ("formats", "big_formats"):
+        text = getattr(a, name)
+        if text is not None:
+            try:
+                over[name] = tuple(tuple(map(int, f.split(":")[0].split("x"))) + (int(f.split(":")[1]),)
+                                   for f in text.split(",") if f.strip())
+            except (IndexError, ValueError):
+                ap.error(f"--{name.replace('_', '-')} {text!r}: write NxMxP:R items separated by commas")
+            if any(len(f) != 4 or min(f) < 1 for f in over[name]):
+                ap.error(f"--{name.replace('_', '-')} {text!r}: write NxMxP:R items separated by commas")
     if not a.big:
         over["big_formats"] = ()
     cfg = Config(seed=a.seed, device=a.device, threads=a.threads, **over)
     tables, figures = a.out / "tables", a.out / "figures"
     tables.mkdir(parents=True, exist_ok=True)
     figures.mkdir(parents=True, exist_ok=True)
-    extra = {"torch": torch.__version__, "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    extra = {"torch": torch.__version__, "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+             "resume": a.resume, "load_average_at_start": _load()}
     atomic_write_text(tables / "spn_ablation_config.json",
                       json.dumps({"config": asdict(cfg), **extra}, indent=2) + "\n")
-    rows = []
+    rows = _read_rows(tables / "spn_ablation.csv") if a.resume else []
+    have = {(r["variant"], r["format"], int(r["rank"])) for r in rows}
     t0 = time.monotonic()
-    jobs = [(fmt, cfg.restarts, cfg.time_limit, cfg.variants) for fmt in cfg.formats]
-    jobs += [(fmt, cfg.big_restarts, cfg.big_time_limit, BIG_VARIANTS) for fmt in cfg.big_formats]
-    for fmt, restarts, limit, chosen in jobs:
+    jobs = [(fmt, cfg.restarts, cfg.time_limit, cfg.seeds, cfg.variants) for fmt in cfg.formats]
+    jobs += [(fmt, cfg.big_restarts, cfg.big_time_limit, cfg.big_seeds, BIG_VARIANTS)
+             for fmt in cfg.big_formats]
+    for fmt, restarts, limit, seeds, chosen in jobs:
         for name, group, build in VARIANTS:
-            if name not in chosen:
+            if name not in chosen or (name, "x".join(map(str, fmt[:3])), fmt[3]) in have:
                 continue
-            row = run_variant(name, group, build, fmt, cfg, restarts, limit)
+            row = run_variant(name, group, build, fmt, cfg, restarts, limit, seeds)
             rows.append(row)
             print(f"{row['format']} r{row['rank']} {name:<42} {row['verified']:>4}/{row['restarts']:<4} "
                   f"{row['share_verified']:>7.1%}  first {row['median_first_s']!s:>7} s  "
@@ -220,6 +241,18 @@ def main(argv=None) -> int:
     print(f"done in {time.monotonic() - t0:.0f} s -> {tables / 'spn_ablation.csv'}, "
           f"{figures / 'spn_ablation.png'} (load average {_load()})", file=sys.stderr)
     return 0
+
+
+def _read_rows(path: Path) -> list[dict]:
+    import csv
+
+    if not path.exists():
+        return []
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        r["share_verified"] = float(r["share_verified"])
+    return rows
 
 
 def _load() -> str:

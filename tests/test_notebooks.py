@@ -12,7 +12,8 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 EXPECTED = {
     "01_rediscover_strassen.ipynb": ["exact over ZT", "sympy", "r = 6: 0 schemes",
                                      "learned -> Strassen:", "learned -> Winograd:",
-                                     "gives Strassen's coefficients exactly: True"],
+                                     "gives Strassen's coefficients exactly: True",
+                                     "sgd from samples only"],
     "02_explore_rank_bounds.ipynb": ["exact over", "valid over: ('Z2',)",
                                      "<2,2,2>: rank 7 found, equal to the best known over ZT", "found_rank"],
     "03_strassenified_networks.ipynb": ["mult_reduction_pct", "val_bpc_rel_equal_steps_pct",

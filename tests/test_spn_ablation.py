@@ -32,9 +32,14 @@ def test_quick_ablation_writes_table_figure_and_config(tmp_path):
     assert cfg["config"]["quick"] is True and cfg["config"]["seed"] == 0
 
 
-def test_bad_counts_are_refused(tmp_path, capsys):
+@pytest.mark.parametrize("args, word", [
+    (["--restarts", "0"], "--restarts must be a positive integer"),
+    (["--formats", "2x2x2"], "NxMxP:R"), (["--big-formats", "3x3:23"], "NxMxP:R"),
+])
+def test_bad_input_is_refused(args, word, tmp_path, capsys):
     import spn_ablation
 
     with pytest.raises(SystemExit) as exc:
-        spn_ablation.main(["--quick", "--restarts", "0", "--out", str(tmp_path)])
-    assert exc.value.code == 2 and "--restarts must be a positive integer" in capsys.readouterr().err
+        spn_ablation.main(["--quick", "--out", str(tmp_path)] + args)
+    assert exc.value.code == 2 and word in capsys.readouterr().err
+    assert not (tmp_path / "tables").exists()  # refused before any work
