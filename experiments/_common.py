@@ -55,7 +55,21 @@ def experiment_parser(doc: str) -> argparse.ArgumentParser:
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--no-progress", action="store_true")
+    ap.add_argument("--merge", type=Path, nargs="+", default=None, metavar="RUNS_CSV",
+                    help="train nothing: rebuild the runs CSV, the summary and the figure in --out "
+                         "from runs CSVs of processes that split the sweep (or of an interrupted one)")
     return ap
+
+
+def merge_inputs(ap: argparse.ArgumentParser, args: argparse.Namespace, runs_name: str) -> list[Path] | None:
+    """The runs CSVs given with --merge (None without it); a missing one is a usage error
+    naming it and what to pass (``runs_name``, e.g. ``char_lstm_runs.csv``)."""
+    if args.merge is None:
+        return None
+    missing = [str(p) for p in args.merge if not p.is_file()]
+    if missing:
+        ap.error(f"--merge: no such file {', '.join(missing)}; pass {runs_name} files")
+    return list(args.merge)
 
 
 def start(ap: argparse.ArgumentParser, args: argparse.Namespace, quick: dict) -> tuple[dict, torch.device]:

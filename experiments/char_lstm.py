@@ -38,7 +38,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from _common import experiment_parser, read_runs, start, summarize, write_config, write_csv
+from _common import experiment_parser, merge_inputs, read_runs, start, summarize, write_config, write_csv
 
 from discovery.nn import PhaseConfig, StrassenSpec, count_ops, fit, strassenify, train_phases
 from discovery.nn._plot import plot_tradeoff
@@ -299,15 +299,10 @@ def main(argv=None) -> int:
                     help="shorthand for --students shared:R for each R")
     ap.add_argument("--no-extra-steps", action="store_true",
                     help="skip the dense baseline trained for the students' extra steps")
-    ap.add_argument("--merge", type=Path, nargs="+", default=None, metavar="RUNS_CSV",
-                    help="train nothing: merge char_lstm_runs.csv files of processes that split "
-                         "the sweep into --out (per seed, the first teacher and baseline row)")
     a = ap.parse_args(argv)
-    if a.merge is not None:
-        missing = [str(p) for p in a.merge if not p.is_file()]
-        if missing:
-            ap.error(f"--merge: no such file {', '.join(missing)}; pass char_lstm_runs.csv files")
-        return merge(a.merge, a.out)
+    files = merge_inputs(ap, a, "char_lstm_runs.csv")
+    if files is not None:  # per seed, the first teacher and baseline row is kept
+        return merge(files, a.out)
     if a.ratios is not None and a.students is not None:
         ap.error("give --students or --ratios, not both")
     if a.ratios is not None and min(a.ratios) <= 0:

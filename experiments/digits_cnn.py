@@ -32,7 +32,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from _common import experiment_parser, read_runs, start, summarize, write_config, write_csv
+from _common import experiment_parser, merge_inputs, read_runs, start, summarize, write_config, write_csv
 
 from discovery.nn import PhaseConfig, StrassenSpec, count_ops, fit, strassenify, train_phases
 from discovery.nn._plot import plot_tradeoff
@@ -245,15 +245,10 @@ def main(argv=None) -> int:
     ap.add_argument("--no-dense-long", action="store_true",
                     help="skip the dense baseline trained as long as the students")
     ap.add_argument("--stem", default="digits_cnn", help="output file name stem")
-    ap.add_argument("--merge", type=Path, nargs="+", default=None, metavar="RUNS_CSV",
-                    help="train nothing: rebuild <stem>_runs.csv, <stem>.csv and .png in --out "
-                         "from runs CSVs (of a split or interrupted sweep)")
     a = ap.parse_args(argv)
-    if a.merge is not None:
-        missing = [str(p) for p in a.merge if not p.is_file()]
-        if missing:
-            ap.error(f"--merge: no such file {', '.join(missing)}; pass {a.stem}_runs.csv files")
-        return merge(a.merge, a.out, a.stem)
+    files = merge_inputs(ap, a, f"{a.stem}_runs.csv")
+    if files is not None:
+        return merge(files, a.out, a.stem)
     if (a.ratios and min(a.ratios) <= 0) or (a.patches and min(a.patches) <= 0):
         ap.error("--ratios and --patches must be positive")
     over, device = start(ap, a, QUICK)

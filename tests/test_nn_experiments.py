@@ -107,6 +107,9 @@ def test_scripts_share_one_preamble():
     assert (a.quick, over, device.type) == (True, {"hidden": 8, "seeds": (3,)}, device.type)
     with pytest.raises(SystemExit):
         _common.start(ap, ap.parse_args(["--seed", "1", "--seeds", "1", "2"]), {})
+    assert _common.merge_inputs(ap, a, "x_runs.csv") is None
+    with pytest.raises(SystemExit):
+        _common.merge_inputs(ap, ap.parse_args(["--merge", "no/such/x_runs.csv"]), "x_runs.csv")
     for script in ("digits_cnn.py", "char_lstm.py"):
         text = (EXP / script).read_text()
         assert "sys.path" not in text and "experiment_parser(__doc__)" in text
