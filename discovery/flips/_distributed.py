@@ -10,13 +10,12 @@ loses only its walk. The search stops at the target rank, the time limit or Ctrl
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 
 from discovery.errors import DiscoveryError
 from discovery.executor import LostBatch
-from discovery.flips._search import FlipConfig, FlipResult, _Folder, _resolve_starts
+from discovery.flips._search import FlipConfig, FlipResult, _prepare
 from discovery.transforms import fingerprint
 from discovery.verify import verify
 
@@ -51,15 +50,8 @@ def flip_search_on(executor, n: int, m: int, p: int, *, start=None, ring: str = 
     workers = executor.workers
     config = FlipConfig(n, m, p, ring=ring, target_rank=target_rank, time_limit=time_limit,
                         walkers=workers, seed=seed)
-    pool = _resolve_starts(config, start)
-    start_rank = min(s.rank for s in pool)
-    if target_rank is not None and target_rank >= start_rank:
-        raise DiscoveryError(f"target rank {target_rank} is not below the start's rank {start_rank}; "
-                             "ask for a lower target")
-    folder = _Folder(Path(out), config) if out is not None else None
-    if folder is not None:
-        pool += folder.existing((n, m, p), ring)
-    best_rank = min(s.rank for s in pool)
+    pool, start_rank, folder = _prepare(config, start, out)
+    best_rank = start_rank
     pool = [s for s in pool if s.rank == best_rank][:MAX_STARTS]
     slice_s = slice_s or max(5.0, time_limit / 4)
     history = [(0.0, start_rank)]

@@ -198,6 +198,24 @@ def warm_up() -> None:
                         False, True)
 
 
+def _prepare(config: FlipConfig, start, out) -> tuple[list[Scheme], int, "_Folder | None"]:
+    """The verified starts, their lowest rank and the output folder, checked before any walk.
+
+    A target rank not below the given starts is refused; a rerun into ``out`` adds the best
+    schemes already there to the starts (resume).
+    """
+    starts = _resolve_starts(config, start)
+    start_rank = min(s.rank for s in starts)
+    if config.target_rank is not None and config.target_rank >= start_rank:
+        raise DiscoveryError(f"target rank {config.target_rank} is not below the start's rank "
+                             f"{start_rank}; ask for a lower target")
+    folder = _Folder(Path(out), config) if out is not None else None
+    if folder is not None:
+        starts += folder.existing((config.n, config.m, config.p), config.ring)
+        start_rank = min(s.rank for s in starts)
+    return starts, start_rank, folder
+
+
 def _harvest(config, P, N, w, r, prov) -> Scheme | None:
     s = decode(config.n, config.m, config.p, P[w, :, :r], N[w, :, :r], config.ring, prov)
     return s if verify(s, config.ring).ok else None
@@ -223,16 +241,7 @@ def flip_search(n: int, m: int, p: int, *, start=None, ring: str = "ZT", target_
     """
     config = FlipConfig(n, m, p, ring=ring, target_rank=target_rank, time_limit=time_limit,
                         walkers=walkers, seed=seed, max_flips=max_flips, **options)
-    starts = _resolve_starts(config, start)
-    fmt = (n, m, p)
-    start_rank = min(s.rank for s in starts)
-    if target_rank is not None and target_rank >= start_rank:
-        raise DiscoveryError(f"target rank {target_rank} is not below the start's rank {start_rank}; "
-                             "ask for a lower target")
-    folder = _Folder(Path(out), config) if out is not None else None
-    if folder is not None:  # resume: the best schemes already in the folder join the starts
-        starts += folder.existing(fmt, ring)
-        start_rank = min(s.rank for s in starts)
+    starts, start_rank, folder = _prepare(config, start, out)
     K = config.n_walkers
     R = max(s.rank for s in starts) + config.plus_margin + 2
     P = np.zeros((K, 3, R), dtype=np.uint64)
