@@ -14,11 +14,13 @@ In one run of at most ``--budget`` seconds (default 480, i.e. 8 minutes) it meas
 
 Without a CUDA GPU it says so and runs a tiny CPU smoke version of the same three steps (a few
 seconds; <2,2,2> rank 7, quick layers, N = 256 and 512), writes the same files and exits 0.
+A step that fails prints its traceback and is recorded under ``errors`` in the config; the other
+steps still run and the exit status is 1.
 The tests run that smoke path. Files go to ``--out`` (default ``runs/gpu_check/`` under the
 current folder); copy them to ``results/benchmarks/`` to commit them. A config file beside them
 records the device, torch version and arguments.
 
-    python benchmarks/gpu_check.py [--out DIR] [--budget 480] [--solver-seconds 60] [--smoke]
+    python benchmarks/gpu_check.py [--out DIR] [--budget 480] [--solver-seconds 60] [--smoke] [--steps solver layers fastmm]
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import platform
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 import torch
@@ -42,6 +46,7 @@ from discovery.solver import discover
 from discovery.symbolic import simplify_additions
 from discovery.transforms import kron
 
+STEPS = ("solver", "layers", "fastmm")
 HERE = Path(__file__).resolve().parent
 COLLECTION = HERE.parent.parent / "shared" / "data" / "fmm-collection" / "4x4x4_m49_ZT.json"
 
@@ -149,6 +154,8 @@ def main(argv=None) -> int:
     ap.add_argument("--solver-seconds", type=float, default=60.0, help="solver time per device (default 60)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--smoke", action="store_true", help="the tiny CPU run, even with a GPU")
+    ap.add_argument("--steps", nargs="+", choices=STEPS, default=list(STEPS),
+                    help="the steps to run (default: all three)")
     args = ap.parse_args(argv)
     if args.budget <= 0 or args.solver_seconds <= 0:
         print("gpu_check: error: --budget and --solver-seconds must be positive", file=sys.stderr)
@@ -172,22 +179,40 @@ def main(argv=None) -> int:
         torch.set_num_threads(1)  # the smoke run is tiny: extra threads only wait on a busy machine
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)  # an explicit output folder: created here
-    files = []
-    rows = solver_rows(devices, plan["fmt"], plan["rank"], plan["seconds"], args.seed)
-    files.append(write_csv(out / "gpu_solver.csv", rows))
-    if time.monotonic() < deadline:
-        files.append(write_csv(out / "gpu_layers.csv", layer_rows(devices, plan["layer_reps"], plan["quick"])))
-    rows = fastmm_rows(device, plan["sizes"], plan["levels"], plan["mm_reps"], deadline)
+    files, errors = [], []
+
+    def step(name, fn):
+        """Run one step; an error is printed and recorded, and the next step still runs."""
+        try:
+            return fn()
+        except Exception as exc:  # noqa: BLE001 - a failing step must not cost the others
+            traceback.print_exc()
+            errors.append(f"{name}: {type(exc).__name__}: {exc}")
+            print(f"{name}: FAILED ({errors[-1]}); going on with the next step", flush=True)
+            return None
+
+    rows = "solver" in args.steps and step("solver", lambda: solver_rows(devices, plan["fmt"], plan["rank"], plan["seconds"], args.seed))
+    if rows:
+        files.append(write_csv(out / "gpu_solver.csv", rows))
+    if "layers" in args.steps and time.monotonic() < deadline:
+        rows = step("layers", lambda: layer_rows(devices, plan["layer_reps"], plan["quick"]))
+        if rows:
+            files.append(write_csv(out / "gpu_layers.csv", rows))
+    rows = "fastmm" in args.steps and step("fastmm", lambda: fastmm_rows(device, plan["sizes"], plan["levels"], plan["mm_reps"], deadline))
     if rows:
         files.append(write_csv(out / "gpu_fastmm.csv", rows))
     config = {"cuda": cuda, "device_name": torch.cuda.get_device_name(0) if cuda else platform.processor(),
               "torch": torch.__version__, "python": platform.python_version(), "args": vars(args),
               "plan": {k: list(v) if isinstance(v, tuple) else v for k, v in plan.items()},
-              "elapsed_s": round(time.monotonic() - t0, 1),
+              "cpu_count": os.cpu_count(), "cpu_threads": torch.get_num_threads(),
+              "errors": errors, "elapsed_s": round(time.monotonic() - t0, 1),
               "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     files.append(atomic_write_text(out / "gpu_check_config.json", json.dumps(config, indent=2) + "\n"))
     print(f"done in {config['elapsed_s']} s ({'GPU' if cuda else 'CPU smoke run'}): "
           + ", ".join(str(f) for f in files), flush=True)
+    if errors:
+        print(f"gpu_check: {len(errors)} step(s) failed: " + "; ".join(errors), file=sys.stderr)
+        return 1
     return 0
 
 
