@@ -9,8 +9,10 @@ In one run of at most ``--budget`` seconds (default 480, i.e. 8 minutes) it meas
    and forward+backward time, memory) on CUDA and on the CPU -> ``gpu_layers.csv``;
 3. ``fast_matmul`` with Winograd's scheme (15 additions) and a rank-49 <4,4,4> scheme (the
    collection's ``4x4x4_m49_ZT.json`` when ``../shared/data`` is there, else Strassen⊗Strassen)
-   at N = 4096 and 8192 in float32 on CUDA, against ``torch.matmul`` on the same device: time
-   ratio and relative error against a float64 product -> ``gpu_fastmm.csv``.
+   at N = 4096 and 8192 in float32 on CUDA, in both evaluation orders (breadth first: every
+   product of a level in one batched matmul; depth first: one product at a time), against
+   ``torch.matmul`` on the same device: time ratio and relative error against a float64
+   product -> ``gpu_fastmm.csv``.
 
 Without a CUDA GPU it says so and runs a tiny CPU smoke version of the same three steps (a few
 seconds; <2,2,2> rank 7, quick layers, N = 256 and 512), writes the same files and exits 0.
@@ -18,14 +20,16 @@ A step that fails prints its traceback and is recorded under ``errors`` in the c
 steps still run and the exit status is 1.
 The tests run that smoke path. Files go to ``--out`` (default ``runs/gpu_check/`` under the
 current folder); copy them to ``results/benchmarks/`` to commit them. A config file beside them
-records the device, torch version and arguments.
+records the device, torch version and arguments; ``gpu_check.png`` draws the three tables.
 
     python benchmarks/gpu_check.py [--out DIR] [--budget 480] [--solver-seconds 60] [--smoke] [--steps solver layers fastmm]
+    python benchmarks/gpu_check.py --figure-only --out DIR   # redraw gpu_check.png
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import importlib.util
 import json
 import os
@@ -127,24 +131,94 @@ def fastmm_rows(device: str, sizes: list[int], levels: list[int], reps: int, dea
         del C
         for name, ss in progs.items():
             for lv in levels:
-                if time.monotonic() > deadline:
-                    print(f"fastmm   budget spent: skipping N={N} {name} levels={lv}", flush=True)
-                    continue
-                if N // ss.format[0] ** lv < 64:
-                    continue
-                bm = BlockMultiplier(ss, lv, cutoff)
-                t, C = _timed(lambda: bm(A, B), device, reps)
-                err = relative_error(C, ref)
-                del C
-                rows.append(dict(device=device, dtype="float32", N=N, scheme=name,
-                                 rank=ss.multiplications, additions=ss.reduced_additions, levels=lv,
-                                 cutoff=cutoff, t_scheme_s=round(t, 5), t_matmul_s=round(t_mm, 5),
-                                 ratio=round(t / t_mm, 3), rel_error=f"{err:.2e}",
-                                 matmul_rel_error=f"{base_err:.2e}"))
-                print(f"fastmm   {device:5s} N={N} {name} levels={lv}: x{rows[-1]['ratio']} of "
-                      f"torch.matmul, error {err:.1e} (matmul {base_err:.1e})", flush=True)
+                for order in ("breadth", "depth"):
+                    if time.monotonic() > deadline:
+                        print(f"fastmm   budget spent: skipping N={N} {name} levels={lv} {order}", flush=True)
+                        continue
+                    if N // ss.format[0] ** lv < 64:
+                        continue
+                    bm = BlockMultiplier(ss, lv, cutoff, batched=order == "breadth")
+                    t, C = _timed(lambda: bm(A, B), device, reps)
+                    err = relative_error(C, ref)
+                    del C
+                    rows.append(dict(device=device, dtype="float32", N=N, scheme=name,
+                                     rank=ss.multiplications, additions=ss.reduced_additions, levels=lv,
+                                     order=order, cutoff=cutoff, t_scheme_s=round(t, 5),
+                                     t_matmul_s=round(t_mm, 5), ratio=round(t / t_mm, 3),
+                                     rel_error=f"{err:.2e}", matmul_rel_error=f"{base_err:.2e}"))
+                    print(f"fastmm   {device:5s} N={N} {name} levels={lv} {order}-first: "
+                          f"x{rows[-1]['ratio']} of torch.matmul, error {err:.1e} (matmul {base_err:.1e})",
+                          flush=True)
         del A, B, ref
     return rows
+
+
+def _read(path: Path) -> list[dict]:
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def figure(folder: Path) -> Path:
+    """``gpu_check.png`` from the CSVs in ``folder``: solver throughput per device, layer time
+    ratios (Strassen / dense) per device, fast_matmul time ratio to torch.matmul per N."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    ax = axes[0]
+    if (folder / "gpu_solver.csv").exists():
+        rows = _read(folder / "gpu_solver.csv")
+        ax.bar([r["device"] for r in rows], [float(r["distinct_per_min"]) for r in rows],
+               color=["tab:green" if r["device"] == "cuda" else "tab:gray" for r in rows])
+        for i, r in enumerate(rows):
+            ax.annotate(f"{r['restarts']} restarts\nfirst {r['time_to_first_s']} s", (i, 0),
+                        xytext=(0, 4), textcoords="offset points", ha="center", fontsize=8)
+        ax.set_title(f"solver <{rows[0]['format'].replace('x', ',')}> r{rows[0]['rank']}, "
+                     f"{rows[0]['time_limit_s']} s each")
+        ax.set_ylabel("distinct verified schemes per minute")
+    ax = axes[1]
+    if (folder / "gpu_layers.csv").exists():
+        rows = _read(folder / "gpu_layers.csv")
+        cases = list(dict.fromkeys(r["case"] for r in rows))
+        devices = list(dict.fromkeys(r["device"] for r in rows))
+        width = 0.8 / (2 * len(devices))
+        for j, dev in enumerate(devices):
+            by = {r["case"]: r for r in rows if r["device"] == dev}
+            for k, (col, hatch) in enumerate((("fwd_ratio", ""), ("fwdbwd_ratio", "//"))):
+                x = [i + (2 * j + k - len(devices) + 0.5) * width for i in range(len(cases))]
+                ax.bar(x, [float(by[c][col]) if c in by else 0 for c in cases], width, hatch=hatch,
+                       color="tab:green" if dev == "cuda" else "tab:gray", edgecolor="black",
+                       label=f"{dev} {'forward' if not k else 'forward+backward'}")
+        ax.axhline(1, color="black", lw=0.8)
+        short = [c.split(",")[0] + ("," + c.split(",")[-1] if "p=" in c else "") for c in cases]
+        ax.set_xticks(range(len(cases)), short, rotation=15, fontsize=8)
+        ax.set_ylabel("time, Strassen layer / dense layer")
+        ax.set_title("layers (r = output width)")
+        ax.legend(fontsize=7)
+    ax = axes[2]
+    if (folder / "gpu_fastmm.csv").exists():
+        rows = _read(folder / "gpu_fastmm.csv")
+        for key in dict.fromkeys((r["scheme"], r["levels"], r.get("order", "depth")) for r in rows):
+            sel = [r for r in rows if (r["scheme"], r["levels"], r.get("order", "depth")) == key]
+            ax.plot([int(r["N"]) for r in sel], [float(r["ratio"]) for r in sel],
+                    "o-" if key[2] == "breadth" else "s--",
+                    label=f"{key[0]}, {key[1]} level{'s' if key[1] != '1' else ''}, {key[2]} first")
+        ax.axhline(1, color="black", lw=0.8)
+        ax.set_yscale("log")
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("N (N x N float32)")
+        ax.set_ylabel("time / torch.matmul (below 1: faster)")
+        ax.set_title(f"fast_matmul on {rows[0]['device']}")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    path = folder / "gpu_check.png"
+    tmp = path.with_suffix(".tmp.png")
+    fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    tmp.replace(path)
+    return path
 
 
 def main(argv=None) -> int:
@@ -154,12 +228,20 @@ def main(argv=None) -> int:
     ap.add_argument("--solver-seconds", type=float, default=60.0, help="solver time per device (default 60)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--smoke", action="store_true", help="the tiny CPU run, even with a GPU")
+    ap.add_argument("--figure-only", action="store_true",
+                    help="only (re)draw gpu_check.png from the CSVs already in --out")
     ap.add_argument("--steps", nargs="+", choices=STEPS, default=list(STEPS),
                     help="the steps to run (default: all three)")
     args = ap.parse_args(argv)
     if args.budget <= 0 or args.solver_seconds <= 0:
         print("gpu_check: error: --budget and --solver-seconds must be positive", file=sys.stderr)
         return 2
+    if args.figure_only:
+        if not any((Path(args.out) / f"gpu_{k}.csv").exists() for k in STEPS):
+            print(f"gpu_check: error: no gpu_*.csv in {args.out}; run the check first", file=sys.stderr)
+            return 2
+        print(figure(Path(args.out)))
+        return 0
     t0 = time.monotonic()
     deadline = t0 + args.budget
     cuda = torch.cuda.is_available() and not args.smoke
@@ -201,6 +283,10 @@ def main(argv=None) -> int:
     rows = "fastmm" in args.steps and step("fastmm", lambda: fastmm_rows(device, plan["sizes"], plan["levels"], plan["mm_reps"], deadline))
     if rows:
         files.append(write_csv(out / "gpu_fastmm.csv", rows))
+    if files:
+        fig = step("figure", lambda: figure(out))
+        if fig:
+            files.append(fig)
     config = {"cuda": cuda, "device_name": torch.cuda.get_device_name(0) if cuda else platform.processor(),
               "torch": torch.__version__, "python": platform.python_version(), "args": vars(args),
               "plan": {k: list(v) if isinstance(v, tuple) else v for k, v in plan.items()},

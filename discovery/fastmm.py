@@ -6,6 +6,13 @@ simplified program (:class:`~discovery.symbolic.SimplifiedScheme`) form the r fa
 each product recurses, and the C-side program assembles the n×p blocks of C. Sizes that do not
 divide are zero-padded at each level and the result cropped. Works on numpy arrays and on
 torch tensors (CPU or GPU: only ``@``, ``+``, ``-``, scalar ``*``, slicing and padding are used).
+
+Two evaluation orders give the same products: depth first (one product at a time, recursing;
+least memory) and breadth first (``batched``: all r^L products of a level in one tensor
+(K, rows, cols), the sums of each level computed once for the whole batch and the products in
+one batched ``matmul``; a handful of GPU kernels per level instead of r^L small ones, at the cost
+of holding every level's blocks: about (r / (n·m))^L times A's size for the A side). Torch
+tensors on CUDA use the breadth-first order unless told otherwise.
 """
 
 from __future__ import annotations
@@ -55,31 +62,40 @@ class BlockMultiplier:
         program: the simplified, verified scheme whose programs are run on blocks.
         levels: recursion levels (0 = plain ``A @ B``).
         cutoff: below this many rows/columns in any operand, use ``A @ B`` (BLAS).
+        batched: breadth-first evaluation (torch tensors only); None: for CUDA tensors.
     """
 
     program: SimplifiedScheme
     levels: int = 1
     cutoff: int = 128
+    batched: bool | None = None
 
     @classmethod
-    def from_scheme(cls, scheme: Scheme | SimplifiedScheme, levels: int = 1, cutoff: int = 128) -> "BlockMultiplier":
+    def from_scheme(cls, scheme: Scheme | SimplifiedScheme, levels: int = 1, cutoff: int = 128,
+                    batched: bool | None = None) -> "BlockMultiplier":
         """Simplify (and verify) a scheme unless it is already a SimplifiedScheme."""
         ss = scheme if isinstance(scheme, SimplifiedScheme) else simplify_additions(scheme)
         if levels < 0 or cutoff < 1:
             raise ValueError("levels must be >= 0 and cutoff >= 1")
-        return cls(ss, levels, cutoff)
+        return cls(ss, levels, cutoff, batched)
 
     def __call__(self, A: Any, B: Any) -> Any:
         """C = A @ B for A (N, M), B (M, P) (numpy arrays or torch tensors, same dtype)."""
         if A.ndim != 2 or B.ndim != 2 or A.shape[1] != B.shape[0]:
             raise ValueError(f"cannot multiply shapes {tuple(A.shape)} and {tuple(B.shape)}")
         progs = tuple(_numeric(x) for x in _push_signs(self.program.a, self.program.b, self.program.c))
+        batched = self.batched if self.batched is not None else (_is_torch(A) and A.is_cuda)
+        if batched:
+            if not (_is_torch(A) and _is_torch(B)):
+                raise ValueError("batched=True needs torch tensors; use batched=False for numpy arrays")
+            return _multiply_batched(A, B, self.program.format, progs, self.levels, self.cutoff)
         return _multiply(A, B, self.program.format, progs, self.levels, self.cutoff)
 
 
-def fast_matmul(A: Any, B: Any, scheme: Scheme | SimplifiedScheme, levels: int = 1, cutoff: int = 128) -> Any:
+def fast_matmul(A: Any, B: Any, scheme: Scheme | SimplifiedScheme, levels: int = 1, cutoff: int = 128,
+                batched: bool | None = None) -> Any:
     """C = A @ B with ``levels`` recursive applications of ``scheme`` (see :class:`BlockMultiplier`)."""
-    return BlockMultiplier.from_scheme(scheme, levels, cutoff)(A, B)
+    return BlockMultiplier.from_scheme(scheme, levels, cutoff, batched)(A, B)
 
 
 def _is_torch(x: Any) -> bool:
@@ -120,13 +136,59 @@ def _multiply(A, B, fmt, progs, levels: int, cutoff: int):
     prods = [_multiply(x, y, fmt, progs, levels - 1, cutoff) for x, y in zip(left, right)]
     del left, right
     C = _empty(prods[0], Np, Pp)
-    vals = list(prods)
+    _assemble(list(prods), pc, n, C, hn, hp)
+    return C[:N, :P] if (Np, Pp) != (N, P) else C
+
+
+def _assemble(vals: list, pc, n: int, out: Any, hn: int, hp: int) -> None:
+    """Write the C blocks of the C-side program into ``out`` (..., n·hn, p·hp) in place."""
     for terms in pc.temps:
         vals.append(combine(vals, terms))
     for c, terms in enumerate(pc.outputs):
         k, i = divmod(c, n)  # w indexes C transposed
-        _accumulate(C[i * hn:(i + 1) * hn, k * hp:(k + 1) * hp], vals, terms)
-    return C[:N, :P] if (Np, Pp) != (N, P) else C
+        _accumulate(out[..., i * hn:(i + 1) * hn, k * hp:(k + 1) * hp], vals, terms)
+
+
+def _multiply_batched(A, B, fmt, progs, levels: int, cutoff: int):
+    """Breadth first on torch tensors: level by level, every block of a level in one batch.
+
+    Going down, the K blocks (K, rows, cols) of A and B become r·K blocks (product t of block k
+    at index t·K + k); one batched matmul forms every product; going up, the C-side program
+    assembles each level's K output blocks at once.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    n, m, p = fmt
+    pa, pb, pc = progs
+    r = len(pa.outputs)
+    up = lambda x, d: -(-x // d) * d  # noqa: E731
+    A, B = A.unsqueeze(0), B.unsqueeze(0)
+    stack = []
+    for _ in range(levels):
+        K, N, M = A.shape
+        P = B.shape[2]
+        if min(N, M, P) < cutoff:
+            break
+        Np, Mp, Pp = up(N, n), up(M, m), up(P, p)
+        A = F.pad(A, (0, Mp - M, 0, Np - N)) if (Np, Mp) != (N, M) else A
+        B = F.pad(B, (0, Pp - P, 0, Mp - M)) if (Mp, Pp) != (M, P) else B
+        hn, hm, hp = Np // n, Mp // m, Pp // p
+        a_blocks = [A[:, i * hn:(i + 1) * hn, j * hm:(j + 1) * hm] for i in range(n) for j in range(m)]
+        b_blocks = [B[:, j * hm:(j + 1) * hm, k * hp:(k + 1) * hp] for j in range(m) for k in range(p)]
+        A = torch.stack(pa.evaluate(a_blocks)).reshape(r * K, hn, hm)
+        B = torch.stack(pb.evaluate(b_blocks)).reshape(r * K, hm, hp)
+        del a_blocks, b_blocks
+        stack.append((K, N, P, Np, Pp, hn, hp))
+    C = A @ B
+    del A, B
+    for K, N, P, Np, Pp, hn, hp in reversed(stack):
+        vals = list(C.reshape(r, K, hn, hp).unbind(0))
+        out = C.new_empty((K, Np, Pp))
+        _assemble(vals, pc, n, out, hn, hp)
+        del vals
+        C = out[:, :N, :P] if (Np, Pp) != (N, P) else out
+    return C[0]
 
 
 def _accumulate(dst: Any, vals: list, terms) -> None:

@@ -68,3 +68,26 @@ def test_sign_pushing_keeps_the_scheme_valid(wino):
     assert not any(all(q < 0 for _, q in ts) for ts in (*a.outputs, *b.outputs))
     assert (a.additions, b.additions, c.additions) == (wino.a.additions, wino.b.additions, wino.c.additions)
     assert verify(Scheme.from_rows(2, 2, 2, a.matrix(), b.matrix(), c.matrix().T)).ok
+
+
+@pytest.mark.parametrize("levels", [0, 1, 2, 3])
+def test_breadth_first_order_is_exact_on_integer_tensors(wino, levels):
+    """batched=True (all products of a level in one tensor) gives A @ B exactly, with padding."""
+    g = torch.Generator().manual_seed(levels)
+    A = torch.randint(-50, 50, (41, 23), generator=g)
+    B = torch.randint(-50, 50, (23, 57), generator=g)
+    C = fast_matmul(A, B, wino, levels=levels, cutoff=2, batched=True)
+    assert C.shape == (41, 57) and torch.equal(C, A @ B)
+
+
+def test_breadth_first_with_a_rectangular_rank_23_scheme():
+    ss = read_reduced(data_file("3x3x3_m23_cr58_cn119_ZT_reduced.json"))
+    A, B = torch.randn(50, 40, dtype=torch.float64), torch.randn(40, 31, dtype=torch.float64)
+    depth = fast_matmul(A, B, ss, levels=2, cutoff=3, batched=False)
+    breadth = fast_matmul(A, B, ss, levels=2, cutoff=3, batched=True)
+    assert relative_error(breadth, A @ B) < 1e-13 and relative_error(breadth, depth) < 1e-13
+
+
+def test_breadth_first_needs_torch_tensors(wino):
+    with pytest.raises(ValueError, match="batched=True needs torch tensors"):
+        fast_matmul(np.ones((8, 8)), np.ones((8, 8)), wino, batched=True)

@@ -32,6 +32,7 @@ def test_gpu_check_smoke_run(tmp_path):
     assert len(layers) == 4 and all(float(r["fwd_ratio"]) > 0 for r in layers)
     mm = _rows(out / "gpu_fastmm.csv")
     assert {r["scheme"] for r in mm} >= {"winograd"} and {int(r["N"]) for r in mm} == {256, 512}
+    assert {r["order"] for r in mm} == {"breadth", "depth"}
     # float32 block products stay close to the float64 reference
     assert all(float(r["rel_error"]) < 1e-4 and float(r["ratio"]) > 0 for r in mm)
     config = __import__("json").loads((out / "gpu_check_config.json").read_text())
