@@ -166,7 +166,7 @@ def figure(folder: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    fig, axes = plt.subplots(1, 3, figsize=(15, 5.2))
     ax = axes[0]
     if (folder / "gpu_solver.csv").exists():
         rows = _read(folder / "gpu_solver.csv")
@@ -192,8 +192,9 @@ def figure(folder: Path) -> Path:
                        color="tab:green" if dev == "cuda" else "tab:gray", edgecolor="black",
                        label=f"{dev} {'forward' if not k else 'forward+backward'}")
         ax.axhline(1, color="black", lw=0.8)
-        short = [c.split(",")[0] + ("," + c.split(",")[-1] if "p=" in c else "") for c in cases]
-        ax.set_xticks(range(len(cases)), short, rotation=15, fontsize=8)
+        short = [c.split(",")[0].replace(" on ", "\non ") + ("," + c.split(",")[-1] if "p=" in c else "")
+                 for c in cases]
+        ax.set_xticks(range(len(cases)), short, fontsize=7)
         ax.set_ylabel("time, Strassen layer / dense layer")
         ax.set_title("layers (r = output width)")
         ax.legend(fontsize=7)
@@ -211,7 +212,7 @@ def figure(folder: Path) -> Path:
         ax.set_xlabel("N (N x N float32)")
         ax.set_ylabel("time / torch.matmul (below 1: faster)")
         ax.set_title(f"fast_matmul on {rows[0]['device']}")
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.16))
     fig.tight_layout()
     path = folder / "gpu_check.png"
     tmp = path.with_suffix(".tmp.png")
