@@ -55,10 +55,31 @@ def experiment_parser(doc: str) -> argparse.ArgumentParser:
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--no-progress", action="store_true")
+    ap.add_argument("--phase", nargs="+", default=None, metavar="KEY=VALUE",
+                    help="override fields of the students' PhaseConfig (e.g. lr=0.004 lam=0.5); "
+                         "for a schedule check on the validation split")
     ap.add_argument("--merge", type=Path, nargs="+", default=None, metavar="RUNS_CSV",
                     help="train nothing: rebuild the runs CSV, the summary and the figure in --out "
                          "from runs CSVs of processes that split the sweep (or of an interrupted one)")
     return ap
+
+
+def phase_overrides(ap: argparse.ArgumentParser, items: list[str], base):
+    """``base`` (a PhaseConfig) with the ``KEY=VALUE`` items of --phase applied; an unknown key
+    or a value of the wrong type is a usage error naming the keys."""
+    fields = {f.name: f for f in dataclasses.fields(base)}
+    kw = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or key not in fields:
+            ap.error(f"--phase {item!r}: expected KEY=VALUE with KEY one of {', '.join(fields)}")
+        current = getattr(base, key)
+        kind = int if isinstance(current, int) else float
+        try:
+            kw[key] = None if key == "grad_clip" and value.lower() == "none" else kind(value)
+        except ValueError:
+            ap.error(f"--phase {item!r}: {key} takes {'an integer' if kind is int else 'a number'}")
+    return dataclasses.replace(base, **kw)
 
 
 def merge_inputs(ap: argparse.ArgumentParser, args: argparse.Namespace, runs_name: str) -> list[Path] | None:

@@ -38,7 +38,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from _common import experiment_parser, merge_inputs, read_runs, start, summarize, write_config, write_csv
+from _common import experiment_parser, merge_inputs, phase_overrides, read_runs, start, summarize, write_config, write_csv
 
 from discovery.nn import PhaseConfig, StrassenSpec, count_ops, fit, strassenify, train_phases
 from discovery.nn._plot import plot_tradeoff
@@ -308,6 +308,8 @@ def main(argv=None) -> int:
     if a.ratios is not None and min(a.ratios) <= 0:
         ap.error("--ratios must be positive")
     over, device = start(ap, a, QUICK)
+    if a.phase:
+        over["phases"] = phase_overrides(ap, a.phase, over.get("phases", Config.phases))
     if a.ratios is not None:
         over["students"] = tuple(("shared", r) for r in a.ratios)
     if a.students is not None:

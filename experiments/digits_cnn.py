@@ -32,7 +32,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from _common import experiment_parser, merge_inputs, read_runs, start, summarize, write_config, write_csv
+from _common import experiment_parser, merge_inputs, phase_overrides, read_runs, start, summarize, write_config, write_csv
 
 from discovery.nn import PhaseConfig, StrassenSpec, count_ops, fit, strassenify, train_phases
 from discovery.nn._plot import plot_tradeoff
@@ -252,6 +252,8 @@ def main(argv=None) -> int:
     if (a.ratios and min(a.ratios) <= 0) or (a.patches and min(a.patches) <= 0):
         ap.error("--ratios and --patches must be positive")
     over, device = start(ap, a, QUICK)
+    if a.phase:
+        over["phases"] = phase_overrides(ap, a.phase, over.get("phases", Config.phases))
     if a.ratios:
         over["ratios"] = tuple(a.ratios)
     if a.patches:

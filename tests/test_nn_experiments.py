@@ -113,3 +113,24 @@ def test_scripts_share_one_preamble():
     for script in ("digits_cnn.py", "char_lstm.py"):
         text = (EXP / script).read_text()
         assert "sys.path" not in text and "experiment_parser(__doc__)" in text
+
+
+def test_phase_overrides_reach_the_config_and_bad_keys_are_one_line(tmp_path, capsys):
+    """--phase KEY=VALUE changes the students' schedule (on top of --quick) and is recorded."""
+    import char_lstm
+
+    try:
+        assert char_lstm.main(["--quick", "--out", str(tmp_path), "--no-progress", "--device", "cpu",
+                               "--students", "shared:1", "--no-extra-steps",
+                               "--phase", "lr=0.004", "epochs_frozen=2", "grad_clip=none"]) == 0
+        phases = json.loads((tmp_path / "char_lstm_config.json").read_text())["config"]["phases"]
+        assert phases["lr"] == 0.004 and phases["epochs_frozen"] == 2 and phases["grad_clip"] is None
+        assert phases["epochs_full"] == 1  # the --quick value stays
+        for bad, says in ((["lrate=1"], "KEY one of epochs_full"), (["lr=fast"], "lr takes a number"),
+                          (["epochs_full=1.5"], "epochs_full takes an integer")):
+            with pytest.raises(SystemExit) as e:
+                char_lstm.main(["--quick", "--phase", *bad, "--out", str(tmp_path / "x")])
+            assert e.value.code == 2 and says in capsys.readouterr().err
+        assert not (tmp_path / "x").exists()
+    finally:
+        sys.modules.pop("char_lstm", None)
