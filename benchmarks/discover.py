@@ -22,15 +22,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
-import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 import torch
 
 from discovery._io import write_csv
-from discovery.solver import discover
+from discovery.solver import discover_over_seeds
 
 FULL = [(2, 2, 2, 7), (2, 2, 3, 11), (2, 3, 3, 15), (2, 2, 4, 14), (3, 3, 3, 23),
         (2, 2, 5, 18), (2, 3, 4, 20)]
@@ -39,31 +37,19 @@ QUICK = [(2, 2, 2, 7), (2, 2, 3, 11)]
 
 def bench(fmt, strategy: str, seeds: int, time_limit: float, restarts: int, threads: int) -> dict:
     n, m, p, r = fmt
-    firsts, found, succ, runs, elapsed = [], 0, 0, 0, 0.0
-    best_res, best_err = math.inf, None
-    for seed in range(seeds):
-        with tempfile.TemporaryDirectory() as tmp:
-            res = discover(n, m, p, r, restarts=restarts, time_limit=time_limit, seed=seed,
-                           strategy=strategy, out=tmp, threads=threads)
-        firsts.append(math.inf if res.time_to_first_s is None else res.time_to_first_s)
-        found += res.found
-        succ += res.successes
-        runs += res.restarts
-        elapsed += res.elapsed_s
-        best_res = min(best_res, res.best_residual)
-        if res.best_errors is not None:
-            best_err = res.best_errors if best_err is None else min(best_err, res.best_errors)
-    med = statistics.median(firsts)
+    sm = discover_over_seeds(n, m, p, r, range(seeds), restarts=restarts, time_limit=time_limit,
+                             strategy=strategy, threads=threads)
+    med = sm.median_first_s
     return {
         "format": f"{n}x{m}x{p}", "rank": r, "strategy": strategy, "seeds": seeds,
-        "time_limit_s": time_limit, "restarts": runs, "successes": succ,
-        "success_rate": round(succ / runs, 4) if runs else 0.0,
+        "time_limit_s": time_limit, "restarts": sm.restarts, "successes": sm.successes,
+        "success_rate": round(sm.success_rate, 4),
         "median_time_to_first_s": round(med, 3) if math.isfinite(med) else f">{time_limit:g}",
-        "seeds_with_result": sum(math.isfinite(f) for f in firsts),
-        "distinct_per_min": round(60 * found / elapsed, 2) if elapsed else 0.0,
-        "elapsed_s": round(elapsed, 1),
-        "best_residual": f"{best_res:.3g}" if math.isfinite(best_res) else None,
-        "best_errors": best_err, "threads": threads,
+        "seeds_with_result": sm.seeds_with_result,
+        "distinct_per_min": round(sm.distinct_per_min, 2),
+        "elapsed_s": round(sm.elapsed_s, 1),
+        "best_residual": f"{sm.best_residual:.3g}" if math.isfinite(sm.best_residual) else None,
+        "best_errors": sm.best_errors, "threads": threads,
         "device": "cuda" if torch.cuda.is_available() else "cpu",
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M"),
     }

@@ -21,9 +21,7 @@ import argparse
 import io
 import json
 import math
-import statistics
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -31,7 +29,7 @@ from pathlib import Path
 import torch
 
 from discovery._io import atomic_write_bytes, atomic_write_text, write_csv
-from discovery.solver import PaperParams, SGDParams, discover, sgd_params_for
+from discovery.solver import PaperParams, SGDParams, discover_over_seeds, sgd_params_for
 
 # (name, group, how to build (strategy, params) from the format)
 PAPER = "paper recipe"
@@ -122,29 +120,19 @@ def run_variant(name: str, group: str, build, fmt, cfg: Config, restarts: int, l
     """Run one variant on one format for ``seeds`` seeds; one table row."""
     strategy, params = _shorten(*build(fmt), cfg.quick)
     n, m, p, r = fmt
-    firsts, done, ok, elapsed, best_res, best_err = [], 0, 0, 0.0, math.inf, None
-    for seed in range(cfg.seed, cfg.seed + seeds):
-        with tempfile.TemporaryDirectory() as tmp:
-            res = discover(n, m, p, r, restarts=restarts, time_limit=limit, seed=seed,
-                           strategy=strategy, out=tmp, params=params, device=cfg.device,
-                           threads=cfg.threads)
-        firsts.append(math.inf if res.time_to_first_s is None else res.time_to_first_s)
-        done += res.restarts
-        ok += res.successes
-        elapsed += res.elapsed_s
-        best_res = min(best_res, res.best_residual)
-        if res.best_errors is not None:
-            best_err = res.best_errors if best_err is None else min(best_err, res.best_errors)
-    med = statistics.median(firsts)
+    sm = discover_over_seeds(n, m, p, r, range(cfg.seed, cfg.seed + seeds), restarts=restarts,
+                             time_limit=limit, strategy=strategy, params=params, device=cfg.device,
+                             threads=cfg.threads)
+    med, done = sm.median_first_s, sm.restarts
     return {
         "format": f"{n}x{m}x{p}", "rank": r, "variant": name, "group": group, "strategy": strategy,
-        "seeds": seeds, "restarts": done, "verified": ok,
-        "share_verified": round(ok / done, 4) if done else 0.0,
+        "seeds": seeds, "restarts": done, "verified": sm.successes,
+        "share_verified": round(sm.success_rate, 4),
         "median_first_s": round(med, 2) if math.isfinite(med) else f">{limit:g}",
         "samples_per_restart": _samples(strategy, params),
-        "seconds_per_restart": round(elapsed / done, 3) if done else None,
-        "best_residual": None if math.isinf(best_res) else f"{best_res:.3g}",
-        "best_errors": best_err,
+        "seconds_per_restart": round(sm.elapsed_s / done, 3) if done else None,
+        "best_residual": None if math.isinf(sm.best_residual) else f"{sm.best_residual:.3g}",
+        "best_errors": sm.best_errors,
     }
 
 

@@ -283,3 +283,16 @@ def test_candidates_rejected_by_the_exact_check_are_counted_not_written(monkeypa
     assert res.to_json()["rejected"] == 1
     files = sorted(tmp_path.glob("r7-*.json"))
     assert len(files) == 1 and load_scheme(files[0]) == res.schemes[0] and verify(res.schemes[0]).ok
+
+
+def test_discover_over_seeds_sums_the_per_seed_searches(tmp_path):
+    from discovery.solver import discover_over_seeds
+
+    sm = discover_over_seeds(2, 2, 2, 7, [3, 4], restarts=8)
+    singles = [discover(2, 2, 2, 7, restarts=8, seed=s, out=str(tmp_path / str(s))) for s in (3, 4)]
+    assert sm.seeds == (3, 4) and sm.restarts == 16
+    assert sm.successes == sum(r.successes for r in singles) and sm.found == sum(r.found for r in singles)
+    assert sm.seeds_with_result == sum(r.time_to_first_s is not None for r in singles)
+    assert sm.success_rate == sm.successes / 16
+    with pytest.raises(TypeError, match="sets 'out' itself"):
+        discover_over_seeds(2, 2, 2, 7, [0], out=str(tmp_path))

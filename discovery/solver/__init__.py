@@ -35,6 +35,8 @@ _TORCH_EXPORTS = {
     "run_sgd": "._sgd",
     "sgd_params_for": "._sgd",
     "DiscoverResult": "._search",
+    "SeedsSummary": "._seeds",
+    "discover_over_seeds": "._seeds",
     "run_search": "._search",
     "ResultStore": "._store",
 }
