@@ -134,3 +134,36 @@ def test_phase_overrides_reach_the_config_and_bad_keys_are_one_line(tmp_path, ca
         assert not (tmp_path / "x").exists()
     finally:
         sys.modules.pop("char_lstm", None)
+
+
+def _summary(path, rows):
+    cols = ["model", "layout", "r_ratio", "seeds", "val_bpc_mean", "val_bpc_sd", "test_bpc_mean", "test_bpc_sd"]
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, cols)
+        w.writeheader()
+        for r in rows:
+            w.writerow(dict(zip(cols, r)))
+
+
+def test_schedule_check_keeps_the_incumbent_inside_the_noise(tmp_path, capsys):
+    """A scale replaces x1 only when better by more than the seeds' sd (bits/char)."""
+    import schedule_check
+
+    other = ("teacher", "-", "-", "0 1 2", 2.0, 0.01, 1.9, 0.01)  # never the checked row
+    _summary(tmp_path / "x1.csv", [other, ("strassen", "shared", "1.0", "0 1 2", 2.20, 0.02, 2.0, 0.02)])
+    _summary(tmp_path / "x2.csv", [("strassen", "shared", "1.0", "0 1 2", 2.19, 0.01, 2.0, 0.02)])
+    _summary(tmp_path / "x4.csv", [("strassen", "shared", "1.0", "0 1 2", 2.15, 0.03, 2.0, 0.02)])
+    try:
+        rows = schedule_check.table([("lstm", 1.0, tmp_path / "x1.csv"), ("lstm", 2.0, tmp_path / "x2.csv")])
+        assert [r["chosen_on_val"] for r in rows] == [True, False]  # 0.01 better, sd 0.02: noise
+        rows = schedule_check.table([("lstm", s, tmp_path / f"x{s}.csv") for s in (1, 2, 4)])
+        assert [r["lr_scale"] for r in rows if r["chosen_on_val"]] == [4]  # 0.05 better, sd 0.03
+        assert schedule_check.main([f"lstm:1={tmp_path / 'x1.csv'}", f"lstm:4={tmp_path / 'x4.csv'}",
+                                    "--out", str(tmp_path / "out")]) == 0
+        assert (tmp_path / "out" / "schedule_check.png").stat().st_size > 1000
+        assert "chosen on validation" in capsys.readouterr().out
+        with pytest.raises(SystemExit) as e:
+            schedule_check.main(["cnn:1=x.csv"])
+        assert e.value.code == 2 and "EXPERIMENT one of digits, lstm" in capsys.readouterr().err
+    finally:
+        sys.modules.pop("schedule_check", None)
