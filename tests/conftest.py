@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -20,3 +21,13 @@ def shared_data() -> Path:
     if not d.is_dir():
         pytest.skip(f"reference schemes not found at {d}; set DISCOVERY_SHARED_DATA")
     return d
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A local TCP port that nothing listens on (bound, then released)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import json
-import socket
 import time
 
 import pytest
 
 from discovery.cli import main
-
-
-def _closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 @pytest.mark.parametrize("argv, words", [
@@ -41,9 +32,9 @@ def test_bad_input_is_one_line_and_exit_2(argv, words, capsys, tmp_path):
     assert not (tmp_path / "o").exists()  # nothing started
 
 
-def test_unreachable_scheduler_is_one_line_within_a_few_seconds(capsys, tmp_path):
+def test_unreachable_scheduler_is_one_line_within_a_few_seconds(capsys, tmp_path, closed_port):
     t0 = time.monotonic()
-    code = main(["sweep", "--formats", "2x2x2", "--scheduler", f"tcp://127.0.0.1:{_closed_port()}",
+    code = main(["sweep", "--formats", "2x2x2", "--scheduler", f"tcp://127.0.0.1:{closed_port}",
                  "--out", str(tmp_path / "o"), "--quiet"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "cannot reach a Dask scheduler" in err and len(err.splitlines()) == 1

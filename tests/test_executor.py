@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import threading
 import time
 
@@ -27,24 +26,16 @@ def cluster():
         yield c
 
 
-def _closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 @pytest.mark.parametrize("bad", ["nonsense", "tcp://", "tcp://host", "http://x:1 y"])
 def test_malformed_scheduler_address_is_refused(bad):
     with pytest.raises(ExecutorError, match="malformed"):
         check_address(bad)
 
 
-def test_unreachable_scheduler_fails_fast_with_one_clear_error():
+def test_unreachable_scheduler_fails_fast_with_one_clear_error(closed_port):
     t0 = time.monotonic()
     with pytest.raises(ExecutorError, match="cannot reach a Dask scheduler"):
-        make_executor(f"tcp://127.0.0.1:{_closed_port()}")
+        make_executor(f"tcp://127.0.0.1:{closed_port}")
     assert time.monotonic() - t0 < 8
 
 
