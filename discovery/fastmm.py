@@ -128,8 +128,7 @@ def _multiply(A, B, fmt, progs, levels: int, cutoff: int):
     Np, Mp, Pp = up(N, n), up(M, m), up(P, p)
     A, B = _pad(A, Np, Mp), _pad(B, Mp, Pp)
     hn, hm, hp = Np // n, Mp // m, Pp // p
-    a_blocks = [A[i * hn:(i + 1) * hn, j * hm:(j + 1) * hm] for i in range(n) for j in range(m)]
-    b_blocks = [B[j * hm:(j + 1) * hm, k * hp:(k + 1) * hp] for j in range(m) for k in range(p)]
+    a_blocks, b_blocks = _blocks(A, n, m, hn, hm), _blocks(B, m, p, hm, hp)
     pa, pb, pc = progs
     left, right = pa.evaluate(a_blocks), pb.evaluate(b_blocks)
     del a_blocks, b_blocks
@@ -138,6 +137,11 @@ def _multiply(A, B, fmt, progs, levels: int, cutoff: int):
     C = _empty(prods[0], Np, Pp)
     _assemble(list(prods), pc, n, C, hn, hp)
     return C[:N, :P] if (Np, Pp) != (N, P) else C
+
+
+def _blocks(X: Any, rows: int, cols: int, h: int, w: int) -> list:
+    """The rows×cols blocks (h, w) of the last two axes of X, row-major (views, no copies)."""
+    return [X[..., i * h:(i + 1) * h, j * w:(j + 1) * w] for i in range(rows) for j in range(cols)]
 
 
 def _assemble(vals: list, pc, n: int, out: Any, hn: int, hp: int) -> None:
@@ -174,8 +178,7 @@ def _multiply_batched(A, B, fmt, progs, levels: int, cutoff: int):
         A = F.pad(A, (0, Mp - M, 0, Np - N)) if (Np, Mp) != (N, M) else A
         B = F.pad(B, (0, Pp - P, 0, Mp - M)) if (Mp, Pp) != (M, P) else B
         hn, hm, hp = Np // n, Mp // m, Pp // p
-        a_blocks = [A[:, i * hn:(i + 1) * hn, j * hm:(j + 1) * hm] for i in range(n) for j in range(m)]
-        b_blocks = [B[:, j * hm:(j + 1) * hm, k * hp:(k + 1) * hp] for j in range(m) for k in range(p)]
+        a_blocks, b_blocks = _blocks(A, n, m, hn, hm), _blocks(B, m, p, hm, hp)
         A = torch.stack(pa.evaluate(a_blocks)).reshape(r * K, hn, hm)
         B = torch.stack(pb.evaluate(b_blocks)).reshape(r * K, hm, hp)
         del a_blocks, b_blocks
