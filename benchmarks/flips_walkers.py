@@ -27,19 +27,22 @@ import os
 import sys
 from pathlib import Path
 
-from discovery._io import atomic_write_text, write_csv
+from discovery._io import atomic_write_text, save_figure, write_csv
 from discovery.best_ranks import best_known
 from discovery.flips import flip_search
 from discovery.flips._plot import rank_curve_figure
 from discovery.formats import save_scheme
+from discovery.sweeps._config import SweepConfigError, parse_formats
 
 
 def _format(text: str) -> tuple[int, int, int]:
     try:
-        n, m, p = (int(x) for x in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a format NxMxP (e.g. 4x4x4)") from None
-    return n, m, p
+        fmts = parse_formats(text)
+    except SweepConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if len(fmts) != 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give one format NxMxP (e.g. 4x4x4)")
+    return fmts[0]
 
 
 def run(fmt, walkers: list[int], seeds: list[int], budget: float, target: int, out: Path,
@@ -97,9 +100,7 @@ def main(argv=None) -> int:
     labels = [f"{r['walkers']} walkers, seed {r['seed']}" for r in rows]
     fig = rank_curve_figure(results, labels, best_known=target)
     figure = a.figure or a.out.with_suffix(".png")
-    tmp = figure.with_suffix(".tmp.png")
-    fig.savefig(tmp, dpi=110)
-    tmp.replace(figure)
+    save_figure(fig, figure)
     hits = sum(r["reached"] for r in rows)
     print(f"{hits} of {len(rows)} runs reached rank {target} -> {a.out}, {figure}")
     return 0
