@@ -42,7 +42,7 @@ from pathlib import Path
 
 import torch
 
-from discovery._io import atomic_write_text, write_csv
+from discovery._io import atomic_write_text, save_figure, write_csv
 from discovery.fastmm import BlockMultiplier, relative_error
 from discovery.formats import load_scheme
 from discovery.known import strassen, winograd
@@ -161,12 +161,10 @@ def _read(path: Path) -> list[dict]:
 def figure(folder: Path) -> Path:
     """``gpu_check.png`` from the CSVs in ``folder``: solver throughput per device, layer time
     ratios (Strassen / dense) per device, fast_matmul time ratio to torch.matmul per N."""
-    import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 3, figsize=(15, 5.2))
+    fig = Figure(figsize=(15, 5.2))
+    axes = fig.subplots(1, 3)
     ax = axes[0]
     if (folder / "gpu_solver.csv").exists():
         rows = _read(folder / "gpu_solver.csv")
@@ -214,12 +212,7 @@ def figure(folder: Path) -> Path:
         ax.set_title(f"fast_matmul on {rows[0]['device']}")
         ax.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.16))
     fig.tight_layout()
-    path = folder / "gpu_check.png"
-    tmp = path.with_suffix(".tmp.png")
-    fig.savefig(tmp, dpi=110)
-    plt.close(fig)
-    tmp.replace(path)
-    return path
+    return save_figure(fig, folder / "gpu_check.png")
 
 
 def main(argv=None) -> int:

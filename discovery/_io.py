@@ -52,6 +52,14 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def save_figure(fig, path: str | os.PathLike, dpi: int = 110, **savefig_kw) -> Path:
+    """Render a matplotlib figure in memory (format from the suffix) and write it atomically."""
+    path = Path(path)
+    buf = io.BytesIO()
+    fig.savefig(buf, format=path.suffix.lstrip(".").lower() or "png", dpi=dpi, **savefig_kw)
+    return atomic_write_bytes(path, buf.getvalue())
+
+
 def write_csv(path: str | os.PathLike, rows: list[dict]) -> Path:
     """Write ``rows`` (dicts with the same keys, in column order) as a CSV table, atomically."""
     buf = io.StringIO(newline="")

@@ -40,6 +40,7 @@ from torch import nn
 
 from _common import experiment_parser, merge_inputs, phase_overrides, read_runs, start, summarize, write_config, write_csv
 
+from discovery._io import save_figure
 from discovery.nn import PhaseConfig, StrassenSpec, count_ops, fit, strassenify, train_phases
 from discovery.nn._plot import plot_tradeoff
 
@@ -288,7 +289,7 @@ def merge(paths: list[Path], out: Path) -> int:
     out.mkdir(parents=True, exist_ok=True)
     write_csv(out / "char_lstm_runs.csv", rows)
     write_csv(out / "char_lstm.csv", summary(rows))
-    plot(summary(rows)).savefig(out / "char_lstm.png", dpi=110)
+    save_figure(plot(summary(rows)), out / "char_lstm.png")
     print(f"merged {len(rows)} runs from {len(paths)} files -> {out}/char_lstm.csv/_runs.csv/.png")
     return 0
 
@@ -326,7 +327,7 @@ def main(argv=None) -> int:
     print(f"data: {data[-1]}", flush=True)
     t0 = time.perf_counter()
     rows = run(cfg, a.out, device, progress=not a.no_progress, data=data)
-    plot(summary(rows)).savefig(a.out / "char_lstm.png", dpi=110)
+    save_figure(plot(summary(rows)), a.out / "char_lstm.png")
     print(f"done in {time.perf_counter() - t0:.0f} s -> {a.out}/char_lstm.csv/_runs.csv/.png")
     return 0
 

@@ -34,6 +34,7 @@ from torch import nn
 
 from _common import experiment_parser, merge_inputs, phase_overrides, read_runs, start, summarize, write_config, write_csv
 
+from discovery._io import save_figure
 from discovery.nn import PhaseConfig, StrassenSpec, count_ops, fit, strassenify, train_phases
 from discovery.nn._plot import plot_tradeoff
 
@@ -231,7 +232,7 @@ def merge(paths: list[Path], out: Path, stem: str) -> int:
     out.mkdir(parents=True, exist_ok=True)
     write_csv(out / f"{stem}_runs.csv", rows)
     write_csv(out / f"{stem}.csv", summary(rows))
-    plot(summary(rows)).savefig(out / f"{stem}.png", dpi=110)
+    save_figure(plot(summary(rows)), out / f"{stem}.png")
     print(f"merged {len(rows)} runs from {len(paths)} files -> {out}/{stem}.csv/_runs.csv/.png")
     return 0
 
@@ -268,7 +269,7 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     rows = run(cfg, a.out, device, progress=not a.no_progress, stem=stem)
     fig = plot(summary(rows))
-    fig.savefig(a.out / f"{stem}.png", dpi=110)
+    save_figure(fig, a.out / f"{stem}.png")
     print(f"done in {time.perf_counter() - t0:.0f} s -> {a.out}/{stem}.csv/_runs.csv/.png")
     return 0
 

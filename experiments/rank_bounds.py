@@ -9,14 +9,13 @@ schemes under ``results/schemes/composed/`` (each verified exactly) and the run 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import sys
 from pathlib import Path
 
 import discovery as d
-from discovery._io import atomic_write_bytes, atomic_write_text, write_csv
+from discovery._io import atomic_write_text, save_figure, write_csv
 from discovery.bounds import RankTable, compare, rank_ratio_figure, read_best_known_ranks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,9 +44,7 @@ def main(argv=None) -> int:
         (out / sub).mkdir(parents=True, exist_ok=True)
     write_csv(out / "tables" / "rank_bounds.csv", rows)
     fig = rank_ratio_figure(rows, "alphatensor+collection", "best_known_Q")
-    png = io.BytesIO()
-    fig.savefig(png, format="png", dpi=110)
-    atomic_write_bytes(out / "figures" / "rank_bounds.png", png.getvalue())
+    save_figure(fig, out / "figures" / "rank_bounds.png")
     tab = tables["alphatensor+collection"]
     for fmt in [(4, 4, 6), (3, 4, 6), (6, 6, 6)]:
         if max(fmt) <= args.max_dim:

@@ -20,7 +20,7 @@ import csv
 import sys
 from pathlib import Path
 
-from _common import write_csv
+from discovery._io import save_figure, write_csv
 
 # experiment -> (row filter, validation column, higher is better, label)
 CHECKED = {
@@ -112,9 +112,7 @@ def main(argv=None) -> int:
     rows = table(a.variants)
     a.out.mkdir(parents=True, exist_ok=True)  # an explicit output folder
     write_csv(a.out / "schedule_check.csv", rows)
-    tmp = a.out / "schedule_check.tmp.png"
-    figure(rows).savefig(tmp, dpi=110)
-    tmp.replace(a.out / "schedule_check.png")
+    save_figure(figure(rows), a.out / "schedule_check.png")
     for r in rows:
         mark = "  <- chosen on validation" if r["chosen_on_val"] else ""
         print(f"{r['experiment']:6s} lr x{r['lr_scale']:<4g} {r['metric']} {r['val_mean']:.3f} ± "

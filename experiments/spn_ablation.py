@@ -18,7 +18,6 @@ was made with ``--out results``).
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import math
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import torch
 
-from discovery._io import atomic_write_bytes, atomic_write_text, write_csv
+from discovery._io import atomic_write_text, save_figure, write_csv
 from discovery.solver import PaperParams, SGDParams, discover_over_seeds, sgd_params_for
 
 # (name, group, how to build (strategy, params) from the format)
@@ -223,9 +222,7 @@ def main(argv=None) -> int:
                   f"{row['share_verified']:>7.1%}  first {row['median_first_s']!s:>7} s  "
                   f"{row['samples_per_restart']:>8} samples", flush=True)
             write_csv(tables / "spn_ablation.csv", rows)  # written as it goes: Ctrl-C keeps the rows
-    png = io.BytesIO()
-    ablation_figure(rows).savefig(png, format="png", dpi=110)
-    atomic_write_bytes(figures / "spn_ablation.png", png.getvalue())
+    save_figure(ablation_figure(rows), figures / "spn_ablation.png")
     print(f"done in {time.monotonic() - t0:.0f} s -> {tables / 'spn_ablation.csv'}, "
           f"{figures / 'spn_ablation.png'} (load average {_load()})", file=sys.stderr)
     return 0

@@ -6,11 +6,10 @@ Every scheme is verified first; a wrong one is refused with its failing equation
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
-from discovery._io import atomic_write_bytes, atomic_write_text
+from discovery._io import atomic_write_text, save_figure
 from discovery.cli._common import pick_one, reduced_in_file
 from discovery.errors import DiscoveryError
 from discovery.formats import save_scheme
@@ -115,9 +114,7 @@ def cmd_draw(args) -> int:
         from discovery.draw import draw_circuit
 
         fig = draw_circuit(G)
-        buf = io.BytesIO()
-        fig.savefig(buf, format=ext[1:], dpi=args.dpi, bbox_inches="tight")
-        atomic_write_bytes(args.out, buf.getvalue())
+        save_figure(fig, args.out, dpi=args.dpi, bbox_inches="tight")
     print(f"wrote {args.out} ({ss.multiplications} multiplications, {ss.reduced_additions} additions, {how})")
     return 0
 

@@ -132,14 +132,10 @@ def comparison_figure(rows: list[dict]):
 
 def write_report(out) -> tuple[list[dict], Path, Path]:
     """Write ``comparison.csv`` and ``comparison.png`` into the sweep folder; return (rows, csv, png)."""
-    import io
-
-    from discovery._io import atomic_write_bytes, write_csv
+    from discovery._io import save_figure, write_csv
 
     out = Path(out)
     rows = comparison_rows(out)
     csv_path = write_csv(out / "comparison.csv", rows)
-    buf = io.BytesIO()
-    comparison_figure(rows).savefig(buf, format="png", dpi=110)
-    png_path = atomic_write_bytes(out / "comparison.png", buf.getvalue())
+    png_path = save_figure(comparison_figure(rows), out / "comparison.png")
     return rows, csv_path, png_path
