@@ -35,6 +35,9 @@ from discovery.formats import save_scheme
 from discovery.sweeps._config import SweepConfigError, parse_formats
 
 
+DEFAULT_OUT = Path("runs") / "benchmarks" / "flips_walkers.csv"
+
+
 def _format(text: str) -> tuple[int, int, int]:
     try:
         fmts = parse_formats(text)
@@ -78,7 +81,7 @@ def main(argv=None) -> int:
     ap.add_argument("--budget", type=float, default=90.0, help="seconds per run (default 90)")
     ap.add_argument("--target", type=int, default=None, help="target rank (default: best known ZT)")
     ap.add_argument("--quick", action="store_true", help="<3,3,3>, 2 and 4 walkers, seeds 0 1, 10 s")
-    ap.add_argument("--out", type=Path, default=Path("runs") / "benchmarks" / "flips_walkers.csv")
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--figure", type=Path, default=None, help="figure path (default: beside --out)")
     ap.add_argument("--schemes", type=Path, default=None, help="folder for the schemes that reach the target")
     a = ap.parse_args(argv)
@@ -90,6 +93,8 @@ def main(argv=None) -> int:
     target = a.target if a.target is not None else (entry.ZT if entry else None)
     if target is None:
         ap.error(f"no best known rank for {a.format}: give --target")
+    if a.out == DEFAULT_OUT:
+        a.out.parent.mkdir(parents=True, exist_ok=True)  # the default folder is the script's own
     for path in (a.out, a.figure):
         if path is not None and not path.parent.is_dir():
             ap.error(f"folder {path.parent} does not exist; create it or choose another path")

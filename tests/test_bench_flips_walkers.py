@@ -38,3 +38,11 @@ def test_quick_run_rows_figure_schemes_and_replay(tmp_path):
     # the walk depends on (seed, walkers) only: a second process does the same flips
     _, again = _run(tmp_path, "b")
     assert [(r["best_rank"], r["flips"]) for r in again] == [(r["best_rank"], r["flips"]) for r in rows]
+
+
+def test_default_output_goes_under_runs_of_the_current_folder(tmp_path):
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "flips_walkers.py"), "--quick"],
+                          cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300, env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (tmp_path / "runs" / "benchmarks" / "flips_walkers.csv").exists()
