@@ -28,7 +28,7 @@ from pathlib import Path
 import torch
 
 from discovery._io import write_csv
-from discovery.solver import discover_over_seeds
+from discovery.search.solver import discover_over_seeds
 
 FULL = [(2, 2, 2, 7), (2, 2, 3, 11), (2, 3, 3, 15), (2, 2, 4, 14), (3, 3, 3, 23),
         (2, 2, 5, 18), (2, 3, 4, 20)]

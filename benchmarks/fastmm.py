@@ -3,7 +3,7 @@
 For square sizes N (1024 ... 8192), float32 and float64, 1-2 recursion levels, and the schemes
 Strassen (18 additions), Winograd's variant (15), Strassen⊗Strassen (<4,4,4> rank 49) and the
 collection's ternary rank-49 <4,4,4> scheme (both simplified by sharing), it times
-:class:`discovery.fastmm.BlockMultiplier` and the plain product on the same inputs and reports
+:class:`discovery.circuits.fastmm.BlockMultiplier` and the plain product on the same inputs and reports
 
 * ``ratio`` = time(scheme) / time(matmul) (below 1: the scheme is faster), wall clock;
   ``cpu_ratio`` the same with this process's CPU time, which other processes on a shared
@@ -34,11 +34,11 @@ from pathlib import Path
 import numpy as np
 
 from discovery._io import write_csv
-from discovery.fastmm import BlockMultiplier, relative_error
-from discovery.known import strassen, winograd
-from discovery.scheme import Scheme
-from discovery.symbolic import plain, simplify_additions
-from discovery.transforms import kron
+from discovery.circuits.fastmm import BlockMultiplier, relative_error
+from discovery.core.known import strassen, winograd
+from discovery.core.scheme import Scheme
+from discovery.circuits.symbolic import plain, simplify_additions
+from discovery.core.transforms import kron
 
 ROOT = Path(__file__).resolve().parents[1]
 COLLECTION = ROOT.parent / "shared" / "data" / "fmm-collection" / "4x4x4_m49_ZT.json"

@@ -37,11 +37,11 @@ from pathlib import Path
 import numpy as np
 
 from discovery._io import atomic_write_text, write_csv
-from discovery.flips import FlipConfig, composed_start, flip_search
-from discovery.flips import _kernels
-from discovery.flips._encode import encode
+from discovery.search.flips import FlipConfig, composed_start, flip_search
+from discovery.search.flips import _kernels
+from discovery.search.flips._encode import encode
 from discovery.formats import save_scheme
-from discovery.known import standard
+from discovery.core.known import standard
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMATS = [(2, 2, 2), (2, 2, 3), (2, 2, 4), (2, 3, 3), (2, 3, 4), (2, 4, 4), (3, 3, 3), (3, 3, 4),
@@ -80,7 +80,7 @@ def run_format(fmt, ring, start_name, start, budget, walkers, seed, target):
 
 
 def time_333(seeds: int) -> list[dict]:
-    code = ("import time; t=time.perf_counter(); from discovery.flips import flip_search; "
+    code = ("import time; t=time.perf_counter(); from discovery.search.flips import flip_search; "
             "r=flip_search(3,3,3,target_rank=23,time_limit=60,walkers=2,seed={s}); "
             "print(time.perf_counter()-t, r.best_rank, r.time_to_best_s)")
     rows = []

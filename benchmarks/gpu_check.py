@@ -43,12 +43,12 @@ from pathlib import Path
 import torch
 
 from discovery._io import atomic_write_text, save_figure, write_csv
-from discovery.fastmm import BlockMultiplier, relative_error
+from discovery.circuits.fastmm import BlockMultiplier, relative_error
 from discovery.formats import load_scheme
-from discovery.known import strassen, winograd
-from discovery.solver import discover
-from discovery.symbolic import simplify_additions
-from discovery.transforms import kron
+from discovery.core.known import strassen, winograd
+from discovery.search.solver import discover
+from discovery.circuits.symbolic import simplify_additions
+from discovery.core.transforms import kron
 
 STEPS = ("solver", "layers", "fastmm")
 HERE = Path(__file__).resolve().parent

@@ -3,7 +3,7 @@
 The public API is the explicit list of re-exports below, grouped by module.
 """
 
-__version__ = "0.1.0"
+from ._version import __version__ as __version__
 
 from ._lazy import lazy_exports
 
@@ -17,93 +17,93 @@ from .formats import load_scheme as load_scheme
 from .formats import load_schemes as load_schemes
 from .formats import save_scheme as save_scheme
 from .formats import save_schemes as save_schemes
-from .formulas import from_formulas as from_formulas
-from .formulas import to_formulas as to_formulas
-from .known import CATALOGUE as CATALOGUE
-from .known import known as known
-from .known import laderman as laderman
-from .known import standard as standard
-from .known import strassen as strassen
-from .known import winograd as winograd
-from .scheme import OperationCounts as OperationCounts
-from .scheme import Provenance as Provenance
-from .scheme import Ring as Ring
-from .scheme import Scheme as Scheme
-from .tensor import matmul_tensor as matmul_tensor
-from .transforms import canonical as canonical
-from .transforms import cyclic as cyclic
-from .transforms import direct_sum as direct_sum
-from .transforms import fingerprint as fingerprint
-from .transforms import kron as kron
-from .transforms import permute_terms as permute_terms
-from .transforms import sandwich as sandwich
-from .transforms import scale_term as scale_term
-from .transforms import restrict as restrict
-from .transforms import transpose as transpose
-from .equivalence import Equivalence as Equivalence
-from .equivalence import find_equivalence as find_equivalence
-from .verify import BrentFailure as BrentFailure
-from .verify import VerificationReport as VerificationReport
-from .verify import require_valid as require_valid
-from .verify import valid_rings as valid_rings
-from .verify import verify as verify
-from .verify import verify_sympy as verify_sympy
+from .core.formulas import from_formulas as from_formulas
+from .core.formulas import to_formulas as to_formulas
+from .core.known import CATALOGUE as CATALOGUE
+from .core.known import known as known
+from .core.known import laderman as laderman
+from .core.known import standard as standard
+from .core.known import strassen as strassen
+from .core.known import winograd as winograd
+from .core.scheme import OperationCounts as OperationCounts
+from .core.scheme import Provenance as Provenance
+from .core.scheme import Ring as Ring
+from .core.scheme import Scheme as Scheme
+from .core.tensor import matmul_tensor as matmul_tensor
+from .core.transforms import canonical as canonical
+from .core.transforms import cyclic as cyclic
+from .core.transforms import direct_sum as direct_sum
+from .core.transforms import fingerprint as fingerprint
+from .core.transforms import kron as kron
+from .core.transforms import permute_terms as permute_terms
+from .core.transforms import sandwich as sandwich
+from .core.transforms import scale_term as scale_term
+from .core.transforms import restrict as restrict
+from .core.transforms import transpose as transpose
+from .core.equivalence import Equivalence as Equivalence
+from .core.equivalence import find_equivalence as find_equivalence
+from .core.verify import BrentFailure as BrentFailure
+from .core.verify import VerificationReport as VerificationReport
+from .core.verify import require_valid as require_valid
+from .core.verify import valid_rings as valid_rings
+from .core.verify import verify as verify
+from .core.verify import verify_sympy as verify_sympy
 
 # --- quantizers shared by the solver and the layers; the solver ---
 # These modules import torch (or numba: flips, lift), so they load on first use (see discovery/_lazy.py); this dict
 # is the one list of them.
 _TORCH_EXPORTS = {
-    "QuantMode": ".quant",
-    "TernaryMethod": ".quant",
-    "Ternarizer": ".quant",
-    "ste": ".quant",
-    "ste_ternarize": ".quant",
-    "ternarize": ".quant",
-    "ternarize_threshold": ".quant",
-    "ternarize_twn": ".quant",
-    "ternary_scale": ".quant",
-    "DiscoverResult": ".solver",
-    "SolverConfig": ".solver",
-    "discover": ".solver",
-    "MatMulSPN": ".solver._spn",
+    "QuantMode": ".spn.quant",
+    "TernaryMethod": ".spn.quant",
+    "Ternarizer": ".spn.quant",
+    "ste": ".spn.quant",
+    "ste_ternarize": ".spn.quant",
+    "ternarize": ".spn.quant",
+    "ternarize_threshold": ".spn.quant",
+    "ternarize_twn": ".spn.quant",
+    "ternary_scale": ".spn.quant",
+    "DiscoverResult": ".search.solver",
+    "SolverConfig": ".search.solver",
+    "discover": ".search.solver",
+    "MatMulSPN": ".search.solver._spn",
     # numba-compiled flip-graph walks and Hensel lifting (numba loads on first use too)
-    "FlipResult": ".flips",
-    "ExploreResult": ".flips",
-    "explore": ".flips",
-    "flip_search": ".flips",
-    "LiftResult": ".lift",
-    "lift": ".lift",
+    "FlipResult": ".search.flips",
+    "ExploreResult": ".search.flips",
+    "explore": ".search.flips",
+    "flip_search": ".search.flips",
+    "LiftResult": ".search.lift",
+    "lift": ".search.lift",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _TORCH_EXPORTS)
 
 # --- symbolic simplification, circuits, exports, fast multiplication ---
-from .circuit import CircuitCounts as CircuitCounts
-from .circuit import build_circuit as build_circuit
-from .circuit import circuit_counts as circuit_counts
-from .circuit import evaluate_circuit as evaluate_circuit
-from .circuit import to_dot as to_dot
-from .circuit import to_graphml as to_graphml
-from .codegen import to_latex as to_latex
-from .codegen import to_program as to_program
-from .codegen import to_python as to_python
-from .fastmm import BlockMultiplier as BlockMultiplier
-from .fastmm import fast_matmul as fast_matmul
-from .optimize_additions import optimize_additions as optimize_additions
-from .slp import LinearProgram as LinearProgram
-from .symbolic import SimplifiedScheme as SimplifiedScheme
-from .symbolic import read_reduced as read_reduced
-from .symbolic import simplify_additions as simplify_additions
-from .symbolic import to_reduced as to_reduced
+from .circuits.circuit import CircuitCounts as CircuitCounts
+from .circuits.circuit import build_circuit as build_circuit
+from .circuits.circuit import circuit_counts as circuit_counts
+from .circuits.circuit import evaluate_circuit as evaluate_circuit
+from .circuits.circuit import to_dot as to_dot
+from .circuits.circuit import to_graphml as to_graphml
+from .circuits.codegen import to_latex as to_latex
+from .circuits.codegen import to_program as to_program
+from .circuits.codegen import to_python as to_python
+from .circuits.fastmm import BlockMultiplier as BlockMultiplier
+from .circuits.fastmm import fast_matmul as fast_matmul
+from .circuits.optimize_additions import optimize_additions as optimize_additions
+from .circuits.slp import LinearProgram as LinearProgram
+from .circuits.symbolic import SimplifiedScheme as SimplifiedScheme
+from .circuits.symbolic import read_reduced as read_reduced
+from .circuits.symbolic import simplify_additions as simplify_additions
+from .circuits.symbolic import to_reduced as to_reduced
 
 # --- neural-network layers live in discovery.nn (import torch lazily there) ---
 
 # --- rank sweeps against the best known, and where batches run (local processes or Dask) ---
-from .best_ranks import BestKnown as BestKnown
-from .best_ranks import best_known as best_known
-from .best_ranks import best_known_table as best_known_table
-from .executor import DaskExecutor as DaskExecutor
-from .executor import LocalExecutor as LocalExecutor
-from .executor import make_executor as make_executor
-from .sweeps import SweepConfig as SweepConfig
-from .sweeps import SweepResult as SweepResult
-from .sweeps import sweep as sweep
+from .ranks.best_known import BestKnown as BestKnown
+from .ranks.best_known import best_known as best_known
+from .ranks.best_known import best_known_table as best_known_table
+from .search.executor import DaskExecutor as DaskExecutor
+from .search.executor import LocalExecutor as LocalExecutor
+from .search.executor import make_executor as make_executor
+from .search.sweeps import SweepConfig as SweepConfig
+from .search.sweeps import SweepResult as SweepResult
+from .search.sweeps import sweep as sweep

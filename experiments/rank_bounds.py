@@ -16,7 +16,7 @@ from pathlib import Path
 
 import discovery as d
 from discovery._io import atomic_write_text, save_figure, write_csv
-from discovery.bounds import RankTable, compare, rank_ratio_figure, read_best_known_ranks
+from discovery.ranks.bounds import RankTable, compare, rank_ratio_figure, read_best_known_ranks
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -28,7 +28,7 @@ from pathlib import Path
 import torch
 
 from discovery._io import atomic_write_text, save_figure, write_csv
-from discovery.solver import PaperParams, SGDParams, discover_over_seeds, sgd_params_for
+from discovery.search.solver import PaperParams, SGDParams, discover_over_seeds, sgd_params_for
 
 # (name, group, how to build (strategy, params) from the format)
 PAPER = "paper recipe"
@@ -44,7 +44,7 @@ def _sgd(**changes):
 
 
 VARIANTS = [
-    ("paper strategy (discovery.solver._paper)", "baseline", lambda fmt: ("paper", PaperParams())),
+    ("paper strategy (discovery.search.solver._paper)", "baseline", lambda fmt: ("paper", PaperParams())),
     (PAPER, "baseline", _paper()),
     ("paper + lr decay", "add one", _paper(lr_end=0.001)),
     ("paper + weight decay", "add one", _paper(weight_decay=1e-4)),

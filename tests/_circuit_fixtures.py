@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from discovery.known import strassen as _strassen
-from discovery.known import winograd as _winograd
-from discovery.scheme import Scheme
+from discovery.core.known import strassen as _strassen
+from discovery.core.known import winograd as _winograd
+from discovery.core.scheme import Scheme
 from tests.conftest import shared_data_dir
 
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from discovery.formats import load_scheme
-from discovery.verify import verify
+from discovery.core.verify import verify
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,7 +1,7 @@
 import pytest
 
 from discovery import laderman, load_schemes, strassen, verify
-from discovery.bounds import RankTable, compare, permuted, rank_ratio_figure, read_best_known_ranks
+from discovery.ranks.bounds import RankTable, compare, permuted, rank_ratio_figure, read_best_known_ranks
 from discovery.errors import DiscoveryError
 
 

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from discovery import save_scheme
-from discovery.circuit import from_graphml
+from discovery.circuits.circuit import from_graphml
 from discovery.cli import main
 from discovery.formats import load_scheme
-from discovery.scheme import Scheme
-from discovery.verify import verify
+from discovery.core.scheme import Scheme
+from discovery.core.verify import verify
 from tests._circuit_fixtures import data_file, strassen, winograd
 
 

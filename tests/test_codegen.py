@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from discovery.circuit import build_circuit, circuit_counts
-from discovery.codegen import program_json, run_program, to_latex, to_program, to_python
-from discovery.optimize_additions import unimodular_representatives
-from discovery.scheme import Scheme
-from discovery.symbolic import read_reduced, simplify_additions
+from discovery.circuits.circuit import build_circuit, circuit_counts
+from discovery.circuits.codegen import program_json, run_program, to_latex, to_program, to_python
+from discovery.circuits.optimize_additions import unimodular_representatives
+from discovery.core.scheme import Scheme
+from discovery.circuits.symbolic import read_reduced, simplify_additions
 from tests._circuit_fixtures import data_file, strassen, winograd
 
 
@@ -88,8 +88,8 @@ def test_latex_lists_every_step():
 @given(st.integers(0, 5), st.integers(0, 5), st.integers(0, 5), st.integers(0, 10**6))
 def test_exports_agree_on_equivalent_schemes(x, y, z, seed):
     """Any equivalent of Strassen: circuit, Python and program all give A @ B with equal counts."""
-    from discovery.circuit import evaluate_circuit
-    from discovery.transforms import sandwich
+    from discovery.circuits.circuit import evaluate_circuit
+    from discovery.core.transforms import sandwich
 
     X, Y, Z = (np.array(unimodular_representatives(2)[i]) for i in (x, y, z))
     ss = simplify_additions(sandwich(strassen(), X, Y, Z), tries=4, seed=seed)
@@ -104,7 +104,7 @@ def test_exports_agree_on_equivalent_schemes(x, y, z, seed):
 
 
 def test_signed_sum_is_the_one_writer_of_linear_sums():
-    from discovery.formulas import format_linear, signed_sum
+    from discovery.core.formulas import format_linear, signed_sum
 
     terms = [(0, "z"), (-1, "x"), (2, "y"), (Fraction(-1, 2), "w")]
     assert signed_sum(terms, lambda mag, name: f"<{mag}>{name}") == "-<1>x + <2>y - <1/2>w"

@@ -9,11 +9,11 @@ import copy
 import pytest
 import torch
 
-from discovery.fastmm import BlockMultiplier, relative_error
-from discovery.known import strassen
+from discovery.circuits.fastmm import BlockMultiplier, relative_error
+from discovery.core.known import strassen
 from discovery.nn import QuantMode, StrassenConv2d, StrassenLinear, StrassenLSTM
-from discovery.solver import discover
-from discovery.verify import verify
+from discovery.search.solver import discover
+from discovery.core.verify import verify
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU")
 

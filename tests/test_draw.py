@@ -7,9 +7,9 @@ import io  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from discovery.circuit import build_circuit  # noqa: E402
-from discovery.draw import draw_circuit, layered_positions  # noqa: E402
-from discovery.symbolic import read_reduced, simplify_additions  # noqa: E402
+from discovery.circuits.circuit import build_circuit  # noqa: E402
+from discovery.circuits.draw import draw_circuit, layered_positions  # noqa: E402
+from discovery.circuits.symbolic import read_reduced, simplify_additions  # noqa: E402
 from tests._circuit_fixtures import data_file, winograd  # noqa: E402
 
 

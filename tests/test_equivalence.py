@@ -8,7 +8,7 @@ import pytest
 
 from discovery import (Scheme, canonical, cyclic, permute_terms, sandwich, scale_term, standard,
                        strassen, transpose, verify, winograd)
-from discovery.equivalence import Equivalence, find_equivalence, unimodular_up_to_sign
+from discovery.core.equivalence import Equivalence, find_equivalence, unimodular_up_to_sign
 from discovery.errors import DiscoveryError
 
 

@@ -10,9 +10,9 @@ import time
 import pytest
 
 import discovery as d
-from discovery.executor import DaskExecutor, ExecutorError, LocalExecutor, check_address, make_executor
-from discovery.solver import discover
-from discovery.transforms import fingerprint
+from discovery.search.executor import DaskExecutor, ExecutorError, LocalExecutor, check_address, make_executor
+from discovery.search.solver import discover
+from discovery.core.transforms import fingerprint
 
 distributed = pytest.importorskip("distributed")
 import dask  # noqa: E402  (after the skip: dask comes with distributed)
@@ -140,12 +140,12 @@ def test_a_batch_lost_for_good_is_reported_and_its_restarts_run_again(tmp_path, 
     assert killed[0] is not None
     assert res.lost_batches >= 1
     assert res.restarts == 16  # the lost restarts were handed out again
-    state = d.solver._store.ResultStore(res.config).state
+    state = d.search.solver._store.ResultStore(res.config).state
     assert state["done"] == [[0, 16]] and state["restarts"] == 16
 
 
 def test_flip_walks_run_as_tasks_on_the_cluster(tmp_path, cluster):
-    pytest.importorskip("discovery.flips", reason="the flip-graph engine is not installed")
+    pytest.importorskip("discovery.search.flips", reason="the flip-graph engine is not installed")
     with distributed.Client(cluster, set_as_default=False) as client:
         client.wait_for_workers(2, timeout=30)
         res = d.sweep("2x3x3", ranks="15", strategy="flips", budget=20, out=str(tmp_path / "f"), scheduler=client)

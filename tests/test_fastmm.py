@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 import torch
 
-from discovery.fastmm import BlockMultiplier, fast_matmul, relative_error
-from discovery.scheme import Scheme
-from discovery.symbolic import read_reduced, simplify_additions
+from discovery.circuits.fastmm import BlockMultiplier, fast_matmul, relative_error
+from discovery.core.scheme import Scheme
+from discovery.circuits.symbolic import read_reduced, simplify_additions
 from tests._circuit_fixtures import data_file, strassen, winograd
 
 
@@ -61,8 +61,8 @@ def test_bad_shapes():
 
 
 def test_sign_pushing_keeps_the_scheme_valid(wino):
-    from discovery.fastmm import _push_signs
-    from discovery.verify import verify
+    from discovery.circuits.fastmm import _push_signs
+    from discovery.core.verify import verify
 
     a, b, c = _push_signs(wino.a, wino.b, wino.c)
     assert not any(all(q < 0 for _, q in ts) for ts in (*a.outputs, *b.outputs))

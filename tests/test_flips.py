@@ -7,9 +7,9 @@ import pytest
 
 import discovery as d
 from discovery.errors import DiscoveryError
-from discovery.flips import FlipConfig, composed_start, explore, flip_search, load_starts
-from discovery.flips._encode import decode, encode
-from discovery.transforms import fingerprint, restrict
+from discovery.search.flips import FlipConfig, composed_start, explore, flip_search, load_starts
+from discovery.search.flips._encode import decode, encode
+from discovery.core.transforms import fingerprint, restrict
 
 
 @pytest.mark.parametrize("s", [d.strassen(), d.winograd(), d.laderman(), d.standard(2, 3, 4)],

@@ -7,8 +7,8 @@ import pytest
 
 import discovery as d
 from discovery.cli import main
-from discovery.executor import DaskExecutor, LocalExecutor
-from discovery.flips import flip_search_on
+from discovery.search.executor import DaskExecutor, LocalExecutor
+from discovery.search.flips import flip_search_on
 
 distributed = pytest.importorskip("distributed")
 

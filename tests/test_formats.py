@@ -14,7 +14,7 @@ from discovery import (Scheme, fingerprint, kron, laderman, load_scheme, load_sc
                        save_scheme, save_schemes, scale_term, standard, strassen, valid_rings, verify,
                        winograd)
 from discovery.errors import SchemeFileError, UnsafeFileError
-from discovery.formulas import from_formulas, to_formulas
+from discovery.core.formulas import from_formulas, to_formulas
 
 
 # ---- the public reference data -------------------------------------------------------------

@@ -5,7 +5,7 @@ import pytest
 
 import discovery as d
 from discovery.errors import DiscoveryError
-from discovery.lift import lift
+from discovery.search.lift import lift
 
 
 @pytest.mark.parametrize("s", [d.strassen(), d.winograd(), d.laderman()], ids=lambda s: s.name)

@@ -70,10 +70,10 @@ def test_per_gate_exact_fit_equals_nn_lstm(num_layers, batch_first):
 
 
 def _strassen_spn_factors():
-    """Strassen's scheme from discovery.known as SPN factors for X -> A @ X (2×2, row-major
+    """Strassen's scheme from discovery.core.known as SPN factors for X -> A @ X (2×2, row-major
     vec): W_b = V, W_c[i*2+k, t] = W[t, k*2+i] (the scheme's C index is transposed) and
     ã = U vec(A)."""
-    from discovery.known import strassen
+    from discovery.core.known import strassen
 
     sch = strassen()
     u, v, w = (torch.tensor(np.asarray(m, dtype=np.float64)) for m in (sch.u, sch.v, sch.w))

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from tests._circuit_fixtures import collection, strassen, winograd
-from discovery.optimize_additions import optimize_additions, unimodular_representatives
-from discovery.verify import verify, verify_sympy
+from discovery.circuits.optimize_additions import optimize_additions, unimodular_representatives
+from discovery.core.verify import verify, verify_sympy
 
 
 def test_representatives_are_unimodular():
@@ -35,7 +35,7 @@ def test_user_transform_is_used():
     calls = []
 
     def transform(s, X, Y, Z):
-        from discovery.transforms import sandwich
+        from discovery.core.transforms import sandwich
 
         calls.append(1)
         return sandwich(s, X, Y, Z)

@@ -1,4 +1,4 @@
-"""Tests for discovery.quant: ternarizers, scales, STE and QuantMode."""
+"""Tests for discovery.spn.quant: ternarizers, scales, STE and QuantMode."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from discovery.errors import DiscoveryError
-from discovery.quant import (
+from discovery.spn.quant import (
     QuantMode,
     TernaryMethod,
     Ternarizer,
@@ -137,10 +137,10 @@ def test_one_ternarizer_config_for_the_solver_and_every_layer():
 
     from discovery.errors import DiscoveryError
     from discovery.nn import SPNFactors, StrassenConv2d, StrassenLinear, StrassenLSTM, StrassenSpec, strassenify
-    from discovery.solver import PaperParams, SolverConfig
-    from discovery.solver._params import params_from_strings
-    from discovery.solver._search import default_params
-    from discovery.solver._spn import MatMulSPN
+    from discovery.search.solver import PaperParams, SolverConfig
+    from discovery.search.solver._params import params_from_strings
+    from discovery.search.solver._search import default_params
+    from discovery.search.solver._spn import MatMulSPN
 
     q = Ternarizer(TernaryMethod.FIXED, threshold=0.1)
     with pytest.raises(dataclasses.FrozenInstanceError):

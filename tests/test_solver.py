@@ -1,4 +1,4 @@
-"""Tests for discovery.solver: losses, strategies, exact-verified results, resume."""
+"""Tests for discovery.search.solver: losses, strategies, exact-verified results, resume."""
 
 import json
 
@@ -7,9 +7,9 @@ import pytest
 import torch
 
 from discovery.formats import load_scheme
-from discovery.known import strassen
-from discovery.scheme import Scheme
-from discovery.solver import (
+from discovery.core.known import strassen
+from discovery.core.scheme import Scheme
+from discovery.search.solver import (
     ALSParams,
     PaperParams,
     SolverConfig,
@@ -22,10 +22,10 @@ from discovery.solver import (
     target_tensor,
     tensor_loss,
 )
-from discovery.solver._batch import init_factors
-from discovery.solver._store import pending_restarts
-from discovery.transforms import fingerprint
-from discovery.verify import verify
+from discovery.search.solver._batch import init_factors
+from discovery.search.solver._store import pending_restarts
+from discovery.core.transforms import fingerprint
+from discovery.core.verify import verify
 
 
 @pytest.fixture(autouse=True)
@@ -157,7 +157,7 @@ def test_als_params_are_frozen():
 
 
 def test_interrupt_keeps_results_of_finished_batches(tmp_path, monkeypatch):
-    from discovery.solver import _search
+    from discovery.search.solver import _search
 
     calls = []
     real = _search.run_als
@@ -183,7 +183,7 @@ def test_time_limit_stops_the_run(tmp_path):
 
 
 def test_adam_strategy_finds_and_verifies(tmp_path):
-    from discovery.solver import AdamParams, als_params_for
+    from discovery.search.solver import AdamParams, als_params_for
 
     params = AdamParams(steps=600, rounding=als_params_for(2, 2, 2))
     res = discover(2, 2, 2, 7, restarts=8, batch=8, seed=0, strategy="adam", out=str(tmp_path),
@@ -211,7 +211,7 @@ def test_rank_above_the_minimum_still_finds_schemes(tmp_path):
 def test_unfinished_batch_and_deadline_check():
     import time
 
-    from discovery.solver._batch import BatchOutcome, past
+    from discovery.search.solver._batch import BatchOutcome, past
 
     assert not past(None) and past(time.monotonic() - 1) and not past(time.monotonic() + 60)
     U, V, W = (torch.zeros(3, 4, 7, requires_grad=True) for _ in range(3))
@@ -220,7 +220,7 @@ def test_unfinished_batch_and_deadline_check():
     assert torch.isinf(out.residual).all() and not out.U.requires_grad
     for strategy in ("als", "adam", "paper", "sgd"):  # every strategy stops at a passed deadline
         T = target_tensor(2, 2, 2)
-        from discovery.solver._search import _run_batch, default_params
+        from discovery.search.solver._search import _run_batch, default_params
 
         cfg = SolverConfig(2, 2, 2, 7, strategy=strategy)
         res = _run_batch(cfg, T, [0, 1], time.monotonic() - 1, default_params(cfg), "cpu")
@@ -229,7 +229,7 @@ def test_unfinished_batch_and_deadline_check():
 
 def test_a_strategy_without_implementation_is_an_error_not_paper(monkeypatch, tmp_path, capsys):
     from discovery.cli import main
-    from discovery.solver import _config, _search
+    from discovery.search.solver import _config, _search
 
     monkeypatch.setitem(_config.STRATEGIES, "magic", "listed but never implemented")
     monkeypatch.setattr(_search, "run_paper", lambda *a, **k: pytest.fail("fell back to paper"))
@@ -244,7 +244,7 @@ def test_a_strategy_without_implementation_is_an_error_not_paper(monkeypatch, tm
 
 def test_store_refuses_a_candidate_that_fails_exactly(tmp_path):
     from discovery.errors import VerificationError
-    from discovery.solver._store import ResultStore
+    from discovery.search.solver._store import ResultStore
 
     store = ResultStore(SolverConfig(2, 2, 2, 7, out=str(tmp_path)))
     s = strassen()
@@ -259,8 +259,8 @@ def test_store_refuses_a_candidate_that_fails_exactly(tmp_path):
 
 @pytest.mark.parametrize("executor", [None, "local"])
 def test_candidates_rejected_by_the_exact_check_are_counted_not_written(monkeypatch, tmp_path, executor):
-    from discovery.solver import _search
-    from discovery.solver._batch import BatchOutcome
+    from discovery.search.solver import _search
+    from discovery.search.solver._batch import BatchOutcome
 
     good = _factors(strassen())
     U_bad = good[0].clone()
@@ -275,7 +275,7 @@ def test_candidates_rejected_by_the_exact_check_are_counted_not_written(monkeypa
 
     monkeypatch.setattr(_search, "run_als", claims_two_candidates)
     if executor is not None:  # the executor loop, in this process (one worker)
-        from discovery.executor import LocalExecutor
+        from discovery.search.executor import LocalExecutor
 
         executor = LocalExecutor(1)
     res = discover(2, 2, 2, 7, restarts=2, batch=2, seed=0, out=str(tmp_path), executor=executor)
@@ -286,7 +286,7 @@ def test_candidates_rejected_by_the_exact_check_are_counted_not_written(monkeypa
 
 
 def test_discover_over_seeds_sums_the_per_seed_searches(tmp_path):
-    from discovery.solver import discover_over_seeds
+    from discovery.search.solver import discover_over_seeds
 
     sm = discover_over_seeds(2, 2, 2, 7, [3, 4], restarts=8)
     singles = [discover(2, 2, 2, 7, restarts=8, seed=s, out=str(tmp_path / str(s))) for s in (3, 4)]

@@ -72,7 +72,7 @@ def test_default_output_folder_is_under_runs_and_best_is_named(capsys, tmp_path,
 
 
 def test_time_limit_alone_is_a_budget(capsys, tmp_path, monkeypatch):
-    import discovery.solver._search as search
+    import discovery.search.solver._search as search
 
     seen = []
     real = search.run_search
@@ -96,7 +96,7 @@ def test_time_limit_alone_is_a_budget(capsys, tmp_path, monkeypatch):
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert code == 0 and summary["stopped_by"] == "time_limit" and summary["restarts"] >= 4
     # the library refuses an unbounded run
-    from discovery.solver._config import SolverConfig, SolverConfigError
+    from discovery.search.solver._config import SolverConfig, SolverConfigError
 
     with pytest.raises(SolverConfigError, match="needs a time_limit"):
         SolverConfig(2, 2, 2, 7, restarts=None)
@@ -111,8 +111,8 @@ def test_a_format_too_large_for_memory_is_one_line(capsys, tmp_path):
 
 
 def test_memory_estimate_shrinks_the_batch_or_refuses():
-    from discovery.solver._config import SolverConfig, SolverConfigError
-    from discovery.solver._memory import estimate_bytes, fit_batch
+    from discovery.search.solver._config import SolverConfig, SolverConfigError
+    from discovery.search.solver._memory import estimate_bytes, fit_batch
 
     c = SolverConfig(4, 4, 4, 49)
     shared, per = estimate_bytes(c)

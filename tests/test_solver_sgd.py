@@ -7,11 +7,11 @@ import pytest
 import torch
 
 from discovery.cli import main as cli_main
-from discovery.known import strassen
-from discovery.solver import ALSParams, SGDParams, SolverConfig, SolverConfigError, discover, run_sgd
-from discovery.solver._params import params_from_strings
-from discovery.solver._samples import ProductSampler, conservative_step, sample_grads, sample_loss
-from discovery.verify import verify
+from discovery.core.known import strassen
+from discovery.search.solver import ALSParams, SGDParams, SolverConfig, SolverConfigError, discover, run_sgd
+from discovery.search.solver._params import params_from_strings
+from discovery.search.solver._samples import ProductSampler, conservative_step, sample_grads, sample_loss
+from discovery.core.verify import verify
 
 
 @pytest.fixture(autouse=True)
@@ -24,9 +24,9 @@ def _one_thread():
 
 def _no_tensor(monkeypatch):
     """Make every way the solver could build the target tensor raise."""
-    import discovery.solver._loss as loss
-    import discovery.solver._search as search
-    import discovery.tensor as tensor
+    import discovery.search.solver._loss as loss
+    import discovery.search.solver._search as search
+    import discovery.core.tensor as tensor
 
     def refuse(*args, **kw):
         raise AssertionError("the data-driven trainer read the target tensor")
@@ -53,7 +53,7 @@ def test_sgd_finds_exact_strassen_rank7_from_samples_only(tmp_path, monkeypatch)
 
 
 def test_run_sgd_never_reads_the_tensor_even_in_verification(monkeypatch):
-    ver = importlib.import_module("discovery.verify")  # the module (the package re-exports a function)
+    ver = importlib.import_module("discovery.core.verify")  # the module (the package re-exports a function)
     _no_tensor(monkeypatch)
     monkeypatch.setattr(ver, "matmul_tensor", lambda *a, **k: (_ for _ in ()).throw(AssertionError))
     out = run_sgd((2, 2, 2), 7, 0, range(4), None, SGDParams())

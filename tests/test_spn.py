@@ -1,14 +1,14 @@
-"""Tests for the SPN building block (discovery.spn) and the solver's batched SPN for one matrix
-product (discovery.solver._spn)."""
+"""Tests for the SPN building block (discovery.spn.block) and the solver's batched SPN for one matrix
+product (discovery.search.solver._spn)."""
 
 import numpy as np
 import pytest
 import torch
 
 from discovery.errors import DiscoveryError
-from discovery.known import strassen
-from discovery.quant import QuantMode, ternarize_twn
-from discovery.solver._spn import MatMulSPN
+from discovery.core.known import strassen
+from discovery.spn.quant import QuantMode, ternarize_twn
+from discovery.search.solver._spn import MatMulSPN
 
 
 def _strassen_init(K=2):
@@ -65,9 +65,9 @@ def test_unsupported_mode_is_refused():
 def test_one_spn_block_for_the_solver_and_the_layers():
     import discovery
     from discovery.nn import SPNFactors
-    from discovery.spn import SPNBlock
+    from discovery.spn.block import SPNBlock
 
-    assert discovery.MatMulSPN is MatMulSPN and MatMulSPN.__module__ == "discovery.solver._spn"
+    assert discovery.MatMulSPN is MatMulSPN and MatMulSPN.__module__ == "discovery.search.solver._spn"
     assert issubclass(MatMulSPN, SPNBlock) and issubclass(SPNFactors, SPNBlock)
     assert "set_mode" not in vars(MatMulSPN) and "set_mode" not in vars(SPNFactors)
     # the same W_b, W_c freeze to the same patterns in both; the folded scales agree

@@ -8,8 +8,8 @@ import json
 import pytest
 
 import discovery as d
-from discovery.bounds import read_best_known_ranks
-from discovery.sweeps import (SweepConfig, SweepConfigError, comparison_figure, comparison_rows, gap_lines,
+from discovery.ranks.bounds import read_best_known_ranks
+from discovery.search.sweeps import (SweepConfig, SweepConfigError, comparison_figure, comparison_rows, gap_lines,
                               parse_formats, parse_ranks, planned_ranks, read_cells, write_report)
 
 
@@ -40,7 +40,7 @@ def test_auto_plan_starts_at_the_best_known_plus_margin_and_stops_at_a_lower_bou
     # <3,3,3>: Laderman composes 23 < 23 + 1; never below the lower bound 19
     assert planned_ranks((3, 3, 3), None, 1) == [23, 22, 21, 20, 19]
     # <2,3,4>: composed 7+7+...; best known 20, margin 2 -> 22
-    assert planned_ranks((2, 3, 4), None, 2)[0] == min(22, d.bounds.RankTable([d.strassen(), d.laderman()], 4).rank((2, 3, 4)))
+    assert planned_ranks((2, 3, 4), None, 2)[0] == min(22, d.ranks.bounds.RankTable([d.strassen(), d.laderman()], 4).rank((2, 3, 4)))
     # <4,4,4>: Strassen x Strassen composes 49 < 49 + 1
     assert planned_ranks((4, 4, 4), None, 1)[0] == 49
     assert planned_ranks((2, 2, 3), (10, 40), 1) == [12, 11, 10]  # clipped to n*m*p
@@ -129,7 +129,7 @@ def test_a_folder_that_is_not_a_sweep_is_refused(tmp_path):
 
 
 def _flips_or_skip():
-    return pytest.importorskip("discovery.flips", reason="the flip-graph engine is not installed")
+    return pytest.importorskip("discovery.search.flips", reason="the flip-graph engine is not installed")
 
 
 def test_flips_sweep_walks_down_from_the_standard_algorithm(tmp_path):

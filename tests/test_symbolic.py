@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from tests._circuit_fixtures import collection, data_file, strassen, winograd
 from discovery.errors import VerificationError
-from discovery.scheme import Scheme
-from discovery.slp import LinearProgram, eliminate_pairs, plain_program
-from discovery.symbolic import (SimplifiedScheme, output_expressions, plain, product_expressions,
+from discovery.core.scheme import Scheme
+from discovery.circuits.slp import LinearProgram, eliminate_pairs, plain_program
+from discovery.circuits.symbolic import (SimplifiedScheme, output_expressions, plain, product_expressions,
                                 read_reduced, simplify_additions)
 
 
@@ -135,7 +135,7 @@ def test_integer_schemes_get_integer_temps():
 def test_reduced_round_trip(name):
     import json
 
-    from discovery.symbolic import to_reduced
+    from discovery.circuits.symbolic import to_reduced
 
     original = json.loads(data_file(name).read_text())
     ss = read_reduced(original)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from discovery.tensor import a_name, b_name, c_index, c_name, matmul_tensor
+from discovery.core.tensor import a_name, b_name, c_index, c_name, matmul_tensor
 
 
 @pytest.mark.parametrize("fmt", [(1, 1, 1), (2, 2, 2), (2, 3, 4), (4, 3, 2), (3, 1, 5)])

@@ -95,7 +95,7 @@ def test_numeric_check_agrees_with_exact():
 @pytest.fixture
 def brent_calls(monkeypatch):
     """Formats of the schemes whose Brent tensor gets computed (the cost of a verification)."""
-    module = importlib.import_module("discovery.verify")
+    module = importlib.import_module("discovery.core.verify")
     calls = []
     real = module.brent_tensor
 
@@ -137,7 +137,7 @@ def test_the_verdicts_follow_the_coefficients_not_the_metadata(brent_calls):
 
 def test_downstream_users_do_not_reverify(brent_calls, capsys, tmp_path):
     from discovery import optimize_additions, save_scheme, simplify_additions
-    from discovery.bounds import RankTable
+    from discovery.ranks.bounds import RankTable
     from discovery.cli import main
 
     simplify_additions(fresh(strassen()))

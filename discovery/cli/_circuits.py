@@ -13,8 +13,8 @@ from discovery._io import atomic_write_text, save_figure
 from discovery.cli._common import pick_one, reduced_in_file
 from discovery.errors import DiscoveryError
 from discovery.formats import save_scheme
-from discovery.symbolic import SimplifiedScheme, plain, simplify_additions, to_reduced
-from discovery.verify import require_valid
+from discovery.circuits.symbolic import SimplifiedScheme, plain, simplify_additions, to_reduced
+from discovery.core.verify import require_valid
 
 DRAW_EXTENSIONS = (".png", ".svg", ".dot", ".graphml")
 TARGETS = {"python": ".py", "latex": ".tex", "program": ".json", "reduced": ".json"}
@@ -66,7 +66,7 @@ def _program(path: str, equivalents: bool, plain_only: bool = False, tries: int 
     if red is not None and red.reduced_additions < best.reduced_additions:
         best, how = red, "the file's own reduced program"
     if equivalents and max(s.format) <= 2:
-        from discovery.optimize_additions import optimize_additions
+        from discovery.circuits.optimize_additions import optimize_additions
 
         res = optimize_additions(s, seed=seed)
         if res.best.reduced_additions < best.reduced_additions:
@@ -99,7 +99,7 @@ def cmd_draw(args) -> int:
     if ext not in DRAW_EXTENSIONS:
         raise DiscoveryError(f"{args.out}: unknown output extension {ext or '(none)'!r}; "
                              f"use one of {', '.join(DRAW_EXTENSIONS)}")
-    from discovery.circuit import build_circuit, to_dot, to_graphml
+    from discovery.circuits.circuit import build_circuit, to_dot, to_graphml
 
     ss, how = _program(args.path, args.equivalents, args.plain, key=args.key)
     G = build_circuit(ss)
@@ -111,7 +111,7 @@ def cmd_draw(args) -> int:
         import matplotlib
 
         matplotlib.use("Agg")
-        from discovery.draw import draw_circuit
+        from discovery.circuits.draw import draw_circuit
 
         fig = draw_circuit(G)
         save_figure(fig, args.out, dpi=args.dpi, bbox_inches="tight")
@@ -122,7 +122,7 @@ def cmd_draw(args) -> int:
 def cmd_export(args) -> int:
     if args.to not in TARGETS:
         raise DiscoveryError(f"unknown export target {args.to!r}; use one of {', '.join(TARGETS)}")
-    from discovery.codegen import program_json, to_latex, to_python
+    from discovery.circuits.codegen import program_json, to_latex, to_python
 
     ss, how = _program(args.path, args.equivalents, args.plain, key=args.key)
     if args.to == "python":

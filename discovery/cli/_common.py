@@ -9,7 +9,7 @@ from pathlib import Path
 
 from discovery.errors import DiscoveryError
 from discovery.formats import load_schemes
-from discovery.scheme import Scheme
+from discovery.core.scheme import Scheme
 
 KEYS_SHOWN = 6  # a bad key lists this many keys and a count, not all 93 of a library file
 
@@ -78,8 +78,8 @@ def pick_one(path: str, key: str | None) -> tuple[str, Scheme]:
 def reduced_in_file(path: str):
     """The addition program a collection ``*_reduced.json`` file carries, or None.
 
-    Returns a verified :class:`~discovery.symbolic.SimplifiedScheme` built from the file's
-    ``u_fresh``/``v_fresh``/``w_fresh`` sums (see :func:`discovery.symbolic.read_reduced`).
+    Returns a verified :class:`~discovery.circuits.symbolic.SimplifiedScheme` built from the file's
+    ``u_fresh``/``v_fresh``/``w_fresh`` sums (see :func:`discovery.circuits.symbolic.read_reduced`).
     """
     if Path(path).suffix.lower() != ".json":
         return None
@@ -89,6 +89,6 @@ def reduced_in_file(path: str):
         return None
     if not (isinstance(given, dict) and "u_fresh" in given):
         return None
-    from discovery.symbolic import read_reduced
+    from discovery.circuits.symbolic import read_reduced
 
     return read_reduced(given)

@@ -8,10 +8,10 @@ import sys
 from discovery.cli._common import pick, reduced_in_file
 from discovery.errors import DiscoveryError, RunRecordFile
 from discovery.formats import load_schemes, save_schemes
-from discovery.formulas import to_formulas
-from discovery.known import CATALOGUE, known
-from discovery.scheme import RINGS, Scheme
-from discovery.verify import valid_rings, verify, verify_sympy
+from discovery.core.formulas import to_formulas
+from discovery.core.known import CATALOGUE, known
+from discovery.core.scheme import RINGS, Scheme
+from discovery.core.verify import valid_rings, verify, verify_sympy
 
 
 def register(sub) -> None:

@@ -14,10 +14,10 @@ def register(sub) -> None:
 
 def cmd_demo(args) -> int:
     from discovery.cli._core import print_scheme
-    from discovery.known import strassen, winograd
-    from discovery.solver import discover
-    from discovery.transforms import fingerprint
-    from discovery.verify import verify_sympy
+    from discovery.core.known import strassen, winograd
+    from discovery.search.solver import discover
+    from discovery.core.transforms import fingerprint
+    from discovery.core.verify import verify_sympy
 
     with tempfile.TemporaryDirectory(prefix="discovery-demo-") as tmp:
         out = args.out or tmp

@@ -6,7 +6,7 @@ import json
 
 # Light imports only: the solver itself (torch) loads when the command runs.
 from discovery.cli._common import int_arg, seconds_arg
-from discovery.solver._config import STRATEGIES, SolverConfig, SolverConfigError
+from discovery.search.solver._config import STRATEGIES, SolverConfig, SolverConfigError
 
 
 def register(sub) -> None:
@@ -73,9 +73,9 @@ def cmd_discover(args) -> int:
         restarts=restarts, time_limit=time_limit,
         seed=_int("seed", args.seed), device=args.device, strategy=args.strategy, out=args.out,
         batch=_int("batch", args.batch), threads=_int("threads", args.threads), force=args.force)
-    from discovery.solver._memory import fit_batch
-    from discovery.solver._params import params_from_strings
-    from discovery.solver._search import default_batch, run_search
+    from discovery.search.solver._memory import fit_batch
+    from discovery.search.solver._params import params_from_strings
+    from discovery.search.solver._search import default_batch, run_search
 
     params = params_from_strings(config, args.param)
     # fail before any work starts: too little memory for one restart, an unwritable folder
@@ -83,7 +83,7 @@ def cmd_discover(args) -> int:
     config.check_writable()
     executor = None
     if args.scheduler is not None or args.workers is not None:
-        from discovery.executor import make_executor
+        from discovery.search.executor import make_executor
 
         executor = make_executor(args.scheduler, _int("workers", args.workers))
     try:

@@ -57,8 +57,8 @@ def register(sub) -> None:
 
 
 def cmd_flip(args) -> int:
-    from discovery.flips import composed_start, flip_search, load_starts
-    from discovery.flips._encode import check_format, check_ring
+    from discovery.search.flips import composed_start, flip_search, load_starts
+    from discovery.search.flips._encode import check_format, check_ring
 
     n, m, p = (int_arg(k.upper(), getattr(args, k), 1) for k in ("n", "m", "p"))
     check_format(n, m, p)
@@ -82,8 +82,8 @@ def cmd_flip(args) -> int:
     if args.explore:
         return _explore(args, start, (n, m, p), ring, limit, walkers, seed, out)
     if args.scheduler is not None or args.processes is not None:
-        from discovery.executor import make_executor
-        from discovery.flips import flip_search_on
+        from discovery.search.executor import make_executor
+        from discovery.search.flips import flip_search_on
 
         if walkers is not None or max_flips is not None:
             raise DiscoveryError("--walkers and --max-flips are for one machine; with --scheduler or "
@@ -122,8 +122,8 @@ def _library(path: str):
 
 
 def _explore(args, start, fmt, ring, limit, walkers, seed, out) -> int:
-    from discovery.flips import explore
-    from discovery.known import standard
+    from discovery.search.flips import explore
+    from discovery.core.known import standard
 
     if start is None:
         start = standard(*fmt)
@@ -143,7 +143,7 @@ def _explore(args, start, fmt, ring, limit, walkers, seed, out) -> int:
 
 def cmd_lift(args) -> int:
     from discovery.formats import save_scheme
-    from discovery.lift import lift
+    from discovery.search.lift import lift
 
     label, s = pick_one(args.path, args.key)
     res = lift(s)

@@ -6,7 +6,7 @@ import json
 import sys
 
 from discovery.cli._common import int_arg, seconds_arg
-from discovery.sweeps._config import STRATEGIES, SweepConfig, SweepConfigError
+from discovery.search.sweeps._config import STRATEGIES, SweepConfig, SweepConfigError
 
 
 def register(sub) -> None:
@@ -46,7 +46,7 @@ def _int(name: str, text, low: int = 0):
 
 
 def cmd_sweep(args) -> int:
-    from discovery.sweeps._config import formats_up_to, parse_formats, parse_ranks
+    from discovery.search.sweeps._config import formats_up_to, parse_formats, parse_ranks
 
     if (args.formats is None) == (args.max_dim is None):
         raise SweepConfigError("give either --formats LIST or --max-dim D")
@@ -56,9 +56,9 @@ def cmd_sweep(args) -> int:
                          margin=_int("margin", args.margin), scheduler=args.scheduler,
                          workers=_int("workers", args.workers, 1))
     config.prepare_out(create=False)  # before connecting or computing anything
-    from discovery.executor import make_executor
-    from discovery.sweeps._report import gap_lines, write_report
-    from discovery.sweeps._run import sweep_with
+    from discovery.search.executor import make_executor
+    from discovery.search.sweeps._report import gap_lines, write_report
+    from discovery.search.sweeps._run import sweep_with
 
     executor = make_executor(config.scheduler, config.workers)
     try:
@@ -79,7 +79,7 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from discovery.sweeps._report import gap_lines, write_report
+    from discovery.search.sweeps._report import gap_lines, write_report
 
     rows, csv_path, png_path = write_report(args.dir)
     cols = ["n", "m", "p", "found_rank", "fewest_additions", "best_known_ZT", "best_known_Q",

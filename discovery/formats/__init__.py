@@ -16,7 +16,7 @@ from pathlib import Path
 from discovery._io import atomic_write_bytes, atomic_write_text
 from discovery.errors import RunRecordFile, SchemeFileError, SchemeFormatError, UnsafeFileError
 from discovery.formats import _exp, _json, _npz
-from discovery.scheme import Scheme
+from discovery.core.scheme import Scheme
 
 EXTENSIONS = (".json", ".npz", ".exp")
 scheme_to_dict = _json.scheme_to_dict

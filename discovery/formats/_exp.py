@@ -1,7 +1,7 @@
 """The flip-graph ``.exp`` text format: one product a line, as a rank-one tensor term.
 
 Example line: ``(a11+a21)*(b12-b22)*(c21)``. The third factor names entries of **C
-transposed**, like ``w`` (see :mod:`discovery.tensor`): ``c21`` is vec(C^T) index
+transposed**, like ``w`` (see :mod:`discovery.core.tensor`): ``c21`` is vec(C^T) index
 (2-1)*n + (1-1), i.e. the product contributes to C[0, 1]. Coefficients other than ±1 are
 written ``2*a11`` or ``1/2*a11``. Blank lines and lines starting with ``#`` are ignored.
 The format is inferred from the largest indices that occur (a: n×m, b: m×p, c: p×n).
@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from discovery.errors import SchemeFormatError
-from discovery.formulas import _split_product, format_linear, parse_linear
-from discovery.scheme import Scheme
+from discovery.core.formulas import _split_product, format_linear, parse_linear
+from discovery.core.scheme import Scheme
 
 
 def _names(letter: str, rows: int, cols: int) -> list[str]:

@@ -8,7 +8,7 @@ Layout (one scheme a file)::
      "u": [[...n*m...] x rank], "v": [[...m*p...] x rank], "w": [[...p*n...] x rank],
      "discovery": {"ring": "ZT", "provenance": {...}, "version": "..."}}
 
-Rationals are strings ``"p/q"``. ``w`` indexes C transposed (see :mod:`discovery.tensor`).
+Rationals are strings ``"p/q"``. ``w`` indexes C transposed (see :mod:`discovery.core.tensor`).
 Reading also accepts the collection's reduced form (``u_fresh``/``v_fresh``/``w_fresh``
 intermediate sums, ``w`` one row per entry of vec(C^T) over products), expanding it.
 """
@@ -21,9 +21,9 @@ from typing import Any
 
 
 from discovery.errors import RunRecordFile, SchemeFormatError
-from discovery.formulas import to_formulas
-from discovery.scheme import Provenance, Scheme, int_or_fraction, to_exact
-from discovery.slp import LinearProgram
+from discovery.core.formulas import to_formulas
+from discovery.core.scheme import Provenance, Scheme, int_or_fraction, to_exact
+from discovery.circuits.slp import LinearProgram
 
 
 def coef_json(x) -> int | str:
@@ -35,7 +35,7 @@ def coef_json(x) -> int | str:
 
 def scheme_to_dict(s: Scheme) -> dict[str, Any]:
     """The JSON-ready dict for ``s`` (collection fields first, then our metadata)."""
-    from discovery import __version__
+    from discovery._version import __version__
 
     mults, elems = to_formulas(s, normalize_signs=False)  # the lines describe the stored rows
     c = s.counts()
@@ -107,7 +107,7 @@ def _terms(entries, where: str) -> tuple[tuple[int, int | Fraction], ...]:
 
 
 def reduced_programs(d: Any) -> tuple[tuple[int, int, int], LinearProgram, LinearProgram, LinearProgram]:
-    """The collection's reduced layout as three addition programs (see :mod:`discovery.slp`).
+    """The collection's reduced layout as three addition programs (see :mod:`discovery.circuits.slp`).
 
     ``u``/``v`` rows are the products' factors over vec(A) / vec(B) and the ``*_fresh`` sums
     (index >= number of inputs names a fresh sum); ``w`` has one row per entry of vec(C^T) over

@@ -1,7 +1,7 @@
 """AlphaTensor ``.npz`` files, read without ever unpickling arbitrary objects.
 
 Each key ``'n,m,p'`` holds (u, v, w) in AlphaTensor's layout: u (n*m, R), v (m*p, R),
-w (p*n, R) with the convention of :mod:`discovery.tensor` (w indexes C transposed).
+w (p*n, R) with the convention of :mod:`discovery.core.tensor` (w indexes C transposed).
 Cubic formats are plain stacked arrays (3, n*n, R); others are numpy *object* arrays of
 three arrays, i.e. pickles. We read those with a restricted unpickler that admits only
 numpy's array reconstruction and refuses everything else. Files we write use the same
@@ -22,7 +22,7 @@ from fractions import Fraction
 import numpy as np
 
 from discovery.errors import SchemeFileError, SchemeFormatError, UnsafeFileError
-from discovery.scheme import Provenance, Scheme
+from discovery.core.scheme import Provenance, Scheme
 
 _ALLOWED = {
     ("numpy.core.multiarray", "_reconstruct"),

@@ -6,7 +6,7 @@ Every matrix product of a layer is computed by a sum-product network
 * layers: :class:`StrassenLinear`, :class:`StrassenConv2d` (output patches p, grouped W_b),
   :class:`StrassenLSTM` (input-to-hidden and hidden-to-hidden SPNs; one SPN for all four gates,
   or ``layout="per_gate"``: one per gate as in the paper's code);
-* modes: :class:`QuantMode` (from :mod:`discovery.quant`, shared with the solver);
+* modes: :class:`QuantMode` (from :mod:`discovery.spn.quant`, shared with the solver);
   ``layer.set_mode(QuantMode.FROZEN)`` makes W_b, W_c exact ternary and folds scales into ã;
 * conversion: :func:`strassenify` with a :class:`StrassenSpec` (or a per-layer function),
   SVD-initialised from the dense weights;
@@ -16,9 +16,9 @@ Every matrix product of a layer is computed by a sum-product network
 * plotting: :func:`plot_tradeoff` (returns a figure, no I/O).
 """
 
-from discovery.quant import QuantMode as QuantMode
-from discovery.quant import TernaryMethod as TernaryMethod
-from discovery.quant import Ternarizer as Ternarizer
+from discovery.spn.quant import QuantMode as QuantMode
+from discovery.spn.quant import TernaryMethod as TernaryMethod
+from discovery.spn.quant import Ternarizer as Ternarizer
 
 from ._spn import SPNFactors as SPNFactors
 from ._spn import resolve_width as resolve_width

@@ -15,7 +15,7 @@ from torch import nn
 from torch.nn.modules.utils import _pair
 
 from discovery.errors import DiscoveryError
-from discovery.quant import QuantMode, Ternarizer
+from discovery.spn.quant import QuantMode, Ternarizer
 from discovery.nn._spn import SPNFactors, resolve_width, svd_factors
 
 

@@ -39,7 +39,7 @@ import torch
 from torch import nn
 
 from discovery.errors import DiscoveryError
-from discovery.quant import QuantMode
+from discovery.spn.quant import QuantMode
 from discovery.nn._cse import cse_adds, plain_adds
 from discovery.nn._conv import StrassenConv2d
 from discovery.nn._linear import StrassenLinear

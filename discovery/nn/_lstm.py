@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from discovery.errors import DiscoveryError
-from discovery.quant import QuantMode, Ternarizer
+from discovery.spn.quant import QuantMode, Ternarizer
 from discovery.nn._spn import SPNFactors, resolve_width, svd_factors
 
 

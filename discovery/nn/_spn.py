@@ -4,7 +4,7 @@ An SPN computes ``c = W_c[(W_b b) ⊙ ã]`` with r hidden multiplications, where
 ``ã = W_a vec(A)`` is learned directly (StrassenNets, Tschannen et al. 2018). Layers own one
 :class:`SPNFactors` per matrix product and decide how W_b and W_c are applied (matrix,
 convolution, transposed convolution); quantization and freezing are the building block the
-solver shares (:class:`discovery.spn.SPNBlock`).
+solver shares (:class:`discovery.spn.block.SPNBlock`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import torch
 from torch import nn
 
 from discovery.errors import DiscoveryError
-from discovery.quant import QuantMode, Ternarizer
-from discovery.spn import SPNBlock
+from discovery.spn.quant import QuantMode, Ternarizer
+from discovery.spn.block import SPNBlock
 
 
 def resolve_width(r: int | None, r_ratio: float | None, n_out: int, layer: str) -> int:
@@ -43,7 +43,7 @@ def resolve_width(r: int | None, r_ratio: float | None, n_out: int, layer: str) 
 class SPNFactors(SPNBlock):
     """Parameters ``w_b`` (shape ``b_shape``, first dim r), ``a_tilde`` (r,), ``w_c``.
 
-    Quantization and freezing are the shared :class:`~discovery.spn.SPNBlock`'s: TERNARY
+    Quantization and freezing are the shared :class:`~discovery.spn.block.SPNBlock`'s: TERNARY
     modes ternarize W_b and/or W_c in the forward pass (one scale per matrix, STE); FROZEN
     makes them exact ternary and folds their scales into ã, which always trains.
 
@@ -51,7 +51,7 @@ class SPNFactors(SPNBlock):
         b_shape: shape of W_b, leading dimension r (e.g. (r, n_in) or (r, C_in/g, K, K)).
         c_shape: shape of W_c (e.g. (n_out, r) or (r, c_out, p, p)).
         mode: :class:`QuantMode`; FROZEN makes W_b, W_c exact ternary with scales in ã.
-        ternarizer: how W_b, W_c become ternary (:class:`~discovery.quant.Ternarizer`).
+        ternarizer: how W_b, W_c become ternary (:class:`~discovery.spn.quant.Ternarizer`).
     """
 
     WEIGHTS = ("w_b", "w_c")

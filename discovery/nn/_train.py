@@ -16,7 +16,7 @@ from torch import nn
 from tqdm import tqdm
 
 from discovery.errors import DiscoveryError
-from discovery.quant import QuantMode
+from discovery.spn.quant import QuantMode
 from discovery.nn._conv import StrassenConv2d
 from discovery.nn._linear import StrassenLinear
 from discovery.nn._lstm import StrassenLSTM
