@@ -32,10 +32,11 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any, ClassVar
 
+from discovery._enum import ValueEnum
 from discovery.core.scheme import Scheme
 
 
-class Stop(str, Enum):
+class Stop(ValueEnum):
     """Why a search stopped. A ``str`` enum: ``Stop.TIME == "time"``, prints and serialises as its value."""
 
     TARGET = "target"            # the goal was reached (a target rank, a cell's rank)
@@ -47,15 +48,6 @@ class Stop(str, Enum):
     INFEASIBLE = "infeasible"    # proven impossible (e.g. a mod-2 scheme with no lift at all)
     LOST = "lost"                # too many batches lost with their workers
     INTERRUPTED = "interrupted"  # Ctrl-C
-
-    def __str__(self) -> str:
-        return self.value
-
-    def __format__(self, spec: str) -> str:
-        return format(self.value, spec)
-
-    def __repr__(self) -> str:
-        return repr(self.value)
 
     @property
     def description(self) -> str:
