@@ -3,6 +3,9 @@
 * ``.json`` — native JSON, compatible with the public flip-graph collection (one scheme).
 * ``.npz`` — AlphaTensor's layout, one or more schemes keyed ``'n,m,p'`` (read safely).
 * ``.exp`` — flip-graph text, one product a line (one scheme).
+* the collection's reduced JSON (``*_reduced.json``, a scheme with its addition programs):
+  :func:`read_reduced` / :func:`to_reduced`; a plain ``load_schemes`` expands it.
+* circuit graphs as Graphviz DOT (:func:`to_dot`) and GraphML (:func:`to_graphml` / :func:`from_graphml`).
 
 Every error names the file and the problem (:class:`~discovery.errors.SchemeFileError`).
 Writes are atomic.
@@ -15,8 +18,13 @@ from pathlib import Path
 
 from discovery._io import atomic_write_bytes, atomic_write_text
 from discovery.errors import RunRecordFile, SchemeFileError, SchemeFormatError, UnsafeFileError
-from discovery.formats import _exp, _json, _npz
 from discovery.core.scheme import Scheme
+from discovery.formats import _exp, _json, _npz
+from discovery.formats._graph import from_graphml as from_graphml
+from discovery.formats._graph import to_dot as to_dot
+from discovery.formats._graph import to_graphml as to_graphml
+from discovery.formats._reduced import read_reduced as read_reduced
+from discovery.formats._reduced import to_reduced as to_reduced
 
 EXTENSIONS = (".json", ".npz", ".exp")
 scheme_to_dict = _json.scheme_to_dict
