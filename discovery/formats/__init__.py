@@ -2,23 +2,37 @@
 
 * ``.json`` — native JSON, compatible with the public flip-graph collection (one scheme).
 * ``.npz`` — AlphaTensor's layout, one or more schemes keyed ``'n,m,p'`` (read safely).
-* ``.exp`` — flip-graph text, one product a line (one scheme).
+* ``.exp`` — flip-graph text, one product a line (one scheme; tolerant reader, :mod:`._exp`).
+* ``.m`` — Kauers & Moosbauer's Mathematica/Maple nested lists (one scheme, :mod:`._m`).
+* ``.txt`` — the C++ ternary flip-graph tool's default output (one scheme, :mod:`._txt`).
 
-Every error names the file and the problem (:class:`~discovery.errors.SchemeFileError`).
-Writes are atomic.
+Every format has a writer. ``.exp``, ``.m`` and ``.txt`` carry no ring; reading them, the ring
+is taken from the file name where the collection states it (``mod2`` in the name: valid modulo 2
+only, ring Z2; ``mod0``: characteristic 0, the ring of the coefficients), else inferred by exact
+verification: the ring of the coefficients (ZT, Z or Q) if the scheme is exact there, else Z2 if
+it is exact modulo 2, else the ring of the coefficients (and verification reports it wrong).
+
+Every error names the file and the problem (:class:`~discovery.errors.SchemeFileError`; for
+text formats the line and what was expected). Writes are atomic.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from discovery._io import atomic_write_bytes, atomic_write_text
 from discovery.errors import RunRecordFile, SchemeFileError, SchemeFormatError, UnsafeFileError
-from discovery.formats import _exp, _json, _npz
-from discovery.core.scheme import Scheme
+from discovery.formats import _exp, _json, _m, _npz, _txt
+from discovery.core.scheme import Provenance, Ring, Scheme
+from discovery.core.verify import verify
 
-EXTENSIONS = (".json", ".npz", ".exp")
+EXTENSIONS = (".json", ".npz", ".exp", ".m", ".txt")
+# formats that hold one scheme as text and carry no ring: (reader, writer)
+_TEXT = {".exp": (_exp.read_exp, _exp.write_exp), ".m": (_m.read_m, _m.write_m),
+         ".txt": (_txt.read_txt, _txt.write_txt)}
+_MODULUS = re.compile(r"mod(\d+)(?!\d)")
 scheme_to_dict = _json.scheme_to_dict
 scheme_from_dict = _json.scheme_from_dict
 
@@ -31,10 +45,16 @@ def _ext(path: Path) -> str:
     return ext
 
 
-def load_schemes(path: str | os.PathLike) -> list[tuple[str, Scheme]]:
-    """All schemes in a file as (label, Scheme) pairs; label is the npz key or the file name."""
-    path = Path(path)
-    ext = _ext(path)
+def _read_text(path: Path) -> str:
+    """The text of a scheme file (one clear error when it is missing, empty or not UTF-8)."""
+    data = _read_bytes(path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SchemeFileError(f"{path}: not UTF-8 text") from None
+
+
+def _read_bytes(path: Path) -> bytes:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -45,20 +65,42 @@ def load_schemes(path: str | os.PathLike) -> list[tuple[str, Scheme]]:
         raise SchemeFileError(f"{path}: cannot read ({exc.strerror})") from None
     if not data.strip():
         raise SchemeFileError(f"{path}: the file is empty")
+    return data
+
+
+def load_schemes(path: str | os.PathLike) -> list[tuple[str, Scheme]]:
+    """All schemes in a file as (label, Scheme) pairs; label is the npz key or the file name."""
+    path = Path(path)
+    ext = _ext(path)
     try:
         if ext == ".npz":
-            return [(f"{path}[{k}]", s) for k, s in _npz.read_npz(data)]
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise SchemeFormatError("not UTF-8 text") from None
+            return [(f"{path}[{k}]", s) for k, s in _npz.read_npz(_read_bytes(path))]
+        text = _read_text(path)
         if ext == ".json":
-            return [(str(path), _json.loads(text, source=f"file:{path.name}"))]
-        return [(str(path), _exp.read_exp(text))]
+            d = _json.parse(text)
+            return [(str(path), _json.scheme_from_dict(d, f"file:{path.name}"))]
+        s = _TEXT[ext][0](text).with_provenance(Provenance(source=f"file:{path.name}"))
+        return [(str(path), _with_ring(s, path.name))]
     except (UnsafeFileError, RunRecordFile) as exc:
         raise type(exc)(f"{path}: {exc}") from None
     except SchemeFormatError as exc:
         raise SchemeFileError(f"{path}: {exc}") from None
+
+
+def _with_ring(s: Scheme, name: str) -> Scheme:
+    """``s`` (read from a format without a ring) with the ring its file name states, else the one
+    exact verification finds (see the module docstring)."""
+    mt = _MODULUS.search(name.lower())
+    if mt and mt.group(1) == "2":
+        if not s.is_integral:
+            raise SchemeFormatError("the name says mod2 (valid modulo 2) but a coefficient is a fraction")
+        return s.with_ring(Ring.Z2)
+    if mt and mt.group(1) != "0":
+        raise SchemeFormatError(f"the name says mod{mt.group(1)}: schemes valid modulo {mt.group(1)} only are "
+                                "not supported (rings: ZT, Z, Q, Z2); rename the file if that is wrong")
+    if mt or verify(s).ok or not s.is_integral or not verify(s, Ring.Z2).ok:
+        return s
+    return s.with_ring(Ring.Z2)
 
 
 def load_scheme(path: str | os.PathLike) -> Scheme:
@@ -70,7 +112,7 @@ def load_scheme(path: str | os.PathLike) -> Scheme:
 
 
 def save_schemes(schemes: list[Scheme], path: str | os.PathLike) -> Path:
-    """Write schemes to ``path`` atomically (.json and .exp take exactly one scheme)."""
+    """Write schemes to ``path`` atomically (only .npz takes several; the others exactly one)."""
     path = Path(path)
     ext = _ext(path)
     schemes = list(schemes)
@@ -84,10 +126,11 @@ def save_schemes(schemes: list[Scheme], path: str | os.PathLike) -> Path:
     if len(schemes) != 1:
         raise SchemeFileError(f"{path}: {ext} holds one scheme, got {len(schemes)}; use .npz for several")
     s = schemes[0]
-    text = _json.dumps(s) if ext == ".json" else _exp.write_exp(s)
+    text = _json.dumps(s) if ext == ".json" else _TEXT[ext][1](s)
     return atomic_write_text(path, text)
 
 
 def save_scheme(scheme: Scheme, path: str | os.PathLike) -> Path:
     """Write one scheme atomically; the format comes from the extension."""
     return save_schemes([scheme], path)
+
