@@ -24,8 +24,9 @@ from pathlib import Path
 
 from discovery._io import atomic_write_bytes, atomic_write_text
 from discovery.errors import RunRecordFile, SchemeFileError, SchemeFormatError, UnsafeFileError
-from discovery.formats import _exp, _json, _m, _npz, _txt
+from discovery.formats import _exp, _json, _m, _npz, _symmetric, _txt
 from discovery.core.scheme import Provenance, Ring, Scheme
+from discovery.core.symmetry import SymmetricScheme, SymmetryGroup, detect_symmetry
 from discovery.core.verify import verify
 
 EXTENSIONS = (".json", ".npz", ".exp", ".m", ".txt")
@@ -69,7 +70,9 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def load_schemes(path: str | os.PathLike) -> list[tuple[str, Scheme]]:
-    """All schemes in a file as (label, Scheme) pairs; label is the npz key or the file name."""
+    """All schemes in a file as (label, Scheme) pairs; label is the npz key or the file name.
+
+    A JSON file with a ``"symmetry"`` block gives its expanded scheme (see :func:`load_symmetric`)."""
     path = Path(path)
     ext = _ext(path)
     try:
@@ -78,6 +81,8 @@ def load_schemes(path: str | os.PathLike) -> list[tuple[str, Scheme]]:
         text = _read_text(path)
         if ext == ".json":
             d = _json.parse(text)
+            if isinstance(d, dict) and "symmetry" in d:
+                return [(str(path), _symmetric.read(d, f"file:{path.name}")[1])]
             return [(str(path), _json.scheme_from_dict(d, f"file:{path.name}"))]
         s = _TEXT[ext][0](text).with_provenance(Provenance(source=f"file:{path.name}"))
         return [(str(path), _with_ring(s, path.name))]
@@ -85,6 +90,44 @@ def load_schemes(path: str | os.PathLike) -> list[tuple[str, Scheme]]:
         raise type(exc)(f"{path}: {exc}") from None
     except SchemeFormatError as exc:
         raise SchemeFileError(f"{path}: {exc}") from None
+
+
+def load_symmetric(path: str | os.PathLike, group: str | None = None,
+                   ring: str | None = None) -> SymmetricScheme:
+    """The symmetric form of the scheme in ``path``.
+
+    A JSON file with a ``"symmetry"`` block gives that form (:mod:`._symmetric`); any other
+    scheme file is read and :func:`~discovery.core.symmetry.detect_symmetry` finds its orbits.
+    With ``group`` the result is under that group ("cyclic" or "full"); with ``ring`` the scheme
+    is taken over that ring first (``ring="Z2"`` compares terms modulo 2: a scheme lifted from a
+    symmetric one mod 2 may be invariant only so). A scheme that is not invariant is a
+    :class:`SchemeFileError` naming the file.
+    """
+    path = Path(path)
+    want = SymmetryGroup.parse(group) if group is not None else None
+    try:
+        ring = Ring.parse(ring) if ring is not None else None
+        sym = None
+        if _ext(path) == ".json":
+            d = _json.parse(_read_text(path))
+            if isinstance(d, dict) and "symmetry" in d:
+                sym = _symmetric.read(d, f"file:{path.name}")[0]
+        if sym is not None and want in (None, sym.group) and ring in (None, sym.ring):
+            return sym
+        s = load_scheme(path)
+        s = s.with_ring(ring) if ring is not None else s
+    except SchemeFormatError as exc:
+        raise SchemeFileError(f"{path}: {exc}") from None
+    if not s.n == s.m == s.p:
+        raise SchemeFileError(f"{path}: the scheme is <{s.n},{s.m},{s.p}>; symmetric schemes are for "
+                              "square formats <n,n,n>")
+    found = detect_symmetry(s, want)
+    if found is None:
+        hint = "" if s.ring == Ring.Z2 else "; a scheme lifted from a symmetric one modulo 2 may be " \
+            "invariant only modulo 2: try load_symmetric(path, ring='Z2')"
+        raise SchemeFileError(f"{path}: {s.name} is not invariant under the {want or 'cyclic'} group as it "
+                              f"stands (terms compared up to scaling){hint}")
+    return found
 
 
 def _with_ring(s: Scheme, name: str) -> Scheme:
@@ -134,3 +177,13 @@ def save_scheme(scheme: Scheme, path: str | os.PathLike) -> Path:
     """Write one scheme atomically; the format comes from the extension."""
     return save_schemes([scheme], path)
 
+
+def save_symmetric(sym: SymmetricScheme, path: str | os.PathLike) -> Path:
+    """Write the symmetric form atomically as ``.json`` (the expanded scheme plus its
+    ``"symmetry"`` block, :mod:`._symmetric`); other extensions take :meth:`SymmetricScheme.expand`
+    through :func:`save_scheme`."""
+    path = Path(path)
+    if _ext(path) != ".json":
+        raise SchemeFileError(f"{path}: the symmetric form is written as .json; use save_scheme(sym.expand(), "
+                              "path) for the expanded scheme in another format")
+    return atomic_write_text(path, _symmetric.dumps(sym))
