@@ -71,6 +71,7 @@ _TORCH_EXPORTS = {
     "ternary_scale": ".spn.quant",
     "DiscoverResult": ".search.solver",
     "SolverConfig": ".search.solver",
+    "FlipConfig": ".search.flips",
     "discover": ".search.solver",
     "MatMulSPN": ".search.solver._spn",
     # numba-compiled flip-graph walks and Hensel lifting (numba loads on first use too)
@@ -114,3 +115,4 @@ from .search.executor import make_executor as make_executor
 from .search.sweeps import SweepConfig as SweepConfig
 from .search.sweeps import SweepResult as SweepResult
 from .search.sweeps import sweep as sweep
+from .search.summary import Stop as Stop

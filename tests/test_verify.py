@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from discovery import (Scheme, laderman, require_valid, standard, strassen, valid_rings, verify,
                        verify_sympy, winograd)
-from discovery.errors import VerificationError
+from discovery.errors import SchemeFormatError, VerificationError
 
 
 def corrupt(s: Scheme, which: int, t: int, c: int, delta) -> Scheme:
@@ -72,6 +72,14 @@ def test_ring_requirements():
     assert verify(h, "Q").ok
     rep = verify(h, "Z")
     assert not rep.ok and "fractions" in rep.problem
+
+
+@pytest.mark.parametrize("call", [lambda s: verify(s, "Z5"), lambda s: require_valid(s, "Z5"),
+                                  lambda s: Scheme.from_rows(2, 2, 2, *s.rows(), ring="Z5"),
+                                  lambda s: s.with_ring("Z5")])
+def test_an_unknown_ring_is_one_error_type_everywhere(call):
+    with pytest.raises(SchemeFormatError, match="unknown ring 'Z5'; use one of ZT, Z, Q"):
+        call(strassen())
 
 
 def test_large_entries_take_the_exact_integer_path():
