@@ -28,24 +28,21 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from enum import Enum
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+from discovery._enum import ValueEnum
 from discovery.errors import SchemeFormatError
 from discovery.core.scheme import Provenance, Ring, Scheme, _infer_ring, exact_array, int_or_fraction
 
 
-class SymmetryGroup(str, Enum):
+class SymmetryGroup(ValueEnum):
     """The group a symmetric scheme is invariant under: ``"cyclic"`` (order 3) or ``"full"`` (6)."""
 
     CYCLIC = "cyclic"
     FULL = "full"
-
-    def __str__(self) -> str:
-        return self.value
 
     @property
     def order(self) -> int:
@@ -58,6 +55,8 @@ class SymmetryGroup(str, Enum):
 
     @classmethod
     def parse(cls, value: Any) -> "SymmetryGroup":
+        if type(value) is cls:
+            return value
         try:
             return cls(value)
         except ValueError:
