@@ -253,9 +253,9 @@ def test_store_refuses_a_candidate_that_fails_exactly(tmp_path):
     with pytest.raises(VerificationError):
         store.add(bad)
     assert not list(tmp_path.glob("r7-*.json"))
-    fp, path, is_new = store.add(s)
-    assert is_new and path.exists() and load_scheme(path) == s
-    assert s.verified_over and store.add(s)[2] is False  # verified once; the second add is a duplicate
+    added = store.add(s)
+    assert added.is_new and added.path.exists() and load_scheme(added.path) == s
+    assert s.verified_over and store.add(s).is_new is False  # verified once; the second add is a duplicate
 
 
 @pytest.mark.parametrize("executor", [None, "local"])

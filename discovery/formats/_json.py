@@ -155,8 +155,9 @@ def reduced_programs(d: Any) -> tuple[tuple[int, int, int], LinearProgram, Linea
 
 def scheme_from_dict(d: Any, source: str = "") -> Scheme:
     """Build a Scheme from a parsed JSON object (collection or native layout)."""
-    if isinstance(d, dict) and "config" in d and "u" not in d:
-        raise RunRecordFile("a run record (config and state), not a scheme")
+    if isinstance(d, dict) and "u" not in d and ("record" in d or "config" in d or not {"n", "v", "w"} & set(d)):
+        # what a run writes beside its schemes (state, best.json), or another JSON document
+        raise RunRecordFile("a run record (e.g. a run's state or best.json), not a scheme")
     n, m, p = _header(d)
     u, v, w = d["u"], d["v"], d["w"]
     for k, val in (("u", u), ("v", v), ("w", w)):

@@ -215,13 +215,13 @@ class RunTally:
         ok = new = 0
         for _, scheme in candidates:
             try:
-                fp, path, is_new = self.store.add(scheme)
+                added = self.store.add(scheme)
             except VerificationError:
                 self.rejected += 1  # passed the strategy's float check, not the exact one: no result
                 continue
             ok += 1
-            new += is_new
-            self.found.setdefault(fp, (scheme, str(path)))
+            new += added.is_new
+            self.found.setdefault(added.fingerprint, (scheme, str(added.path)))
             if self.first is None:
                 self.first = time.monotonic() - self.t0
         self.store.record(list(indices), ok, new)

@@ -1,7 +1,7 @@
 """One cell of a sweep: a (format, rank) pair searched for a fixed budget by one strategy.
 
 Every scheme a cell keeps enters the format's folder through
-:meth:`discovery.search.solver._store.ResultStore.add` (exact verification, fingerprint, atomic write),
+:meth:`discovery.search.store.SchemeStore.add` (exact verification, fingerprint, atomic write),
 whichever strategy or worker produced it.
 """
 

@@ -52,13 +52,10 @@ def _task_seed(seed: int, fmt, rank: int, slice_: int, k: int) -> int:
 
 
 def scheme_store(folder: Path, fmt, seed: int):
-    """The :class:`ResultStore` door into a format's folder, for schemes not from the solver."""
-    from discovery.search.solver._config import SolverConfig
-    from discovery.search.solver._store import ResultStore
+    """The :class:`SchemeStore` door into a format's folder (verified over ZT)."""
+    from discovery.search.store import SchemeStore
 
-    n, m, p = fmt
-    # the config only names the folder: ``add`` never writes run state
-    return ResultStore(SolverConfig(n=n, m=m, p=p, rank=1, seed=seed, out=str(folder)))
+    return SchemeStore(folder, fmt=tuple(fmt), ring="ZT")
 
 
 def _stored(folder: Path) -> dict[int, list[Path]]:
@@ -113,7 +110,8 @@ def flips_cell(fmt, rank: int, budget: float, seed: int, folder: Path, executor)
 
     def keep(sch, t: float) -> None:
         nonlocal low, low_rank, first, new
-        fp, path, is_new = store.add(sch)  # verified again here, on the client
+        added = store.add(sch)  # verified again here, on the client
+        fp, path, is_new = added.fingerprint, added.path, added.is_new
         new += is_new
         if low_rank is None or sch.rank < low_rank:
             low, low_rank, first = {}, sch.rank, t

@@ -25,6 +25,7 @@ from discovery._io import atomic_write_text, write_csv
 from discovery.search.sweeps._cells import CellResult, als_cell
 from discovery.search.sweeps._config import CELLS_NAME, CONFIG_NAME, SweepConfig, SweepConfigError
 from discovery.search.sweeps._plan import planned_ranks
+from discovery.search.store import SchemeStore
 from discovery.search.summary import Stop, Summary
 
 Format = tuple[int, int, int]
@@ -96,7 +97,7 @@ def _write_state(out: Path, cells: list[CellResult], fmt: Format | None) -> dict
         write_csv(out / CELLS_NAME, [c.to_row() for c in cells])
     best = best_of(cells)
     if fmt is not None and fmt in best:
-        atomic_write_text(format_folder(out, fmt) / "best.json", json.dumps(best[fmt], indent=1) + "\n")
+        SchemeStore(format_folder(out, fmt), fmt=fmt).record("best.json", best[fmt])
     return best
 
 
