@@ -82,6 +82,32 @@ def test_symmetric_flips_files_read_and_verify(shared_data):
     assert 2 in {abs(int(x)) for x in b.v.ravel()}  # coefficients such as 2*b14 are read
 
 
+def _exact_scheme(arg):
+    base, seed = arg
+    rng = np.random.default_rng(seed)
+    n, m, p = base.format
+    X, Y, Z = (np.eye(k, dtype=int) for k in (n, m, p))
+    if n > 1:
+        X[0, 1] = rng.integers(-2, 3)
+    if m > 1:
+        Y[1, 0] = rng.integers(-1, 2)
+    if seed % 3 == 0:
+        Z = Z * 2  # rational coefficients 1/2
+    return sandwich(base, X, Y, Z)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.tuples(st.sampled_from([strassen(), winograd(), laderman(), standard(2, 3, 4), standard(1, 2, 3)]),
+                 st.integers(0, 10**6)).map(_exact_scheme))
+def test_text_formats_round_trip(tmp_path_factory, s):
+    d = tmp_path_factory.mktemp("rt")
+    assert verify(s).ok
+    for ext in (".m", ".txt", ".exp"):
+        save_scheme(s, d / f"s{ext}")
+        back = load_scheme(d / f"s{ext}")
+        assert back == s and back.provenance.source == f"file:s{ext}"
+
+
 # ---- the tolerant .exp reader --------------------------------------------------------------
 def _styled_exp(s: Scheme, rng: random.Random) -> str:
     """``s`` as .exp text, each line in a randomly chosen style of the public files."""

@@ -6,6 +6,10 @@
 * ``.m`` — Kauers & Moosbauer's Mathematica/Maple nested lists (one scheme, :mod:`._m`).
 * ``.txt`` — the C++ ternary flip-graph tool's default output (one scheme, :mod:`._txt`).
 
+The symmetric form of a square scheme (:class:`~discovery.core.symmetry.SymmetricScheme`) is a
+``.json`` file with a ``"symmetry"`` block beside the expanded scheme (:mod:`._symmetric`,
+:func:`save_symmetric` / :func:`load_symmetric`); :func:`load_schemes` gives its expanded scheme.
+
 Every format has a writer. ``.exp``, ``.m`` and ``.txt`` carry no ring; reading them, the ring
 is taken from the file name where the collection states it (``mod2`` in the name: valid modulo 2
 only, ring Z2; ``mod0``: characteristic 0, the ring of the coefficients), else inferred by exact
