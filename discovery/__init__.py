@@ -7,7 +7,7 @@ from ._version import __version__ as __version__
 
 from ._lazy import lazy_exports
 
-# --- scheme core (tensor, Scheme, verification, known algorithms, transforms, formats) ---
+# --- scheme core (tensor, Scheme, verification, known algorithms, transforms, symmetry, formats) ---
 from .errors import DiscoveryError as DiscoveryError
 from .errors import SchemeFileError as SchemeFileError
 from .errors import SchemeFormatError as SchemeFormatError
@@ -16,9 +16,11 @@ from .errors import VerificationError as VerificationError
 from .formats import from_graphml as from_graphml
 from .formats import load_scheme as load_scheme
 from .formats import load_schemes as load_schemes
+from .formats import load_symmetric as load_symmetric
 from .formats import save_scheme as save_scheme
 from .formats import read_reduced as read_reduced
 from .formats import save_schemes as save_schemes
+from .formats import save_symmetric as save_symmetric
 from .formats import to_dot as to_dot
 from .formats import to_graphml as to_graphml
 from .formats import to_reduced as to_reduced
@@ -34,6 +36,11 @@ from .core.scheme import OperationCounts as OperationCounts
 from .core.scheme import Provenance as Provenance
 from .core.scheme import Ring as Ring
 from .core.scheme import Scheme as Scheme
+from .core.symmetry import SymmetricScheme as SymmetricScheme
+from .core.symmetry import SymmetryGroup as SymmetryGroup
+from .core.symmetry import detect_symmetry as detect_symmetry
+from .core.symmetry import symmetric_pad as symmetric_pad
+from .core.symmetry import symmetric_standard as symmetric_standard
 from .core.tensor import matmul_tensor as matmul_tensor
 from .core.transforms import canonical as canonical
 from .core.transforms import cyclic as cyclic
