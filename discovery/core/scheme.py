@@ -57,6 +57,7 @@ class Ring(str, Enum):
     Z = "Z"
     Q = "Q"
     Z2 = "Z2"
+    Z3 = "Z3"
 
     def __str__(self) -> str:
         return self.value
@@ -74,8 +75,13 @@ class Ring(str, Enum):
 
     @property
     def integral(self) -> bool:
-        """True when the ring needs integer coefficients (ZT, Z, Z2)."""
+        """True when the ring needs integer coefficients (ZT, Z, Z2, Z3)."""
         return self is not Ring.Q
+
+    @property
+    def modulus(self) -> int | None:
+        """The prime p of the rings "modulo p" (Z2: 2, Z3: 3); None for ZT, Z and Q."""
+        return _MODULI.get(self)
 
     @classmethod
     def parse(cls, value: Any) -> "Ring":
@@ -95,7 +101,9 @@ RING_NAMES = {
     Ring.Z: "integers",
     Ring.Q: "rationals",
     Ring.Z2: "integers modulo 2",
+    Ring.Z3: "integers modulo 3",
 }
+_MODULI = {Ring.Z2: 2, Ring.Z3: 3}
 # Largest denominator accepted when a float coefficient is read as an exact rational.
 MAX_FLOAT_DENOMINATOR = 2**20
 
