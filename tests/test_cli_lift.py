@@ -16,13 +16,13 @@ def test_lift_writes_an_exact_scheme_and_says_where(shared_data, tmp_path, capsy
     assert main(["lift", str(f2), "--key", "3,3,3", "--out", str(out), "--json"]) == 0
     captured = capsys.readouterr()
     summary = json.loads(captured.out)  # with --json, stdout is one JSON document
-    assert summary["ok"] and summary["stop"] == "lifted" and summary["out"] == str(out)
+    assert summary["ok"] and summary["outcome"] == "lifted" and summary["out"] == str(out)
     assert "lifted to an exact scheme" in captured.err and f"written to {out}" in captured.err
     s = d.load_scheme(out)
     assert d.verify(s, "Q").ok and s.rank == 23
     assert main(["lift", str(f2), "--key", "4,4,4", "--json"]) == 1
     summary = json.loads(capsys.readouterr().out)
-    assert summary["stop"] == "no_lift" and summary["failed_step"] == 1 and summary["out"] is None
+    assert summary["outcome"] == "no_lift" and summary["stop"] == "infeasible" and summary["failed_step"] == 1 and summary["out"] is None
     assert main(["lift", str(f2)]) == 2  # 20 schemes and no --key
 
 
@@ -61,7 +61,7 @@ def test_lift_modulo_3(tmp_path, capsys):
     (["--out", "/etc/passwd/x.json"], "/etc/passwd is a file, not a folder"),
     (["--out", "{tmp}/missing/x.json"], "does not exist"),
     (["--out", "{tmp}"], "is a folder"),
-    (["--out", "{tmp}/x.txt"], "unknown extension"),
+    (["--out", "{tmp}/x.csv"], "unknown extension"),
     (["--ring", "Q"], "Z2 or Z3"),
     (["--attempts", "0"], "--attempts"),
     (["--time-limit", "-1"], "--time-limit"),

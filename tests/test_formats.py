@@ -186,7 +186,7 @@ def test_malicious_pickle_is_refused_and_nothing_runs(tmp_path):
         ("x.json", '{"n":[1,1,1],"m":1,"u":[["a"]],"v":[[1]],"w":[[1]]}', "not a number"),
         ("z.json", '{"n":[1,1,1],"m":1,"u":[[0.1]],"v":[[1]],"w":[[1]]}', "exact rational"),
         ("i.json", '{"n":[1,1,1],"m":1,"u":[[Infinity]],"v":[[1]],"w":[[1]]}', "not finite"),
-        ("a.txt", "x", "unknown extension"),
+        ("a.csv", "x", "unknown extension"),
         ("g.npz", "garbage", "not an npz"),
         ("h.exp", "(a11)*(b11", "expected"),
     ],

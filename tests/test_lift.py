@@ -9,8 +9,8 @@ import pytest
 import discovery as d
 from discovery.core.transforms import canonical
 from discovery.errors import DiscoveryError
-from discovery.search.lift import LiftConfig, LiftStop, lift
-from tests._lift_helpers import load_exp, mod_p, sandwiched
+from discovery.search.lift import LiftConfig, LiftOutcome, lift
+from tests._lift_helpers import mod_p, sandwiched
 
 RING_ORDER = {"ZT": 0, "Z": 1, "Q": 2}
 # What the lift before the bit-packed one (dense Jacobian, free unknowns 0, first exact guess)
@@ -37,7 +37,7 @@ def test_a_known_scheme_reduced_mod_2_lifts_to_an_exact_one(s):
     mod2 = mod_p(s, 2)
     assert not d.verify(mod2, "Q").ok  # the reduction alone is not exact over Q
     res = lift(mod2)
-    assert res.ok and res.stop is LiftStop.LIFTED and d.verify(res.scheme, "Q").ok and res.scheme.rank == s.rank
+    assert res.ok and res.outcome is LiftOutcome.LIFTED and d.verify(res.scheme, "Q").ok and res.scheme.rank == s.rank
     assert same_mod(res.scheme, s, 2) and d.verify_sympy(res.scheme).ok
     assert res.prime == 2 and res.ring == "ZT"  # ternary again
 
@@ -49,7 +49,8 @@ def test_alphatensor_mod_2_schemes_lift_as_before_or_better(shared_data):
     for key, s in f2.items():
         res = lift(s)
         if DENSE_LIFT[key] is None:  # <4,4,4> r47, <4,4,5> r63, <5,5,5> r96: the step-1 proof
-            assert not res.ok and res.stop is LiftStop.NO_LIFT and res.failed_step == 1, key
+            assert not res.ok and res.outcome is LiftOutcome.NO_LIFT and res.stop == "infeasible", key
+            assert res.failed_step == 1, key
             assert "no lift exists" in res.message
             continue
         ring, biggest = DENSE_LIFT[key]
@@ -58,7 +59,7 @@ def test_alphatensor_mod_2_schemes_lift_as_before_or_better(shared_data):
 
 
 def test_the_published_555_r93_lifts_back_after_a_random_sandwich(shared_data):
-    s = load_exp(shared_data / "symmetric-flips" / "555m93_lifted.exp")
+    s = d.load_scheme(shared_data / "symmetric-flips" / "555m93_lifted.exp")
     assert d.verify(s).ok
     for seed in (0, 1):  # under the dense lift both failed at step 2
         t = mod_p(sandwiched(s, seed), 2)
@@ -68,18 +69,18 @@ def test_the_published_555_r93_lifts_back_after_a_random_sandwich(shared_data):
 
 
 def test_a_later_inconsistent_step_is_searched_past_not_reported_as_final(shared_data):
-    s = load_exp(shared_data / "symmetric-flips" / "555m93_lifted.exp")
+    s = d.load_scheme(shared_data / "symmetric-flips" / "555m93_lifted.exp")
     t = mod_p(sandwiched(s, 0), 2)
     plain = {"choice": "plain", "attempts": 1}  # the textbook step, which cannot continue at step 2 here
     stuck = lift(t, retries=0, **plain)
-    assert not stuck.ok and stuck.stop is LiftStop.EXHAUSTED and stuck.failed_step == 2
+    assert not stuck.ok and stuck.outcome is LiftOutcome.EXHAUSTED and stuck.failed_step == 2
     assert "may still exist" in stuck.message
     res = lift(t, **plain)  # with backtracking to step 1 and other corrections
     assert res.ok and res.retries >= 1 and d.verify(res.scheme, "Q").ok and same_mod(res.scheme, t, 2)
 
 
 def test_more_attempts_never_give_a_bigger_scheme(shared_data):
-    s = load_exp(shared_data / "symmetric-flips" / "555m93_lifted.exp")
+    s = d.load_scheme(shared_data / "symmetric-flips" / "555m93_lifted.exp")
     t = mod_p(sandwiched(s, 4), 2)
     one, several = lift(t, attempts=1), lift(t, attempts=6, seed=1)
     assert one.ok and several.ok and several.attempts > 1
@@ -109,16 +110,16 @@ def test_a_z3_reduction_lifts_to_the_smallest_scheme_it_finds():
 def test_an_exact_scheme_is_returned_unchanged(shared_data):
     s = d.load_scheme(shared_data / "fmm-collection" / "3x3x3_m23_Z.json")
     res = lift(s)
-    assert res.ok and res.stop is LiftStop.EXACT and res.scheme.rows() == s.rows() and res.ring == "Z"
+    assert res.ok and res.outcome is LiftOutcome.EXACT and res.scheme.rows() == s.rows() and res.ring == "Z"
     assert "already exact" in res.message and res.steps == 0
     q = d.sandwich(d.winograd(), [[1, 1], [1, -1]], np.eye(2, dtype=int), np.eye(2, dtype=int))
     res = lift(q)
-    assert res.stop is LiftStop.EXACT and res.scheme.rows() == q.rows() and res.ring == "Q"
+    assert res.outcome is LiftOutcome.EXACT and res.scheme.rows() == q.rows() and res.ring == "Q"
 
 
 def test_a_lift_that_runs_out_of_steps_says_so():
     res = lift(mod_p(d.laderman(), 2), max_steps=1)
-    assert not res.ok and res.stop is LiftStop.PRECISION and "no small rational" in res.message
+    assert not res.ok and res.outcome is LiftOutcome.PRECISION and "no small rational" in res.message
 
 
 def test_lift_refuses_a_scheme_that_is_wrong_mod_p():
@@ -149,5 +150,7 @@ def test_lift_result_summary_is_json_ready():
 
     res = lift(mod_p(d.strassen(), 2))
     summary = json.loads(json.dumps(res.to_json()))
-    assert summary["ok"] and summary["stop"] == "lifted" and summary["prime"] == 2
+    assert summary["ok"] and summary["outcome"] == "lifted" and summary["stop"] == "done"
+    assert summary["prime"] == 2 and summary["config"]["attempts"] == 4
+    assert summary["scheme"] == {"format": [2, 2, 2], "rank": 7, "ring": "ZT"}
     assert summary["kernel_dim"] == res.unknowns - res.jacobian_rank > 0 and summary["elapsed_s"] >= 0

@@ -66,11 +66,11 @@ def test_sweep_records_cells_keeps_verified_schemes_and_resumes(tmp_path):
     cells = {(c.format, c.rank): c for c in res.cells}
     # <2,2,2> stops at 7 (lower bound); <2,2,3> starts at 11 (Strassen + standard <2,2,1>),
     # then 10 finds nothing (best known 11): "auto" goes down only after a success
-    assert cells[((2, 2, 2), 7)].found  # ~98% of restarts succeed: certain even on a loaded machine
-    found_11 = cells[((2, 2, 3), 11)].found
+    assert cells[((2, 2, 2), 7)].reached  # ~98% of restarts succeed: certain even on a loaded machine
+    found_11 = cells[((2, 2, 3), 11)].reached
     expected = [((2, 2, 2), 7)] + ([((2, 2, 3), 10)] if found_11 else []) + [((2, 2, 3), 11)]
     assert sorted(cells) == expected
-    assert not found_11 or not cells[((2, 2, 3), 10)].found
+    assert not found_11 or not cells[((2, 2, 3), 10)].reached
     for fmt, rank in [((2, 2, 2), 7), ((2, 2, 3), 11)][:1 + found_11]:
         folder = out / f"{fmt[0]}x{fmt[1]}x{fmt[2]}"
         files = _scheme_files(folder)
@@ -139,7 +139,7 @@ def test_flips_sweep_walks_down_from_the_standard_algorithm(tmp_path):
     cells = {(c.format, c.rank): c for c in res.cells}
     # <2,2,2>: Strassen is the composed start at 7, so the walk starts from the standard 8
     c7 = cells[((2, 2, 2), 7)]
-    assert c7.found and c7.strategy == "flips" and c7.walks >= 1 and c7.restarts == 0
+    assert c7.reached and c7.strategy == "flips" and c7.walks >= 1 and c7.restarts == 0
     assert res.best[(2, 2, 2)]["rank"] == 7
     for path in _scheme_files(out / "2x2x2"):
         s = d.load_scheme(path)
@@ -153,7 +153,7 @@ def test_auto_falls_back_to_the_solver_where_flips_stall(tmp_path):
     # <2,2,3> has rank 11: at rank 10 the walk cannot get there, so the solver gets the time left
     res = d.sweep("2x2x3", ranks="10", strategy="auto", budget=4, out=str(tmp_path / "a"), workers=1)
     (cell,) = res.cells
-    assert cell.strategy == "flips+als" and not cell.found and cell.walks >= 1
+    assert cell.strategy == "flips+als" and not cell.reached and cell.walks >= 1
     assert cell.best_rank_reached is None or cell.best_rank_reached >= 11
 
 

@@ -101,6 +101,14 @@ def test_ring_requirements():
     assert not rep.ok and "fractions" in rep.problem
 
 
+@pytest.mark.parametrize("call", [lambda s: verify(s, "Z5"), lambda s: require_valid(s, "Z5"),
+                                  lambda s: Scheme.from_rows(2, 2, 2, *s.rows(), ring="Z5"),
+                                  lambda s: s.with_ring("Z5")])
+def test_an_unknown_ring_is_one_error_type_everywhere(call):
+    with pytest.raises(SchemeFormatError, match="unknown ring 'Z5'; use one of ZT, Z, Q"):
+        call(strassen())
+
+
 def test_large_entries_take_the_exact_integer_path():
     s = standard(2, 2, 2)
     big = 2**40

@@ -7,7 +7,7 @@ import sys
 
 from discovery.cli._common import pick, reduced_in_file
 from discovery.errors import DiscoveryError, RunRecordFile
-from discovery.formats import load_schemes, save_schemes
+from discovery.formats import EXTENSIONS, load_schemes, save_schemes
 from discovery.core.formulas import to_formulas
 from discovery.core.known import CATALOGUE, known
 from discovery.core.scheme import RINGS, Scheme
@@ -18,7 +18,7 @@ def register(sub) -> None:
     p = sub.add_parser("verify", help="verify every scheme in the given files exactly",
                        description="Exit 0 if every scheme is exact over the ring, 1 if one is not, "
                                    "2 if a file is unreadable or malformed.")
-    p.add_argument("paths", nargs="+", metavar="PATH", help=".json, .npz or .exp files")
+    p.add_argument("paths", nargs="+", metavar="PATH", help=f"scheme files ({', '.join(EXTENSIONS)})")
     p.add_argument("--ring", choices=RINGS, help="ring to check (default: as the file declares, "
                    "else the ring of the coefficients)")
     p.add_argument("--sympy", action="store_true", help="also expand every output with sympy and "
@@ -26,7 +26,8 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object per scheme")
     p.set_defaults(func=cmd_verify)
 
-    p = sub.add_parser("convert", help="convert scheme files (.json, .npz, .exp)")
+    p = sub.add_parser("convert", help=f"convert scheme files ({', '.join(EXTENSIONS)}; the format from the "
+                       "extension)")
     p.add_argument("src", metavar="IN")
     p.add_argument("dst", metavar="OUT")
     p.add_argument("--key", help="pick one scheme of a multi-scheme npz, e.g. '3,3,3'")
@@ -40,7 +41,7 @@ def register(sub) -> None:
 
     p = sub.add_parser("known", help="the catalogue of known algorithms")
     p.add_argument("name", nargs="?", help="print this algorithm (e.g. strassen, standard-2x3x4)")
-    p.add_argument("-o", "--out", help="save it to a file (.json, .npz, .exp)")
+    p.add_argument("-o", "--out", help=f"save it to a file ({', '.join(EXTENSIONS)})")
     p.set_defaults(func=cmd_known)
 
 

@@ -39,14 +39,15 @@ import math
 import numbers
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from enum import Enum
 from typing import Any
 
 import numpy as np
 
+from discovery._enum import ValueEnum
 from discovery.errors import SchemeFormatError
 
-class Ring(str, Enum):
+
+class Ring(ValueEnum):
     """The ring a scheme is declared (or verified) to be valid over.
 
     A ``str`` enum: ``Ring.ZT == "ZT"``, it prints, reprs and serialises to JSON as its value, and
@@ -58,16 +59,6 @@ class Ring(str, Enum):
     Q = "Q"
     Z2 = "Z2"
     Z3 = "Z3"
-
-    def __str__(self) -> str:
-        return self.value
-
-    def __format__(self, spec: str) -> str:
-        return format(self.value, spec)
-
-    def __repr__(self) -> str:
-        # Printed like the plain string it stands for, so ("ZT", "Z2") tuples read as before.
-        return repr(self.value)
 
     @property
     def description(self) -> str:

@@ -169,13 +169,8 @@ def verify(s: Scheme, ring: str | None = None) -> VerificationReport:
     The verdict is recorded on ``s`` (see :mod:`discovery.core.scheme`): a second call on the same
     object, for any ring, does not compute the Brent tensor again.
     """
-    if ring is None:
-        ring = s.ring
-    else:
-        try:
-            ring = Ring(ring)
-        except ValueError:
-            raise VerificationError(f"unknown ring {ring!r}; use one of {', '.join(RINGS)}") from None
+    # an unknown ring is the same SchemeFormatError everywhere (Ring.parse)
+    ring = s.ring if ring is None else Ring.parse(ring)
     _check(s)
     return s._verified[ring]
 

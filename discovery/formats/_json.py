@@ -56,20 +56,43 @@ def scheme_to_dict(s: Scheme) -> dict[str, Any]:
     }
 
 
-def dumps(s: Scheme) -> str:
-    """JSON text: one row of coefficients per line (readable, diff-friendly)."""
-    d = scheme_to_dict(s)
-    lines = ["{"]
+_ROWS = ("u", "v", "w", "multiplications", "elements")
+
+
+def _layout(d: dict[str, Any], indent: int) -> list[str]:
+    """JSON lines for ``d``: lists of rows one row a line, a nested dict laid out alike."""
+    pad, lines = " " * indent, []
     items = list(d.items())
     for q, (k, val) in enumerate(items):
         comma = "," if q < len(items) - 1 else ""
-        if k in ("u", "v", "w", "multiplications", "elements"):
-            inner = ",\n".join("        " + json.dumps(row) for row in val)
-            lines.append(f'    "{k}": [\n{inner}\n    ]{comma}')
+        if k in _ROWS and isinstance(val, list):
+            inner = ",\n".join(pad + "    " + json.dumps(row) for row in val)
+            lines.append(f'{pad}"{k}": [\n{inner}\n{pad}]{comma}')
+        elif isinstance(val, dict) and any(x in val for x in _ROWS):
+            lines += [f'{pad}"{k}": {{', *_layout(val, indent + 4), f"{pad}}}{comma}"]
         else:
-            lines.append(f'    "{k}": {json.dumps(val)}{comma}')
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+            lines.append(f'{pad}"{k}": {json.dumps(val)}{comma}')
+    return lines
+
+
+def dumps(s: Scheme, extra: dict[str, Any] | None = None) -> str:
+    """JSON text: one row of coefficients per line (readable, diff-friendly). ``extra`` keys go
+    before our metadata (the symmetric form's ``"symmetry"`` block)."""
+    d = scheme_to_dict(s)
+    if extra:
+        meta = d.pop("discovery")
+        d.update(extra)
+        d["discovery"] = meta
+    return "\n".join(["{", *_layout(d, 4), "}"]) + "\n"
+
+
+def parse(text: str) -> Any:
+    """The JSON value of a file's text (one clear error when it is not JSON)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SchemeFormatError(f"not valid JSON ({exc.msg} at line {exc.lineno}); expected a scheme "
+                                "object {\"n\": [n, m, p], \"u\": ..., \"v\": ..., \"w\": ...}") from None
 
 
 def _positive_int(x, what: str) -> int:
@@ -134,8 +157,9 @@ def reduced_programs(d: Any) -> tuple[tuple[int, int, int], LinearProgram, Linea
 
 def scheme_from_dict(d: Any, source: str = "") -> Scheme:
     """Build a Scheme from a parsed JSON object (collection or native layout)."""
-    if isinstance(d, dict) and "config" in d and "u" not in d:
-        raise RunRecordFile("a run record (config and state), not a scheme")
+    if isinstance(d, dict) and "u" not in d and ("record" in d or "config" in d or not {"n", "v", "w"} & set(d)):
+        # what a run writes beside its schemes (state, best.json), or another JSON document
+        raise RunRecordFile("a run record (e.g. a run's state or best.json), not a scheme")
     n, m, p = _header(d)
     u, v, w = d["u"], d["v"], d["w"]
     for k, val in (("u", u), ("v", v), ("w", w)):
@@ -166,8 +190,4 @@ def scheme_from_dict(d: Any, source: str = "") -> Scheme:
 
 
 def loads(text: str, source: str = "") -> Scheme:
-    try:
-        d = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SchemeFormatError(f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    return scheme_from_dict(d, source)
+    return scheme_from_dict(parse(text), source)

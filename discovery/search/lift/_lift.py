@@ -31,7 +31,7 @@ from discovery.core.verify import valid_rings, verify
 from discovery.errors import DiscoveryError
 from discovery.search.lift._choose import KernelChooser, particular
 from discovery.search.lift._reconstruct import Candidates, symmetric
-from discovery.search.lift._result import PRIMES, LiftConfig, LiftResult, LiftStop
+from discovery.search.lift._result import PRIMES, LiftConfig, LiftOutcome, LiftResult
 from discovery.search.lift._system import PRECISION, BrentSystem
 
 
@@ -40,7 +40,7 @@ def lift(s: Scheme, config: LiftConfig | None = None, **settings) -> LiftResult:
 
     Args:
         s: the scheme; integer coefficients valid modulo p (or already exact, then returned
-            unchanged with ``stop="already_exact"``).
+            unchanged with ``outcome="already_exact"``).
         config: a :class:`LiftConfig`, or its fields as keyword arguments
             (``lift(s, ring="Z3", seed=1)``).
 
@@ -56,8 +56,8 @@ def lift(s: Scheme, config: LiftConfig | None = None, **settings) -> LiftResult:
     exact = verify(s, "Q").ok
     if exact:
         ring = valid_rings(s)[0]
-        return LiftResult(True, s.with_ring(ring), ring, None, LiftStop.EXACT, 0, None, 0, 0, 0, 0, 0, 0, 0,
-                          0.0, time.perf_counter() - t0,
+        return LiftResult(config, True, s.with_ring(ring), ring, None, LiftOutcome.EXACT, 0, None, 0, 0, 0, 0,
+                          0, 0, 0, 0.0, time.perf_counter() - t0,
                           f"already exact over {ring}: returned unchanged (nothing to lift)")
     if not s.is_integral:
         raise DiscoveryError(f"{s.name} has fractional coefficients and is not exact; lifting starts from "
@@ -95,8 +95,8 @@ class _Level:
         self.checked = False  # its stable guesses were verified already
 
 
-class _Outcome(NamedTuple):
-    stop: LiftStop
+class _Attempt(NamedTuple):
+    outcome: LiftOutcome
     scheme: Scheme | None
     steps: int
     failed: int | None
@@ -123,11 +123,11 @@ class _Search:
                                    note=f"lifted from {s.provenance.source or s.name} (mod {p})")
 
     def run(self) -> LiftResult:
-        best: _Outcome | None = None
+        best: _Attempt | None = None
         last = None
         for attempt in range(self.config.attempts):
             out = last = self._attempt(attempt)
-            if out.stop in (LiftStop.NO_LIFT, LiftStop.TIME):
+            if out.outcome in (LiftOutcome.NO_LIFT, LiftOutcome.TIME):
                 break
             if out.scheme is not None and (best is None or size_key(out.scheme) < size_key(best.scheme)):
                 best = out
@@ -138,7 +138,7 @@ class _Search:
     def _out_of_time(self) -> bool:
         return self.config.time_limit is not None and time.perf_counter() - self.t0 > self.config.time_limit
 
-    def _attempt(self, attempt: int) -> _Outcome:
+    def _attempt(self, attempt: int) -> _Attempt:
         """One depth-first lift: attempt 0 starts deterministic, later ones randomised."""
         sy, p = self.system, self.p
         self.attempts += 1
@@ -151,11 +151,11 @@ class _Search:
                 cur.checked = True
                 found = self._exact_guess(cur, levels[-2])
                 if found is not None:
-                    return _Outcome(LiftStop.LIFTED, found, k - 1, None, sum(lv.skipped for lv in levels))
+                    return _Attempt(LiftOutcome.LIFTED, found, k - 1, None, sum(lv.skipped for lv in levels))
             if k > self.max_steps:
-                return _Outcome(LiftStop.PRECISION, None, k - 1, None, 0)
+                return _Attempt(LiftOutcome.PRECISION, None, k - 1, None, 0)
             if self._out_of_time():
-                return _Outcome(LiftStop.TIME, None, deepest - 1, failed, 0)
+                return _Attempt(LiftOutcome.TIME, None, deepest - 1, failed, 0)
             x, skipped = self._step(cur, k, attempt)
             F = sy.residual(x)
             if sy.vanishes(F, k + 1):
@@ -164,12 +164,12 @@ class _Search:
                 continue
             failed = k
             if k == 1:
-                return _Outcome(LiftStop.NO_LIFT, None, 0, 1, 0)
+                return _Attempt(LiftOutcome.NO_LIFT, None, 0, 1, 0)
             levels.pop()  # x_k cannot be continued: choose another correction at step k - 1
             while levels[-1].tries >= self.config.retries_per_step and len(levels) > 1:
                 levels.pop()
             if retries >= self.config.retries or levels[-1].tries >= self.config.retries_per_step:
-                return _Outcome(LiftStop.EXHAUSTED, None, deepest - 1, failed, 0)
+                return _Attempt(LiftOutcome.EXHAUSTED, None, deepest - 1, failed, 0)
             retries += 1
             self.retries += 1
 
@@ -201,26 +201,28 @@ class _Search:
                 return t
         return None
 
-    def _result(self, out: _Outcome) -> LiftResult:
+    def _result(self, out: _Attempt) -> LiftResult:
         sy, p = self.system, self.p
-        stop, scheme, steps, failed = out.stop, out.scheme, out.steps, out.failed
+        outcome, scheme, steps, failed = out.outcome, out.scheme, out.steps, out.failed
         ring = None
         if scheme is not None:
             ring = Ring.ZT if scheme.is_ternary else (Ring.Z if scheme.is_integral else Ring.Q)
             scheme = scheme.with_ring(ring)
-            stop = LiftStop.LIFTED
+            outcome = LiftOutcome.LIFTED
+        retry_hint = "raise retries or attempts, or change the seed"
         message = {
-            LiftStop.LIFTED: f"lifted to an exact scheme over {ring} after {steps} step(s) (modulo {p}^{steps + 1})",
-            LiftStop.NO_LIFT: f"step 1 failed: no lift exists: no scheme over Z or Q (denominators prime to "
-                              f"{p}) reduces to this one modulo {p}, since the equations modulo {p * p} have "
-                              "no solution",
-            LiftStop.EXHAUSTED: f"step {failed} failed: the corrections tried cannot be continued modulo "
-                                f"{p}^{(failed or 0) + 1} ({self.retries} retries in {self.attempts} attempt(s), "
-                                "the budget); a lift may still exist (raise retries or attempts, or change the seed)",
-            LiftStop.PRECISION: f"lifted modulo {p}^{steps + 1}, but no small rational scheme matches it",
-            LiftStop.TIME: f"time limit reached after {self.solves} step(s) tried (deepest modulo "
-                           f"{p}^{steps + 1})",
-        }[stop]
-        return LiftResult(scheme is not None, scheme, ring, p, stop, steps, failed, self.attempts, self.retries,
-                          self.solves, out.skipped, sy.rank, sy.unknowns, sy.equations, self.jacobian_s,
-                          time.perf_counter() - self.t0, message)
+            LiftOutcome.LIFTED: f"lifted to an exact scheme over {ring} after {steps} step(s) "
+                                f"(modulo {p}^{steps + 1})",
+            LiftOutcome.NO_LIFT: f"step 1 failed: no lift exists: no scheme over Z or Q (denominators prime "
+                                 f"to {p}) reduces to this one modulo {p}, since the equations modulo {p * p} "
+                                 "have no solution",
+            LiftOutcome.EXHAUSTED: f"step {failed} failed: the corrections tried cannot be continued modulo "
+                                   f"{p}^{(failed or 0) + 1} ({self.retries} retries in {self.attempts} "
+                                   f"attempt(s), the budget); a lift may still exist ({retry_hint})",
+            LiftOutcome.PRECISION: f"lifted modulo {p}^{steps + 1}, but no small rational scheme matches it",
+            LiftOutcome.TIME: f"time limit reached after {self.solves} step(s) tried (deepest modulo "
+                              f"{p}^{steps + 1})",
+        }[outcome]
+        return LiftResult(self.config, scheme is not None, scheme, ring, p, outcome, steps, failed,
+                          self.attempts, self.retries, self.solves, out.skipped, sy.rank, sy.unknowns,
+                          sy.equations, self.jacobian_s, time.perf_counter() - self.t0, message)

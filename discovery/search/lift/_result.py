@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
+from discovery._enum import ValueEnum
 from discovery.core.scheme import Ring, Scheme
 from discovery.errors import DiscoveryError
+from discovery.search.summary import Stop, Summary
 
 PRIMES = {Ring.Z2: 2, Ring.Z3: 3}
 CHOICES = ("small", "plain")
 
 
-class LiftStop(str, Enum):
-    """Why a lift ended.
+class LiftOutcome(ValueEnum):
+    """What came of a lift, finer than its :class:`~discovery.search.summary.Stop`.
 
-    * ``lifted``: an exact scheme over ZT, Z or Q was found (verified exactly).
-    * ``already_exact``: the input is exact over Q already; it is returned unchanged.
-    * ``no_lift``: the first step is inconsistent: **no** scheme over Z or Q whose denominators
-      are prime to p reduces to the input modulo p (a proof).
-    * ``exhausted``: a later step was inconsistent for every correction tried (the retry budget
-      is spent); a lift may still exist.
-    * ``precision``: every step was consistent up to the working precision, but no small
+    * ``lifted`` (stop ``done``): an exact scheme over ZT, Z or Q was found (verified exactly).
+    * ``already_exact`` (``done``): the input is exact over Q already; it is returned unchanged.
+    * ``no_lift`` (``infeasible``): the first step is inconsistent: **no** scheme over Z or Q
+      whose denominators are prime to p reduces to the input modulo p (a proof).
+    * ``exhausted`` (``stuck``): a later step was inconsistent for every correction tried (the
+      retry budget is spent); a lift may still exist.
+    * ``precision`` (``budget``): every step was consistent up to ``max_steps``, but no small
       rational scheme matched the residues.
-    * ``time``: the time limit was reached first.
+    * ``time`` (``time``): the time limit was reached first.
     """
 
     LIFTED = "lifted"
@@ -33,8 +34,14 @@ class LiftStop(str, Enum):
     PRECISION = "precision"
     TIME = "time"
 
-    def __str__(self) -> str:
-        return self.value
+    @property
+    def stop(self) -> Stop:
+        """The run-summary stop reason of this outcome."""
+        return _STOPS[self]
+
+
+_STOPS = {LiftOutcome.LIFTED: Stop.DONE, LiftOutcome.EXACT: Stop.DONE, LiftOutcome.NO_LIFT: Stop.INFEASIBLE,
+          LiftOutcome.EXHAUSTED: Stop.STUCK, LiftOutcome.PRECISION: Stop.BUDGET, LiftOutcome.TIME: Stop.TIME}
 
 
 @dataclass(frozen=True)
@@ -90,15 +97,16 @@ class LiftConfig:
 
 
 @dataclass(frozen=True)
-class LiftResult:
-    """The outcome of a lift.
+class LiftResult(Summary):
+    """The outcome of a lift, in the run-summary vocabulary (:mod:`discovery.search.summary`).
 
     Attributes:
+        config: the settings it ran with.
         ok: True iff ``scheme`` is exact (found by lifting, or given exact).
         scheme: the exact scheme (verified over ``ring``), else None.
         ring: where ``scheme`` lives: "ZT", "Z" or "Q" (None when not ok).
         prime: the p of the p-adic lift (2 or 3; None when the input was already exact).
-        stop: why it ended (:class:`LiftStop`).
+        outcome: what came of it (:class:`LiftOutcome`); ``stop`` is its run-summary reason.
         steps: Hensel steps behind ``scheme`` (it is the lift modulo p^(steps+1)); for a failed
             lift, the deepest precision reached, as steps.
         failed_step: the step whose linear system had no solution (1: the proof that no lift
@@ -115,11 +123,12 @@ class LiftResult:
         message: one line saying what happened.
     """
 
+    config: LiftConfig
     ok: bool
     scheme: Scheme | None
     ring: Ring | None
     prime: int | None
-    stop: LiftStop
+    outcome: LiftOutcome
     steps: int
     failed_step: int | None
     attempts: int
@@ -134,18 +143,12 @@ class LiftResult:
     message: str
 
     @property
+    def stop(self) -> Stop:
+        return self.outcome.stop
+
+    @property
     def kernel_dim(self) -> int:
         return self.unknowns - self.jacobian_rank
 
-    def to_json(self) -> dict:
-        """A JSON-ready summary (without the scheme itself)."""
-        s = self.scheme
-        return {
-            "ok": self.ok, "stop": str(self.stop), "ring": None if self.ring is None else str(self.ring),
-            "prime": self.prime, "steps": self.steps, "failed_step": self.failed_step,
-            "attempts": self.attempts, "retries": self.retries, "solves": self.solves, "skipped_constraints": self.skipped_constraints,
-            "jacobian_rank": self.jacobian_rank, "unknowns": self.unknowns, "equations": self.equations,
-            "kernel_dim": self.kernel_dim, "jacobian_s": round(self.jacobian_s, 3),
-            "elapsed_s": round(self.elapsed_s, 3), "message": self.message,
-            "format": None if s is None else list(s.format), "rank": None if s is None else s.rank,
-        }
+    def json_extra(self) -> dict:
+        return {"stop": self.stop, "kernel_dim": self.kernel_dim}
