@@ -84,7 +84,9 @@ _TORCH_EXPORTS = {
     "ExploreResult": ".search.flips",
     "explore": ".search.flips",
     "flip_search": ".search.flips",
+    "LiftConfig": ".search.lift",
     "LiftResult": ".search.lift",
+    "LiftOutcome": ".search.lift",
     "lift": ".search.lift",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _TORCH_EXPORTS)

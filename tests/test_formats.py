@@ -15,6 +15,7 @@ from discovery import (Scheme, fingerprint, kron, laderman, load_scheme, load_sc
                        winograd)
 from discovery.errors import SchemeFileError, UnsafeFileError
 from discovery.core.formulas import from_formulas, to_formulas
+from discovery.formats._json import dumps
 
 
 # ---- the public reference data -------------------------------------------------------------
@@ -115,6 +116,25 @@ def test_formulas_have_no_double_negatives():
     # fewer minus signs wins even when only one factor leads with a minus
     s = Scheme.from_rows(1, 2, 1, [[-1, -1]], [[1, -1]], [[1]])
     assert to_formulas(s)[0][0] == "m1 = (a11 + a12) * (-b11 + b21)"
+
+
+def test_json_z3_flag(tmp_path):
+    from tests.test_verify import corrupt
+
+    s = corrupt(strassen(), 0, 0, 0, 3).with_ring("Z3")
+    path = tmp_path / "m3.json"
+    save_scheme(s, path)
+    d = json.loads(path.read_text())
+    assert d["z3"] is True and d["z2"] is False
+    assert load_scheme(path) == s and load_scheme(path).ring == "Z3"
+    del d["discovery"]  # the collection's layout: the flag alone names the ring
+    path.write_text(json.dumps(d))
+    assert load_scheme(path).ring == "Z3"
+    d["z2"] = True
+    path.write_text(json.dumps(d))
+    with pytest.raises(SchemeFileError, match="both true"):
+        load_scheme(path)
+    assert "z3" not in json.loads(dumps(strassen()))  # other rings: files as before
 
 
 def test_npz_holds_many_schemes(tmp_path):

@@ -57,6 +57,7 @@ class Ring(ValueEnum):
     Z = "Z"
     Q = "Q"
     Z2 = "Z2"
+    Z3 = "Z3"
 
     @property
     def description(self) -> str:
@@ -64,8 +65,13 @@ class Ring(ValueEnum):
 
     @property
     def integral(self) -> bool:
-        """True when the ring needs integer coefficients (ZT, Z, Z2)."""
+        """True when the ring needs integer coefficients (ZT, Z, Z2, Z3)."""
         return self is not Ring.Q
+
+    @property
+    def modulus(self) -> int | None:
+        """The prime p of the rings "modulo p" (Z2: 2, Z3: 3); None for ZT, Z and Q."""
+        return _MODULI.get(self)
 
     @classmethod
     def parse(cls, value: Any) -> "Ring":
@@ -85,7 +91,9 @@ RING_NAMES = {
     Ring.Z: "integers",
     Ring.Q: "rationals",
     Ring.Z2: "integers modulo 2",
+    Ring.Z3: "integers modulo 3",
 }
+_MODULI = {Ring.Z2: 2, Ring.Z3: 3}
 
 
 @dataclass(frozen=True)

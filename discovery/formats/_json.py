@@ -8,7 +8,8 @@ Layout (one scheme a file)::
      "u": [[...n*m...] x rank], "v": [[...m*p...] x rank], "w": [[...p*n...] x rank],
      "discovery": {"ring": "ZT", "provenance": {...}, "version": "..."}}
 
-Rationals are strings ``"p/q"``. ``w`` indexes C transposed (see :mod:`discovery.core.tensor`).
+``"z2": true`` (the collection's flag) marks a scheme valid modulo 2 only; ``"z3": true``, written
+only for such schemes, one valid modulo 3 only. Rationals are strings ``"p/q"``. ``w`` indexes C transposed (see :mod:`discovery.core.tensor`).
 Reading also accepts the collection's reduced form (``u_fresh``/``v_fresh``/``w_fresh``
 intermediate sums, ``w`` one row per entry of vec(C^T) over products), expanding it.
 """
@@ -36,6 +37,7 @@ def scheme_to_dict(s: Scheme) -> dict[str, Any]:
         "n": [s.n, s.m, s.p],
         "m": s.rank,
         "z2": s.ring == "Z2",
+        **({"z3": True} if s.ring == "Z3" else {}),
         "complexity": {"naive": c.additions},
         "multiplications": mults,
         "elements": elems,
@@ -101,8 +103,12 @@ def scheme_from_dict(d: Any, source: str = "") -> Scheme:
         u, v, w = a_prog.matrix(), b_prog.matrix(), c_prog.matrix().T
     meta = d.get("discovery", {}) if isinstance(d.get("discovery"), dict) else {}
     ring = meta.get("ring")
+    if d.get("z2") is True and d.get("z3") is True:
+        raise SchemeFormatError("'z2' and 'z3' are both true; a scheme is valid modulo one of them")
     if ring is None and d.get("z2") is True:
         ring = "Z2"
+    if ring is None and d.get("z3") is True:
+        ring = "Z3"
     pd = meta.get("provenance") or {}
     if not isinstance(pd, dict):
         pd = {}

@@ -57,7 +57,8 @@ def symmetric_from_dict(d: Any, source: str = "") -> SymmetricScheme:
     if not isinstance(sizes, list) or not all(type(x) is int for x in sizes):
         raise SchemeFormatError("'orbit_sizes' must be a list of integers, one per representative")
     plain = _json.scheme_from_dict({"n": fmt, "u": block["u"], "v": block["v"], "w": block["w"],
-                                    "discovery": d.get("discovery"), "z2": d.get("z2")}, source)
+                                    "discovery": d.get("discovery"), "z2": d.get("z2"),
+                                    "z3": d.get("z3")}, source)
     sym = SymmetricScheme(plain.n, block["group"], plain.u, plain.v, plain.w, tuple(sizes), plain.ring,
                           plain.provenance)
     if "m" in d and d["m"] != sym.rank:
