@@ -105,7 +105,9 @@ def find_starts(fmt, rank: int, paths, known: bool = True) -> list:
                         continue
                     out.append(require_valid(s))
     if known:
-        out += _known(fmt, rank)
+        from discovery.search.additions import known_starts
+
+        out += known_starts(fmt, rank)
     if not out:
         where = ", ".join(map(str, paths)) or "(no --from and no results/schemes here)"
         raise DiscoveryError(f"no verified <{','.join(map(str, fmt))}> scheme of rank {rank} in {where}; "
@@ -125,16 +127,3 @@ def _is_reduced(path: Path) -> bool:
     except (OSError, ValueError):
         return False
     return isinstance(d, dict) and "u_fresh" in d
-
-
-def _known(fmt, rank: int) -> list:
-    from discovery.core.known import CATALOGUE, known
-    from discovery.core.transforms import kron
-
-    base = [known(name) for name in CATALOGUE]
-    out = [s for s in base if s.format == tuple(fmt) and s.rank == rank]
-    for s1 in base:
-        for s2 in base:
-            if s1.rank * s2.rank == rank and tuple(a * b for a, b in zip(s1.format, s2.format)) == tuple(fmt):
-                out.append(kron(s1, s2))
-    return out

@@ -47,7 +47,8 @@ class AdditionsConfig:
 
     Attributes:
         budget: seconds of searching (this call; a resumed run adds to the folder's total).
-        workers: processes for the randomized refinement (the flip walk uses its own threads).
+        workers: processes; each round makes this many batches of variants and refines up to
+            this many promising ones in parallel.
         seed: the run's seed.
         plus: plus transitions per round (rank + 1), each walked back down to the rank by the
             flip graph (:func:`discovery.search.flips.flip_search`, one walker each).
@@ -108,6 +109,22 @@ class AdditionsResult:
                 "by_side": [self.best.a.additions, self.best.b.additions, self.best.c.additions],
                 "start_additions": self.start_additions, "rounds": self.rounds, "seen": self.seen,
                 "seconds": round(self.seconds, 1), "out": str(self.out) if self.out else None}
+
+
+def known_starts(fmt, rank: int) -> list[Scheme]:
+    """The known algorithms (:data:`discovery.core.known.CATALOGUE`) of format ``fmt`` and rank
+    ``rank``, and the Kronecker products of two of them that have it (Winograd ⊗ Winograd for
+    <4,4,4> rank 49)."""
+    from discovery.core.known import CATALOGUE, known
+    from discovery.core.transforms import kron
+
+    base = [known(name) for name in CATALOGUE]
+    out = [s for s in base if s.format == tuple(fmt) and s.rank == rank]
+    for s1 in base:
+        for s2 in base:
+            if s1.rank * s2.rank == rank and tuple(a * b for a, b in zip(s1.format, s2.format)) == tuple(fmt):
+                out.append(kron(s1, s2))
+    return out
 
 
 def scheme_key(s: Scheme) -> str:
@@ -186,8 +203,13 @@ class _Folder:
 def additions_search(starts: list[Scheme], config: AdditionsConfig, out=None, executor=None,
                      progress: bool = False) -> AdditionsResult:
     """Search variants of ``starts`` (verified schemes of one format and rank) for the fewest
-    additions; see the module docstring. ``executor``: for the refinement (default: the
-    ``config.workers`` processes of :func:`random_search`)."""
+    additions; see the module docstring.
+
+    Each round makes ``config.workers`` batches of variants (from ``config.workers`` parents) at
+    once and then refines up to that many promising ones at once, on ``executor`` (anything with
+    ``submit(fn, *args)`` returning a future; default: ``config.workers`` spawned processes, or
+    this process for one). Batches are merged in order, so a round depends only on the seed.
+    """
     if not starts:
         raise DiscoveryError("no start scheme to search from")
     starts = [require_valid(s) for s in starts]
@@ -212,29 +234,58 @@ def additions_search(starts: list[Scheme], config: AdditionsConfig, out=None, ex
             own.shutdown(cancel_futures=True)
 
 
+def variants_task(parent: Scheme, seed: int, config: AdditionsConfig) -> list[tuple[str, int, Scheme]]:
+    """One batch of variants of ``parent`` (plus walks, sandwiches, a fixed-rank walk), each
+    with its key and screen score; a worker's task (seeded)."""
+    rng = np.random.default_rng([seed, 18])
+    variants = ternary_sandwiches(parent, config.sandwiches, rng)
+    if config.plus > 0:
+        variants += _plus_walks(parent, config.plus, config.plus_seconds, rng)
+    if config.walk_seconds > 0:
+        variants.append(_walk(parent, config.walk_seconds, int(rng.integers(2**31))))
+    out, keys = [], set()
+    for v in variants:
+        k = scheme_key(v)
+        if k not in keys:
+            keys.add(k)
+            out.append((k, screen(v, config.screen_tries, seed), v))
+    return out
+
+
+def refine_task(s: Scheme, runs: int, seed: int) -> SimplifiedScheme:
+    """:func:`refine` in one process (a worker's task)."""
+    return refine(s, runs, seed)
+
+
+def _run(executor, fn, calls: list[tuple]) -> list:
+    """``fn(*args)`` for each call, on ``executor`` if given; results in call order."""
+    if executor is None:
+        return [fn(*args) for args in calls]
+    futures = [executor.submit(fn, *args) for args in calls]
+    return [f.result() for f in futures]
+
+
 def _search(starts, config, folder, state, saved_pool, best, executor, progress) -> AdditionsResult:
     fmt, rank = starts[0].format, starts[0].rank
     pool: dict[str, tuple[int, Scheme]] = {}
     seen: set[str] = set()
 
-    def consider(s: Scheme, seed: int) -> int | None:
-        fp = scheme_key(s)
-        if fp in seen:
-            return None
-        seen.add(fp)
-        score = screen(s, config.screen_tries, seed)
-        pool[fp] = (score, s)
+    def consider(key: str, score: int, s: Scheme) -> bool:
+        if key in seen:
+            return False
+        seen.add(key)
+        pool[key] = (score, s)
         if len(pool) > config.pool_size:
             worst = max(pool, key=lambda k: (pool[k][0], k))
             del pool[worst]
-        return score
+        return True
 
     for s in saved_pool + starts:
-        consider(s, config.seed)
+        consider(scheme_key(s), screen(s, config.screen_tries, config.seed), s)
     start_adds = min(sc for sc, _ in pool.values())
     if best is None:
         best_fp = min(pool, key=lambda k: (pool[k][0], k))
-        best = refine(pool[best_fp][1], config.refine_runs, config.seed, executor, config.workers)
+        best = refine(pool[best_fp][1], config.refine_runs, config.seed)
     rounds = int(state.get("rounds", 0))
     spent = float(state.get("seconds", 0.0))
     history = [tuple(h) for h in state.get("history", [])] or [(spent, best.reduced_additions)]
@@ -244,7 +295,7 @@ def _search(starts, config, folder, state, saved_pool, best, executor, progress)
     def snapshot(new_best: bool, seconds: float):
         st = {"rounds": rounds, "seconds": round(seconds, 2), "best_additions": best.reduced_additions,
               "history": history, "pool": sorted(pool, key=lambda k: (pool[k][0], k)),
-              "pool_scores": sorted(sc for sc, _ in pool.values())}
+              "pool_scores": sorted(sc for sc, _ in pool.values()), "seen_this_call": len(seen)}
         folder.save(cfg_record, st, pool, best, new_best)
 
     snapshot(True, spent)
@@ -255,20 +306,19 @@ def _search(starts, config, folder, state, saved_pool, best, executor, progress)
             rounds += 1
             rng = np.random.default_rng([config.seed, rounds, 18])
             elite = sorted(pool, key=lambda k: (pool[k][0], k))
-            parent = pool[elite[min(int(rng.exponential(2.0)), len(elite) - 1)]][1]
-            variants = ternary_sandwiches(parent, config.sandwiches, rng)
-            if config.plus > 0:
-                variants += _plus_walks(parent, config.plus, config.plus_seconds, rng)
-            if config.walk_seconds > 0:
-                left = config.budget - (time.perf_counter() - t0)
-                variants.append(_walk(parent, min(config.walk_seconds, max(left, 0.5)), int(rng.integers(2**31))))
-            top = min(sc for sc, _ in pool.values())
+            parents = [pool[elite[min(int(rng.exponential(2.0)), len(elite) - 1)]][1] for _ in range(config.workers)]
+            batches = _run(executor, variants_task,
+                           [(par, int(rng.integers(2**31)), config) for par in parents])
+            bar_line = min(min(sc for sc, _ in pool.values()), best.reduced_additions) + config.refine_slack
+            promising = []
+            for batch in batches:
+                for key, score, v in batch:
+                    if consider(key, score, v) and score <= bar_line:
+                        promising.append((score, key, v))
+            promising = sorted(promising, key=lambda t: t[:2])[: max(1, config.workers)]
             improved = False
-            for v in variants:
-                score = consider(v, rounds)
-                if score is None or score > min(top, best.reduced_additions) + config.refine_slack:
-                    continue
-                cand = refine(v, config.refine_runs, config.seed + rounds, executor, config.workers)
+            for cand in _run(executor, refine_task,
+                             [(v, config.refine_runs, config.seed + rounds) for _, _, v in promising]):
                 if cand.reduced_additions < best.reduced_additions:
                     best, improved = cand, True
                     history.append((round(spent + time.perf_counter() - t0, 1), best.reduced_additions))
