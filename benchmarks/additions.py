@@ -90,7 +90,7 @@ def table(runs_dir, schemes_dir):
     """Rows from the search folders (and the alternative basis), best programs copied out."""
     import discovery as d
     from discovery.circuits.basis import alternative_basis
-    from discovery.circuits.symbolic import read_reduced
+    from discovery.formats import read_reduced
 
     rows = []
     schemes_dir.mkdir(parents=True, exist_ok=True)

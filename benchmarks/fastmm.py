@@ -72,7 +72,7 @@ def schemes() -> dict:
         out["4x4x4_m49_ZT"] = simplify_additions(s)
     reduced = sorted(ADDITIONS.glob("3x3x3_m23_cr*_reduced.json"))
     if reduced:
-        from discovery.circuits.symbolic import read_reduced
+        from discovery.formats import read_reduced
 
         ss = read_reduced(reduced[0])
         out["3x3x3-plain"], out["3x3x3-reduced"] = plain(ss.scheme), ss

@@ -73,12 +73,12 @@ def solver_rows(devices: list[str], fmt: tuple[int, int, int], rank: int, second
                            out=tmp)
         rows.append(dict(
             format="x".join(map(str, fmt)), rank=rank, device=device, seed=seed,
-            time_limit_s=seconds, restarts=res.restarts, found=res.found,
+            time_limit_s=seconds, restarts=res.restarts, found=res.distinct,
             success_rate=round(res.success_rate, 4),
             time_to_first_s=None if res.time_to_first_s is None else round(res.time_to_first_s, 3),
-            distinct_per_min=round(60 * res.found / res.elapsed_s, 2), elapsed_s=round(res.elapsed_s, 2)))
+            distinct_per_min=round(60 * res.distinct / res.elapsed_s, 2), elapsed_s=round(res.elapsed_s, 2)))
         print(f"solver   {device:5s} <{fmt[0]},{fmt[1]},{fmt[2]}> r{rank}: {res.restarts} restarts, "
-              f"{res.found} distinct verified, first after {rows[-1]['time_to_first_s']} s", flush=True)
+              f"{res.distinct} distinct verified, first after {rows[-1]['time_to_first_s']} s", flush=True)
     return rows
 
 

@@ -7,16 +7,23 @@ from ._version import __version__ as __version__
 
 from ._lazy import lazy_exports
 
-# --- scheme core (tensor, Scheme, verification, known algorithms, transforms, formats) ---
+# --- scheme core (tensor, Scheme, verification, known algorithms, transforms, symmetry, formats) ---
 from .errors import DiscoveryError as DiscoveryError
 from .errors import SchemeFileError as SchemeFileError
 from .errors import SchemeFormatError as SchemeFormatError
 from .errors import UnsafeFileError as UnsafeFileError
 from .errors import VerificationError as VerificationError
+from .formats import from_graphml as from_graphml
 from .formats import load_scheme as load_scheme
 from .formats import load_schemes as load_schemes
+from .formats import load_symmetric as load_symmetric
 from .formats import save_scheme as save_scheme
+from .formats import read_reduced as read_reduced
 from .formats import save_schemes as save_schemes
+from .formats import save_symmetric as save_symmetric
+from .formats import to_dot as to_dot
+from .formats import to_graphml as to_graphml
+from .formats import to_reduced as to_reduced
 from .core.formulas import from_formulas as from_formulas
 from .core.formulas import to_formulas as to_formulas
 from .core.known import CATALOGUE as CATALOGUE
@@ -29,6 +36,11 @@ from .core.scheme import OperationCounts as OperationCounts
 from .core.scheme import Provenance as Provenance
 from .core.scheme import Ring as Ring
 from .core.scheme import Scheme as Scheme
+from .core.symmetry import SymmetricScheme as SymmetricScheme
+from .core.symmetry import SymmetryGroup as SymmetryGroup
+from .core.symmetry import detect_symmetry as detect_symmetry
+from .core.symmetry import symmetric_pad as symmetric_pad
+from .core.symmetry import symmetric_standard as symmetric_standard
 from .core.tensor import matmul_tensor as matmul_tensor
 from .core.transforms import canonical as canonical
 from .core.transforms import cyclic as cyclic
@@ -64,6 +76,7 @@ _TORCH_EXPORTS = {
     "ternary_scale": ".spn.quant",
     "DiscoverResult": ".search.solver",
     "SolverConfig": ".search.solver",
+    "FlipConfig": ".search.flips",
     "discover": ".search.solver",
     "MatMulSPN": ".search.solver._spn",
     # numba-compiled flip-graph walks and Hensel lifting (numba loads on first use too)
@@ -71,7 +84,9 @@ _TORCH_EXPORTS = {
     "ExploreResult": ".search.flips",
     "explore": ".search.flips",
     "flip_search": ".search.flips",
+    "LiftConfig": ".search.lift",
     "LiftResult": ".search.lift",
+    "LiftOutcome": ".search.lift",
     "lift": ".search.lift",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _TORCH_EXPORTS)
@@ -81,8 +96,6 @@ from .circuits.circuit import CircuitCounts as CircuitCounts
 from .circuits.circuit import build_circuit as build_circuit
 from .circuits.circuit import circuit_counts as circuit_counts
 from .circuits.circuit import evaluate_circuit as evaluate_circuit
-from .circuits.circuit import to_dot as to_dot
-from .circuits.circuit import to_graphml as to_graphml
 from .circuits.codegen import to_latex as to_latex
 from .circuits.codegen import to_program as to_program
 from .circuits.codegen import to_python as to_python
@@ -91,9 +104,7 @@ from .circuits.fastmm import fast_matmul as fast_matmul
 from .circuits.optimize_additions import optimize_additions as optimize_additions
 from .circuits.slp import LinearProgram as LinearProgram
 from .circuits.symbolic import SimplifiedScheme as SimplifiedScheme
-from .circuits.symbolic import read_reduced as read_reduced
 from .circuits.symbolic import simplify_additions as simplify_additions
-from .circuits.symbolic import to_reduced as to_reduced
 
 # --- neural-network layers live in discovery.nn (import torch lazily there) ---
 
@@ -107,3 +118,4 @@ from .search.executor import make_executor as make_executor
 from .search.sweeps import SweepConfig as SweepConfig
 from .search.sweeps import SweepResult as SweepResult
 from .search.sweeps import sweep as sweep
+from .search.summary import Stop as Stop

@@ -18,7 +18,9 @@ class SchemeFileError(DiscoveryError):
 
 
 class RunRecordFile(SchemeFileError):
-    """A JSON file is a solver run record (config and state), not a scheme."""
+    """A JSON file is a run record (a run's config and state, ``best.json``), not a scheme.
+
+    Loaders of folders skip such files by name (see :class:`discovery.search.store.SchemeStore`)."""
 
 
 class UnsafeFileError(SchemeFileError):

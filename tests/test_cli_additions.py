@@ -6,7 +6,8 @@ import pytest
 
 import discovery as d
 from discovery import save_scheme
-from discovery.circuits.symbolic import read_reduced, simplify_additions, to_reduced
+from discovery.circuits.symbolic import simplify_additions
+from discovery.formats import read_reduced, to_reduced
 from discovery.cli import main
 from discovery.core.scheme import Scheme
 

@@ -49,7 +49,9 @@ def test_small_sweep_json_resume_and_report(capsys, tmp_path):
     assert main(argv + ["--quiet"]) == 0
     text = capsys.readouterr().out.strip().splitlines()
     summary = json.loads(text[-1])
-    assert summary["best"] == {"2x2x2": {"rank": 7, "additions": summary["best"]["2x2x2"]["additions"]}}
+    assert list(summary["best"]) == ["2x2x2"] and summary["best"]["2x2x2"]["rank"] == 7
+    assert summary["stop"] == "done" and summary["config"]["formats"] == [[2, 2, 2]]
+    assert [c["reached"] for c in summary["cells"]] == [True] and summary["cells"][0]["stop"] == "target"
     assert "<2,2,2>: rank 7 found, equal to the best known over ZT" in text[0]
     # another sweep's settings in the same folder: one line, exit 2
     assert main(["sweep", "--formats", "2x2x2", "--strategy", "flips", "--budget", "3", "--out", str(out),

@@ -13,7 +13,8 @@ import discovery as d
 from discovery.circuits.cse import METHODS, IntegerMap, quick_additions, reduce_map
 from discovery.circuits.cse_search import RandomSearchConfig, random_search
 from discovery.circuits.slp import LinearProgram, binarize, plain_program, transpose
-from discovery.circuits.symbolic import read_reduced, simplify_additions, to_reduced
+from discovery.circuits.symbolic import simplify_additions
+from discovery.formats import read_reduced, to_reduced
 from tests._circuit_fixtures import data_file, expand_equations, sympy_product
 
 HEURISTICS = [m for m in METHODS]

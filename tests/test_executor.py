@@ -53,7 +53,7 @@ def _fps(result):
 def test_executors_find_exactly_what_the_sequential_loop_finds(tmp_path, cluster):
     # restarts are identified by (seed, index), so batching and placement cannot change results
     ref = discover(2, 2, 3, 11, restarts=16, seed=3, out=str(tmp_path / "seq"))
-    assert ref.found > 0
+    assert ref.distinct > 0
     with LocalExecutor(1) as ex:
         inline = discover(2, 2, 3, 11, restarts=16, seed=3, out=str(tmp_path / "inline"), executor=ex)
     with DaskExecutor(cluster) as ex:
@@ -151,7 +151,7 @@ def test_flip_walks_run_as_tasks_on_the_cluster(tmp_path, cluster):
         res = d.sweep("2x3x3", ranks="15", strategy="flips", budget=20, out=str(tmp_path / "f"), scheduler=client)
     (cell,) = res.cells
     # one single-walker flip_search task per worker thread and slice, verified again here
-    assert cell.found and cell.walks >= 2 and cell.walks % 2 == 0 and cell.lost_batches == 0
+    assert cell.reached and cell.walks >= 2 and cell.walks % 2 == 0 and cell.lost_batches == 0
     for path in sorted((tmp_path / "f" / "2x3x3").glob("r[0-9]*-*.json")):
         s = d.load_scheme(path)
         assert d.verify(s).ok and s.rank >= 15

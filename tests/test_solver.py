@@ -24,6 +24,7 @@ from discovery.search.solver import (
 )
 from discovery.search.solver._batch import init_factors
 from discovery.search.solver._store import pending_restarts
+from discovery.search.summary import Stop
 from discovery.core.transforms import fingerprint
 from discovery.core.verify import verify
 
@@ -89,7 +90,7 @@ def test_pending_restarts_fills_gaps_first():
 
 def test_discover_222_rank7_finds_verified_ternary_schemes(tmp_path):
     res = discover(2, 2, 2, 7, restarts=8, seed=0, out=str(tmp_path), time_limit=60)
-    assert res.found >= 1 and res.restarts == 8
+    assert res.distinct >= 1 and res.restarts == 8
     assert res.time_to_first_s is not None and 0 <= res.success_rate <= 1
     fps = set()
     for s, path in zip(res.schemes, res.paths):
@@ -98,12 +99,12 @@ def test_discover_222_rank7_finds_verified_ternary_schemes(tmp_path):
         fps.add(fingerprint(s))
         A, B = np.random.default_rng(0).integers(-9, 9, (2, 2, 2, 2))
         assert np.array_equal(s.apply(A, B), A @ B)
-    assert len(fps) == res.found  # duplicates counted once
+    assert len(fps) == res.distinct  # duplicates counted once
 
 
 def test_rank_below_best_known_finds_nothing_and_says_how_close(tmp_path):
     res = discover(2, 2, 2, 6, restarts=8, seed=0, out=str(tmp_path), time_limit=60)
-    assert res.found == 0 and res.successes == 0 and res.schemes == ()
+    assert res.distinct == 0 and res.successes == 0 and res.schemes == ()
     assert res.best_residual > 0.5  # rank(<2,2,2>) = 7: no rank-6 fit comes close to zero
     assert res.best_errors is not None and res.best_errors > 0
     assert not list(tmp_path.glob("r6-*.json"))
@@ -170,7 +171,7 @@ def test_interrupt_keeps_results_of_finished_batches(tmp_path, monkeypatch):
 
     monkeypatch.setattr(_search, "run_als", interrupted_after_one_batch)
     res = discover(2, 2, 2, 7, restarts=32, seed=0, out=str(tmp_path))
-    assert res.interrupted and res.restarts == 4 and res.found >= 1  # first batch has 4
+    assert res.stop is Stop.INTERRUPTED and res.restarts == 4 and res.distinct >= 1  # first batch has 4
     state = json.loads((tmp_path / "run-r7-als-seed0.json").read_text())
     assert state["done"] == [[0, 4]]
     assert sorted(tmp_path.glob("r7-*.json")) == sorted(map(type(tmp_path), res.paths))
@@ -188,7 +189,7 @@ def test_adam_strategy_finds_and_verifies(tmp_path):
     params = AdamParams(steps=600, rounding=als_params_for(2, 2, 2))
     res = discover(2, 2, 2, 7, restarts=8, batch=8, seed=0, strategy="adam", out=str(tmp_path),
                    params=params)
-    assert res.restarts == 8 and res.found >= 1
+    assert res.restarts == 8 and res.distinct >= 1
     assert all(verify(s).ok and s.is_ternary for s in res.schemes)
 
 
@@ -196,14 +197,14 @@ def test_adam_strategy_finds_and_verifies(tmp_path):
 @pytest.mark.parametrize("fmt", [(2, 2, 3, 11), (2, 3, 3, 15), (3, 3, 3, 23)])
 def test_best_known_ranks_up_to_3x3x3_are_reached(fmt, tmp_path):
     res = discover(*fmt, restarts=100_000, seed=0, out=str(tmp_path), time_limit=300, max_found=1)
-    assert res.found >= 1
+    assert res.distinct >= 1
     s = res.schemes[0]
     assert s.rank == fmt[3] and s.is_ternary and verify(s).ok
 
 
 def test_rank_above_the_minimum_still_finds_schemes(tmp_path):
     res = discover(2, 2, 2, 8, restarts=8, batch=8, seed=0, out=str(tmp_path))
-    assert res.found >= 1
+    assert res.distinct >= 1
     assert all(verify(s).ok and s.is_ternary and s.rank <= 8 for s in res.schemes)
 
 
@@ -252,9 +253,9 @@ def test_store_refuses_a_candidate_that_fails_exactly(tmp_path):
     with pytest.raises(VerificationError):
         store.add(bad)
     assert not list(tmp_path.glob("r7-*.json"))
-    fp, path, is_new = store.add(s)
-    assert is_new and path.exists() and load_scheme(path) == s
-    assert s.verified_over and store.add(s)[2] is False  # verified once; the second add is a duplicate
+    added = store.add(s)
+    assert added.is_new and added.path.exists() and load_scheme(added.path) == s
+    assert s.verified_over and store.add(s).is_new is False  # verified once; the second add is a duplicate
 
 
 @pytest.mark.parametrize("executor", [None, "local"])
@@ -279,7 +280,7 @@ def test_candidates_rejected_by_the_exact_check_are_counted_not_written(monkeypa
 
         executor = LocalExecutor(1)
     res = discover(2, 2, 2, 7, restarts=2, batch=2, seed=0, out=str(tmp_path), executor=executor)
-    assert (res.restarts, res.successes, res.rejected, res.found) == (2, 1, 1, 1)
+    assert (res.restarts, res.successes, res.rejected, res.distinct) == (2, 1, 1, 1)
     assert res.to_json()["rejected"] == 1
     files = sorted(tmp_path.glob("r7-*.json"))
     assert len(files) == 1 and load_scheme(files[0]) == res.schemes[0] and verify(res.schemes[0]).ok
@@ -291,7 +292,7 @@ def test_discover_over_seeds_sums_the_per_seed_searches(tmp_path):
     sm = discover_over_seeds(2, 2, 2, 7, [3, 4], restarts=8)
     singles = [discover(2, 2, 2, 7, restarts=8, seed=s, out=str(tmp_path / str(s))) for s in (3, 4)]
     assert sm.seeds == (3, 4) and sm.restarts == 16
-    assert sm.successes == sum(r.successes for r in singles) and sm.found == sum(r.found for r in singles)
+    assert sm.successes == sum(r.successes for r in singles) and sm.distinct == sum(r.distinct for r in singles)
     assert sm.seeds_with_result == sum(r.time_to_first_s is not None for r in singles)
     assert sm.success_rate == sm.successes / 16
     with pytest.raises(TypeError, match="sets 'out' itself"):

@@ -40,15 +40,15 @@ def test_json_summary_is_last_line_and_exit_codes(capsys, tmp_path):
                  "--json", "--out", str(tmp_path)])
     out = capsys.readouterr().out.strip().splitlines()
     summary = json.loads(out[-1])
-    assert code == 0 and summary["found"] >= 1
-    for key in ("found", "restarts", "success_rate", "time_to_first_s", "rejected", "out"):
+    assert code == 0 and summary["distinct"] >= 1
+    for key in ("distinct", "stop", "config", "restarts", "success_rate", "time_to_first_s", "rejected", "out"):
         assert key in summary
     assert summary["out"] == str(tmp_path) and summary["restarts"] == 4
 
     code = main(["discover", "2", "2", "2", "--rank", "5", "--restarts", "4", "--quiet",
                  "--json", "--out", str(tmp_path)])
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert code == 1 and summary["found"] == 0 and summary["time_to_first_s"] is None
+    assert code == 1 and summary["distinct"] == 0 and summary["time_to_first_s"] is None
     assert summary["best_residual"] > 0
 
 
@@ -63,12 +63,12 @@ def test_default_output_folder_is_under_runs_and_best_is_named(capsys, tmp_path,
     # the best scheme: lowest rank, then fewest additions, among the files written
     from discovery.formats import load_scheme
 
-    found = [load_scheme(tmp_path / f) for f in summary["files"]]
+    found = [load_scheme(tmp_path / f) for f in summary["paths"]]
     best = load_scheme(tmp_path / summary["best"])
-    assert summary["stopped_by"] == "restarts" and summary["best"] in summary["files"]
+    assert summary["stop"] == "budget" and summary["best"] in summary["paths"]
     assert (best.rank, best.counts().additions) == min((s.rank, s.counts().additions) for s in found)
     assert f"best scheme: rank {best.rank}, {best.counts().additions} additions" in "\n".join(out)
-    assert summary["best"] in out[-3] and "stopped by all requested restarts done" in out[0]
+    assert summary["best"] in out[-3] and "stopped by the work budget" in out[0]
 
 
 def test_time_limit_alone_is_a_budget(capsys, tmp_path, monkeypatch):
@@ -83,18 +83,18 @@ def test_time_limit_alone_is_a_budget(capsys, tmp_path, monkeypatch):
     summary = json.loads(out[-1])
     # no restart count: the run goes on (not 64 restarts) until the time is up
     assert seen[0].restarts is None and seen[0].time_limit == 1.5
-    assert code == 0 and summary["stopped_by"] == "time_limit" and summary["restarts"] >= 4
+    assert code == 0 and summary["stop"] == "time" and summary["restarts"] >= 4
     assert 1.5 <= summary["elapsed_s"] < 30 and "stopped by the time limit of 1.5 s" in out[0]
     # with both, whichever comes first stops the run, and the summary says which
     code = main(["discover", "2", "2", "2", "--rank", "7", "--time-limit", "60", "--restarts", "4",
                  "--quiet", "--json", "--out", str(tmp_path)])
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert summary["stopped_by"] == "restarts" and summary["restarts"] == 4 and seen[1].restarts == 4
+    assert summary["stop"] == "budget" and summary["restarts"] == 4 and seen[1].restarts == 4
     # the same on an executor (local worker processes)
     code = main(["discover", "2", "2", "2", "--rank", "7", "--time-limit", "3", "--workers", "1",
                  "--quiet", "--json", "--out", str(tmp_path)])
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert code == 0 and summary["stopped_by"] == "time_limit" and summary["restarts"] >= 4
+    assert code == 0 and summary["stop"] == "time" and summary["restarts"] >= 4
     # the library refuses an unbounded run
     from discovery.search.solver._config import SolverConfig, SolverConfigError
 

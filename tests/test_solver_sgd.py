@@ -44,7 +44,7 @@ def _strassen_factors():
 def test_sgd_finds_exact_strassen_rank7_from_samples_only(tmp_path, monkeypatch):
     _no_tensor(monkeypatch)
     res = discover(2, 2, 2, 7, restarts=8, batch=8, seed=0, strategy="sgd", out=str(tmp_path))
-    assert res.restarts == 8 and res.found >= 1 and res.successes >= 4
+    assert res.restarts == 8 and res.distinct >= 1 and res.successes >= 4
     monkeypatch.undo()
     for s in res.schemes:  # checked again here, after the tensor is available
         assert s.rank == 7 and s.is_ternary and verify(s).ok
@@ -63,7 +63,7 @@ def test_run_sgd_never_reads_the_tensor_even_in_verification(monkeypatch):
 def test_rank_6_is_never_claimed_and_the_residual_says_how_close(tmp_path):
     res = discover(2, 2, 2, 6, restarts=4, batch=4, seed=0, strategy="sgd", out=str(tmp_path),
                    params=SGDParams(steps=800, rounds=4, refit_steps=20, sparsify_steps=0))
-    assert res.found == 0 and res.best_residual > 0.5 and res.best_errors > 0
+    assert res.distinct == 0 and res.best_residual > 0.5 and res.best_errors > 0
 
 
 def test_sample_gradients_match_autograd():
@@ -104,7 +104,7 @@ def test_conservative_rule_also_finds_rank7(tmp_path):
     params = SGDParams(rule="conservative", batch=2, steps=1500)
     res = discover(2, 2, 2, 7, restarts=8, batch=8, seed=0, strategy="sgd", out=str(tmp_path),
                    params=params)
-    assert res.found >= 1 and all(verify(s).ok for s in res.schemes)
+    assert res.distinct >= 1 and all(verify(s).ok for s in res.schemes)
 
 
 @pytest.mark.parametrize("kw, word", [

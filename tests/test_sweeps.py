@@ -8,7 +8,6 @@ import json
 import pytest
 
 import discovery as d
-from discovery.ranks.bounds import read_best_known_ranks
 from discovery.search.sweeps import (SweepConfig, SweepConfigError, comparison_figure, comparison_rows, gap_lines,
                               parse_formats, parse_ranks, planned_ranks, read_cells, write_report)
 
@@ -47,11 +46,11 @@ def test_auto_plan_starts_at_the_best_known_plus_margin_and_stops_at_a_lower_bou
 
 
 def test_packaged_best_known_table_matches_the_shared_one(shared_data):
-    ref = read_best_known_ranks(shared_data / "best_known_ranks.csv")
+    ref = d.best_known_table(shared_data / "best_known_ranks.csv")  # no lower bounds there
     mine = d.best_known_table()
     assert set(mine) == set(ref)
     for f, r in ref.items():
-        assert (mine[f].ZT, mine[f].Z, mine[f].Q) == (r["ZT"], r["Z"], r["Q"])
+        assert (mine[f].ZT, mine[f].Z, mine[f].Q) == (r.ZT, r.Z, r.Q)
     assert d.best_known((3, 2, 2)).ZT == 11 and d.best_known((2, 2, 2)).lower_bound == 7
     assert d.best_known((3, 3, 3)).lower_bound == 19 and d.best_known((9, 9, 9)) is None
 
@@ -66,11 +65,11 @@ def test_sweep_records_cells_keeps_verified_schemes_and_resumes(tmp_path):
     cells = {(c.format, c.rank): c for c in res.cells}
     # <2,2,2> stops at 7 (lower bound); <2,2,3> starts at 11 (Strassen + standard <2,2,1>),
     # then 10 finds nothing (best known 11): "auto" goes down only after a success
-    assert cells[((2, 2, 2), 7)].found  # ~98% of restarts succeed: certain even on a loaded machine
-    found_11 = cells[((2, 2, 3), 11)].found
+    assert cells[((2, 2, 2), 7)].reached  # ~98% of restarts succeed: certain even on a loaded machine
+    found_11 = cells[((2, 2, 3), 11)].reached
     expected = [((2, 2, 2), 7)] + ([((2, 2, 3), 10)] if found_11 else []) + [((2, 2, 3), 11)]
     assert sorted(cells) == expected
-    assert not found_11 or not cells[((2, 2, 3), 10)].found
+    assert not found_11 or not cells[((2, 2, 3), 10)].reached
     for fmt, rank in [((2, 2, 2), 7), ((2, 2, 3), 11)][:1 + found_11]:
         folder = out / f"{fmt[0]}x{fmt[1]}x{fmt[2]}"
         files = _scheme_files(folder)
@@ -139,7 +138,7 @@ def test_flips_sweep_walks_down_from_the_standard_algorithm(tmp_path):
     cells = {(c.format, c.rank): c for c in res.cells}
     # <2,2,2>: Strassen is the composed start at 7, so the walk starts from the standard 8
     c7 = cells[((2, 2, 2), 7)]
-    assert c7.found and c7.strategy == "flips" and c7.walks >= 1 and c7.restarts == 0
+    assert c7.reached and c7.strategy == "flips" and c7.walks >= 1 and c7.restarts == 0
     assert res.best[(2, 2, 2)]["rank"] == 7
     for path in _scheme_files(out / "2x2x2"):
         s = d.load_scheme(path)
@@ -153,7 +152,7 @@ def test_auto_falls_back_to_the_solver_where_flips_stall(tmp_path):
     # <2,2,3> has rank 11: at rank 10 the walk cannot get there, so the solver gets the time left
     res = d.sweep("2x2x3", ranks="10", strategy="auto", budget=4, out=str(tmp_path / "a"), workers=1)
     (cell,) = res.cells
-    assert cell.strategy == "flips+als" and not cell.found and cell.walks >= 1
+    assert cell.strategy == "flips+als" and not cell.reached and cell.walks >= 1
     assert cell.best_rank_reached is None or cell.best_rank_reached >= 11
 
 

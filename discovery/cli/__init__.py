@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "_circuits",
     "_additions",
     "_flips",
+    "_lift",
     "_sweep",
 ]
 

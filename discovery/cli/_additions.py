@@ -73,7 +73,7 @@ def find_starts(fmt, rank: int, paths, known: bool = True) -> list:
     searched recursively; default ``results/schemes`` if it exists), plus the known algorithms
     and the Kronecker products of two of them when ``known``. A reduced file whose program does
     not compute a valid scheme is an error (exit 1); so is finding nothing (exit 2)."""
-    from discovery.circuits.symbolic import read_reduced
+    from discovery.formats import read_reduced
     from discovery.core.verify import require_valid
     from discovery.formats import EXTENSIONS, load_schemes
 

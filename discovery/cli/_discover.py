@@ -7,6 +7,7 @@ import json
 # Light imports only: the solver itself (torch) loads when the command runs.
 from discovery.cli._common import int_arg, seconds_arg
 from discovery.search.solver._config import STRATEGIES, SolverConfig, SolverConfigError
+from discovery.search.summary import Stop
 
 
 def register(sub) -> None:
@@ -52,15 +53,6 @@ def _int(name: str, text):
     return int_arg(name, text, error=SolverConfigError)
 
 
-STOPPED_BY = {
-    "restarts": "all requested restarts done",
-    "time_limit": "the time limit",
-    "max_found": "the number of schemes asked for",
-    "interrupted": "Ctrl-C",
-    "lost_batches": "too many batches lost with their workers",
-}
-
-
 def cmd_discover(args) -> int:
     if args.rank is None:
         raise SolverConfigError("--rank R is required (the number of multiplications)")
@@ -97,12 +89,12 @@ def cmd_discover(args) -> int:
     lines = [
         f"<{c.n},{c.m},{c.p}> rank {c.rank}, strategy {c.strategy}, seed {c.seed}: "
         f"{result.restarts} restarts in {result.elapsed_s:.1f} s; stopped by "
-        + STOPPED_BY[result.stopped_by] + (limit if result.stopped_by == "time_limit" else ""),
-        f"verified schemes: {result.found} distinct ({result.new} new), success rate "
+        + result.stop.description + (limit if result.stop is Stop.TIME else ""),
+        f"verified schemes: {result.distinct} distinct ({result.new} new), success rate "
         f"{result.success_rate:.1%}, first after "
         + (f"{result.time_to_first_s:.2f} s" if result.time_to_first_s is not None else "-"),
     ]
-    if result.found == 0:
+    if result.distinct == 0:
         lines.append(
             f"nothing found: best least-squares residual {summary['best_residual']}, fewest failing "
             f"Brent equations after rounding {result.best_errors}")
@@ -117,4 +109,4 @@ def cmd_discover(args) -> int:
     print("\n".join(lines))
     if args.json:
         print(json.dumps(summary))
-    return 0 if result.found else 1
+    return 0 if result.distinct else 1

@@ -6,6 +6,7 @@ import json
 import sys
 
 from discovery.cli._common import int_arg, seconds_arg
+from discovery.search.summary import Stop
 from discovery.search.sweeps._config import STRATEGIES, SweepConfig, SweepConfigError
 
 
@@ -72,7 +73,7 @@ def cmd_sweep(args) -> int:
     rows, csv_path, png_path = write_report(result.out)
     print("\n".join(gap_lines(rows)))
     print(f"cells: {len(result.cells)} ({result.out / 'cells.csv'}); comparison: {csv_path}, {png_path}"
-          + (" (interrupted: rerun to resume)" if result.interrupted else ""))
+          + (" (interrupted: rerun to resume)" if result.stop is Stop.INTERRUPTED else ""))
     if args.json:
         print(json.dumps(result.to_json()))
     return 0 if result.best else 1

@@ -21,7 +21,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from discovery.errors import SchemeFileError, SchemeFormatError, UnsafeFileError
+from discovery.errors import SchemeFormatError, UnsafeFileError
 from discovery.core.scheme import Provenance, Scheme
 
 _ALLOWED = {

@@ -16,7 +16,7 @@ rank. A round here:
 
 Folder (``out``): ``config.json`` (the configuration and starts), ``state.json`` (rounds, seconds,
 elite scores, history), ``pool/`` (the elite schemes) and ``best_reduced.json`` (the best program in
-the collection's reduced layout, :func:`discovery.circuits.symbolic.read_reduced` reads it back).
+the collection's reduced layout, :func:`discovery.formats.read_reduced` reads it back).
 Running again into the folder resumes from its state; the same seed and configuration replay the
 same rounds (the time budget decides how many).
 """
@@ -34,7 +34,8 @@ import numpy as np
 from discovery._io import atomic_write_text
 from discovery.circuits.cse import quick_additions
 from discovery.circuits.cse_search import RandomSearchConfig, random_search
-from discovery.circuits.symbolic import SimplifiedScheme, read_reduced, to_reduced
+from discovery.circuits.symbolic import SimplifiedScheme
+from discovery.formats import read_reduced, to_reduced
 from discovery.circuits.variants import random_plus_transitions, ternary_sandwiches
 from discovery.core.scheme import Scheme
 from discovery.core.verify import require_valid

@@ -19,6 +19,7 @@ from discovery.search.executor import LostBatch
 from discovery.core.scheme import Scheme
 from discovery.search.solver._config import SolverConfig
 from discovery.search.solver._store import ResultStore
+from discovery.search.summary import Stop
 
 MIN_BATCH_TIME_S = 0.05  # a batch with less time left than this is not worth sending
 
@@ -112,9 +113,8 @@ def run_search_parallel(config: SolverConfig, executor, params=None, progress: b
     inflight: dict = {}          # future -> restart indices
     reserved: set[int] = set()   # handed out, not yet recorded
     sent = lost = 0
-    interrupted = False
     stop_sending = False
-    stopped_by = "restarts"
+    stop = Stop.BUDGET
     todo = math.inf if config.restarts is None else config.restarts  # None: until the time limit
     max_lost = max(3, 2 * executor.workers)
     stream = executor.stream()
@@ -123,10 +123,10 @@ def run_search_parallel(config: SolverConfig, executor, params=None, progress: b
             while not stop_sending and len(inflight) < executor.workers and sent < todo:
                 left = None if deadline is None else deadline - time.monotonic()
                 if left is not None and left < MIN_BATCH_TIME_S:
-                    stop_sending, stopped_by = True, "time_limit"
+                    stop_sending, stop = True, Stop.TIME
                     break
                 if config.max_found is not None and tally.new >= config.max_found:
-                    stop_sending, stopped_by = True, "max_found"
+                    stop_sending, stop = True, Stop.FOUND
                     break
                 size = int(min(next(sizes), todo - sent))
                 indices = [i for i in store.pending(size + len(reserved)) if i not in reserved][:size]
@@ -146,16 +146,16 @@ def run_search_parallel(config: SolverConfig, executor, params=None, progress: b
                 lost += 1
                 sent -= len(indices)
                 if lost >= max_lost:
-                    stop_sending, stopped_by = True, "lost_batches"
+                    stop_sending, stop = True, Stop.LOST
                 continue
             tally.residual(rep.best_residual)
             if not rep.completed:
-                stop_sending, stopped_by = True, "time_limit"  # out of time
+                stop_sending, stop = True, Stop.TIME  # out of time
                 continue
             tally.batch(rep.indices, rep.candidates, rep.best_errors)  # verified exactly there
     except KeyboardInterrupt:
-        interrupted, stopped_by = True, "interrupted"
+        stop = Stop.INTERRUPTED
         executor.cancel(list(inflight))
     finally:
         tally.close()
-    return tally.result(interrupted, stopped_by, lost_batches=lost)
+    return tally.result(stop, lost_batches=lost)

@@ -30,11 +30,12 @@ from discovery.search.solver._memory import fit_batch
 from discovery.search.solver._paper import PaperParams, run_paper
 from discovery.search.solver._sgd import run_sgd, sgd_params_for
 from discovery.search.solver._store import ResultStore
+from discovery.search.summary import Stop, Summary
 
 
 @dataclass(frozen=True)
-class DiscoverResult:
-    """What a run found and how it went.
+class DiscoverResult(Summary):
+    """What a run found and how it went (the vocabulary of :mod:`discovery.search.summary`).
 
     Attributes:
         config: the run's configuration.
@@ -51,13 +52,14 @@ class DiscoverResult:
         rejected: candidates that passed the strategy's own (floating-point or sampled) check
             but failed exact verification, so were not written (expected 0 for the tensor
             strategies; "sgd" checks on samples, so it can be positive).
-        interrupted: stopped by Ctrl-C.
         out: the output folder; paths: the files of ``schemes``.
-        stopped_by: what ended the run: "restarts" (all requested restarts done),
-            "time_limit", "max_found", "interrupted" or (executor runs) "lost_batches".
+        stop: what ended the run: ``Stop.BUDGET`` (all requested restarts done), ``TIME``,
+            ``FOUND`` (``max_found`` new schemes), ``INTERRUPTED`` or ``LOST`` (executor runs).
         lost_batches: batches that did not come back from their worker (executor runs only;
             their restarts stay pending and were handed out again or are left to a rerun).
     """
+
+    JSON_SKIP = ("schemes",)
 
     config: SolverConfig
     schemes: tuple[Scheme, ...]
@@ -69,14 +71,14 @@ class DiscoverResult:
     best_residual: float
     best_errors: int | None
     rejected: int
-    interrupted: bool
     out: Path
     paths: tuple[str, ...]
-    stopped_by: str = "restarts"
+    stop: Stop = Stop.BUDGET
     lost_batches: int = 0
 
     @property
-    def found(self) -> int:
+    def distinct(self) -> int:
+        """Distinct verified schemes this run produced."""
         return len(self.schemes)
 
     @property
@@ -93,23 +95,12 @@ class DiscoverResult:
     def success_rate(self) -> float:
         return self.successes / self.restarts if self.restarts else 0.0
 
-    def to_json(self) -> dict:
-        """Summary as a JSON-ready dict (what ``discovery discover --json`` prints)."""
-        c = self.config
-        return {
-            "format": [c.n, c.m, c.p], "rank": c.rank, "strategy": c.strategy, "seed": c.seed,
-            "found": self.found, "new": self.new, "restarts": self.restarts,
-            "successes": self.successes, "success_rate": round(self.success_rate, 4),
-            "time_to_first_s": None if self.time_to_first_s is None else round(self.time_to_first_s, 3),
-            "elapsed_s": round(self.elapsed_s, 3),
-            "best_residual": None if math.isinf(self.best_residual) else self.best_residual,
-            "best_errors": self.best_errors, "rejected": self.rejected,
-            "interrupted": self.interrupted, "stopped_by": self.stopped_by,
-            "best": None if self.best is None else self.best[1],
-            "best_rank": None if self.best is None else self.best[0].rank,
-            "best_additions": None if self.best is None else self.best[0].counts().additions,
-            "out": str(self.out), "files": list(self.paths), "lost_batches": self.lost_batches,
-        }
+    def json_extra(self) -> dict:
+        best = self.best
+        return {"distinct": self.distinct, "success_rate": round(self.success_rate, 4),
+                "best": None if best is None else best[1],
+                "best_rank": None if best is None else best[0].rank,
+                "best_additions": None if best is None else best[0].counts().additions}
 
 
 def default_batch(config: SolverConfig) -> int:
@@ -224,13 +215,13 @@ class RunTally:
         ok = new = 0
         for _, scheme in candidates:
             try:
-                fp, path, is_new = self.store.add(scheme)
+                added = self.store.add(scheme)
             except VerificationError:
                 self.rejected += 1  # passed the strategy's float check, not the exact one: no result
                 continue
             ok += 1
-            new += is_new
-            self.found.setdefault(fp, (scheme, str(path)))
+            new += added.is_new
+            self.found.setdefault(added.fingerprint, (scheme, str(added.path)))
             if self.first is None:
                 self.first = time.monotonic() - self.t0
         self.store.record(list(indices), ok, new)
@@ -248,14 +239,14 @@ class RunTally:
             self.bar.close()
             self.bar = None
 
-    def result(self, interrupted: bool, stopped_by: str, lost_batches: int = 0) -> DiscoverResult:
+    def result(self, stop: Stop, lost_batches: int = 0) -> DiscoverResult:
         return DiscoverResult(
             config=self.config, schemes=tuple(s for s, _ in self.found.values()), new=self.new,
             restarts=self.done, successes=self.successes, time_to_first_s=self.first,
             elapsed_s=time.monotonic() - self.t0, best_residual=self.best_res,
-            best_errors=self.best_err, rejected=self.rejected, interrupted=interrupted,
+            best_errors=self.best_err, rejected=self.rejected,
             out=self.store.folder, paths=tuple(p for _, p in self.found.values()),
-            lost_batches=lost_batches, stopped_by=stopped_by)
+            lost_batches=lost_batches, stop=stop)
 
 
 def _run(config: SolverConfig, params, progress: bool, device: str) -> DiscoverResult:
@@ -268,18 +259,17 @@ def _run(config: SolverConfig, params, progress: bool, device: str) -> DiscoverR
     # data-driven strategies learn from sampled products: the tensor is not even built
     T = None if config.strategy in DATA_ONLY else target_tensor(*config.format, dtype=torch.float64,
                                                                 device=device)
-    interrupted = False
-    stopped_by = "restarts"
+    stop = Stop.BUDGET
     n_batches = 0
     tally = RunTally(config, store, progress, t0)
     todo = math.inf if config.restarts is None else config.restarts  # None: until the time limit
     try:
         while tally.done < todo:
             if past(deadline):
-                stopped_by = "time_limit"
+                stop = Stop.TIME
                 break
             if config.max_found is not None and tally.new >= config.max_found:
-                stopped_by = "max_found"
+                stop = Stop.FOUND
                 break
             # small first batches give a quick first result, doubling ones throughput
             size = int(min(batch, max(4, batch >> max(0, 3 - n_batches)), todo - tally.done))
@@ -287,18 +277,17 @@ def _run(config: SolverConfig, params, progress: bool, device: str) -> DiscoverR
             indices = store.pending(size)
             out = _run_batch(config, T, indices, deadline, params, device)
             if not out.completed:
-                stopped_by = "time_limit"
+                stop = Stop.TIME
                 break
             tally.residual(float(out.residual.min()))
             candidates = [(i, _to_scheme(config, out, k, i)) for k, i in enumerate(indices)
                           if int(out.errors[k]) == 0]
             tally.batch(indices, candidates, int(out.errors.min()))
     except KeyboardInterrupt:
-        interrupted = True
-        stopped_by = "interrupted"
+        stop = Stop.INTERRUPTED
     finally:
         tally.close()
-    return tally.result(interrupted, stopped_by)
+    return tally.result(stop)
 
 
 def _to_scheme(config: SolverConfig, out, k: int, restart: int) -> Scheme:

@@ -19,8 +19,8 @@ class SeedsSummary:
 
     Attributes:
         seeds: the seeds run, in order.
-        restarts, successes, found: summed over the seeds (``found``: distinct verified schemes
-            per seed, summed). elapsed_s: summed wall time of the searches.
+        restarts, successes, distinct: summed over the seeds (``distinct``: distinct verified
+            schemes per seed, summed). elapsed_s: summed wall time of the searches.
         firsts_s: per seed, seconds to its first verified scheme (inf: none).
         best_residual: lowest residual over all restarts; best_errors: fewest failing
             equations of a rounded candidate (None where the strategy does not report it).
@@ -29,7 +29,7 @@ class SeedsSummary:
     seeds: tuple[int, ...]
     restarts: int
     successes: int
-    found: int
+    distinct: int
     elapsed_s: float
     firsts_s: tuple[float, ...]
     best_residual: float
@@ -50,7 +50,7 @@ class SeedsSummary:
 
     @property
     def distinct_per_min(self) -> float:
-        return 60 * self.found / self.elapsed_s if self.elapsed_s else 0.0
+        return 60 * self.distinct / self.elapsed_s if self.elapsed_s else 0.0
 
 
 def discover_over_seeds(n: int, m: int, p: int, rank: int, seeds: Iterable[int], **kwargs) -> SeedsSummary:
@@ -61,7 +61,7 @@ def discover_over_seeds(n: int, m: int, p: int, rank: int, seeds: Iterable[int],
         if bad in kwargs:
             raise TypeError(f"discover_over_seeds sets {bad!r} itself; pass seeds=... and no out")
     seeds = tuple(seeds)
-    firsts, restarts, successes, found, elapsed = [], 0, 0, 0, 0.0
+    firsts, restarts, successes, distinct, elapsed = [], 0, 0, 0, 0.0
     best_res, best_err = math.inf, None
     for seed in seeds:
         with tempfile.TemporaryDirectory() as tmp:
@@ -69,9 +69,9 @@ def discover_over_seeds(n: int, m: int, p: int, rank: int, seeds: Iterable[int],
         firsts.append(math.inf if res.time_to_first_s is None else res.time_to_first_s)
         restarts += res.restarts
         successes += res.successes
-        found += res.found
+        distinct += res.distinct
         elapsed += res.elapsed_s
         best_res = min(best_res, res.best_residual)
         if res.best_errors is not None:
             best_err = res.best_errors if best_err is None else min(best_err, res.best_errors)
-    return SeedsSummary(seeds, restarts, successes, found, elapsed, tuple(firsts), best_res, best_err)
+    return SeedsSummary(seeds, restarts, successes, distinct, elapsed, tuple(firsts), best_res, best_err)

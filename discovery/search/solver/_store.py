@@ -1,29 +1,19 @@
-"""The result store: verified schemes of one format in a folder, plus resumable run state.
+"""The solver's run state on top of the result store (:class:`discovery.search.store.SchemeStore`).
 
 Layout of the folder (default ``runs/discover/<n>x<m>x<p>/``)::
 
-    r7-<fingerprint>.json            one verified scheme (native JSON, atomic write)
-    run-r7-als-seed0.json            the run's config and state (restarts done, successes)
+    r7-<fingerprint>.json            one verified scheme (written by the SchemeStore door)
+    run-r7-als-seed0.json            the run's config and state (restarts done, successes): a run record
 
-A scheme's file name carries its fingerprint (canonical up to term order and sign/scale),
-so duplicates are recognised without reading files, and a second run into the same folder
-skips schemes it already has and continues with the restarts not yet done.
+A second run into the same folder skips schemes it already has (their fingerprints are in the
+file names) and continues with the restarts of its (rank, strategy, seed) not yet done.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from pathlib import Path
-
-from discovery._io import atomic_write_text
-from discovery.formats import save_scheme
-from discovery.core.scheme import Scheme
+from discovery.core.scheme import Ring, Scheme
 from discovery.search.solver._config import SolverConfig
-from discovery.core.transforms import fingerprint
-from discovery.core.verify import require_valid
-
-_SCHEME_FILE = re.compile(r"^r(\d+)-([0-9a-f]+)\.json$")
+from discovery.search.store import Added, SchemeStore
 
 
 def _merge(intervals: list[list[int]]) -> list[list[int]]:
@@ -51,49 +41,32 @@ def pending_restarts(done: list[list[int]], count: int) -> list[int]:
 
 
 class ResultStore:
-    """Verified schemes of one format and the state of one run (rank, strategy, seed)."""
+    """The verified schemes of one format (a :class:`SchemeStore` over ZT) and the resumable
+    state of one run (rank, strategy, seed), kept as a run record beside them."""
 
     def __init__(self, config: SolverConfig):
         self.config = config
         self.folder = config.check_writable()
+        self.schemes = SchemeStore(self.folder, fmt=config.format, ring=Ring.ZT)
         c = config
-        self.state_path = self.folder / f"run-r{c.rank}-{c.strategy}-seed{c.seed}.json"
-        self.fingerprints: set[str] = set()
-        for path in self.folder.glob("r*-*.json"):
-            mt = _SCHEME_FILE.match(path.name)
-            if mt:  # fingerprints include format and terms: ranks never collide
-                self.fingerprints.add(mt.group(2))
+        self.state_name = f"run-r{c.rank}-{c.strategy}-seed{c.seed}.json"
         self.state = {"done": [], "restarts": 0, "successes": 0, "schemes": 0}
-        if self.state_path.exists():
-            try:
-                old = json.loads(self.state_path.read_text())
-                self.state.update({k: old[k] for k in self.state if k in old})
-            except (OSError, ValueError, TypeError):
-                pass  # a damaged state file only costs repeating restarts; schemes are safe
+        old = self.schemes.read_record(self.state_name) or {}
+        self.state.update({k: old[k] for k in self.state if k in old})
 
     def pending(self, count: int) -> list[int]:
         """Next ``count`` restart indices this (rank, strategy, seed) has not run."""
         return pending_restarts(self.state["done"], count)
 
-    def add(self, scheme: Scheme) -> tuple[str, Path, bool]:
-        """Verify exactly, then write ``scheme`` unless its fingerprint is already stored.
-
-        Returns (fingerprint, path, is_new). Raises VerificationError if not exact.
-        """
-        require_valid(scheme)
-        fp = fingerprint(scheme)
-        path = self.folder / f"r{scheme.rank}-{fp}.json"
-        if fp in self.fingerprints:
-            return fp, path, False
-        save_scheme(scheme, path)
-        self.fingerprints.add(fp)
-        return fp, path, True
+    def add(self, scheme: Scheme) -> Added:
+        """Verify exactly over ZT, then write ``scheme`` unless its fingerprint is already stored
+        (:meth:`SchemeStore.add`). Raises VerificationError if not exact."""
+        return self.schemes.add(scheme)
 
     def record(self, restarts: list[int], successes: int, new_schemes: int) -> None:
-        """Mark restarts as done and write the run state atomically."""
+        """Mark restarts as done and write the run state atomically (a run record)."""
         self.state["done"] = _merge(self.state["done"] + [[i, i + 1] for i in restarts])
         self.state["restarts"] += len(restarts)
         self.state["successes"] += successes
         self.state["schemes"] += new_schemes
-        payload = {"config": self.config.to_json(), **self.state}
-        atomic_write_text(self.state_path, json.dumps(payload, indent=1) + "\n")
+        self.schemes.record(self.state_name, {"config": self.config.to_json(), **self.state})

@@ -1,27 +1,29 @@
 """One cell of a sweep: a (format, rank) pair searched for a fixed budget by one strategy.
 
 Every scheme a cell keeps enters the format's folder through
-:meth:`discovery.search.solver._store.ResultStore.add` (exact verification, fingerprint, atomic write),
+:meth:`discovery.search.store.SchemeStore.add` (exact verification, fingerprint, atomic write),
 whichever strategy or worker produced it.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
+
+from discovery.search.summary import Stop, Summary
 
 FEWEST_ADDITIONS_OF = 3  # simplify this many schemes (fewest plain additions first) per cell
 
 
 @dataclass(frozen=True)
-class CellResult:
-    """What one (format, rank) cell did; one row of ``cells.csv``.
+class CellResult(Summary):
+    """What one (format, rank) cell did; one row of ``cells.csv`` (words of :mod:`discovery.search.summary`).
 
     Attributes:
         n, m, p, rank: the cell. strategy: the strategy that ran it ("als", "flips", or "flips+als"
             when "auto" fell back to the solver).
-        found: at least one verified scheme of this rank (or lower) was kept.
+        reached: a verified scheme of this rank (or lower) was kept.
         restarts: solver restarts completed (0 when the solver did not run).
         walks: flip-graph walks run (0 when flips did not run).
         successes: restarts or walks that ended in a verified scheme.
@@ -37,6 +39,8 @@ class CellResult:
         best_file: that scheme's file, relative to the format's folder.
         elapsed_s: wall-clock seconds of the cell. lost_batches: batches whose worker died.
         budget_s, seed: the cell's budget and base seed.
+        stop: why the cell ended: ``Stop.TARGET`` (its rank reached), ``TIME`` (its budget spent)
+            or ``LOST`` (too many batches lost); None given: TARGET if ``reached``, else TIME.
     """
 
     n: int
@@ -44,7 +48,7 @@ class CellResult:
     p: int
     rank: int
     strategy: str
-    found: bool
+    reached: bool
     restarts: int
     walks: int
     successes: int
@@ -59,30 +63,42 @@ class CellResult:
     lost_batches: int
     budget_s: float
     seed: int
+    stop: Stop | None = None
+
+    def __post_init__(self):
+        stop = self.stop if self.stop is not None else (Stop.TARGET if self.reached else Stop.TIME)
+        object.__setattr__(self, "stop", Stop(stop))
 
     @property
     def format(self) -> tuple[int, int, int]:
         return (self.n, self.m, self.p)
 
     def to_row(self) -> dict:
-        row = asdict(self)
+        row = self.to_json()
         for k in ("time_to_first_s", "elapsed_s"):
             if row[k] is not None:
                 row[k] = round(row[k], 3)
-        row["found"] = int(self.found)
+        row["reached"] = int(self.reached)
         return row
 
     @staticmethod
     def from_row(row: dict) -> "CellResult":
-        """Parse a ``cells.csv`` row (strings) back; raises ValueError if malformed."""
+        """Parse a ``cells.csv`` row (strings) back; raises ValueError if malformed.
+
+        Rows written before the cells had ``reached`` and ``stop`` columns (``found`` then) are read too.
+        """
+        if "reached" not in row and "found" in row:
+            row = {**row, "reached": row["found"]}
         vals = {}
         for f in fields(CellResult):
-            x = row[f.name]
+            x = row.get(f.name) if f.name == "stop" else row[f.name]
             if f.name == "strategy":
                 vals[f.name] = x
+            elif f.name == "stop":
+                vals[f.name] = Stop(x) if x else None
             elif f.name == "best_file":
                 vals[f.name] = x or None
-            elif f.name == "found":
+            elif f.name == "reached":
                 vals[f.name] = bool(int(x))
             elif f.name in ("time_to_first_s", "best_residual", "elapsed_s", "budget_s"):
                 vals[f.name] = float(x) if x not in ("", None) else None
@@ -120,13 +136,13 @@ def als_cell(fmt, rank: int, budget: float, seed: int, folder: Path, executor) -
     config = SolverConfig(n=n, m=m, p=p, rank=rank, restarts=10**9, time_limit=budget, seed=seed,
                           strategy="als", out=str(folder), threads=1)
     res = run_search_parallel(config, executor)
-    if res.interrupted:
+    if res.stop is Stop.INTERRUPTED:
         raise KeyboardInterrupt
     adds, best_file = fewest_additions(res.schemes, res.paths)
     return CellResult(
-        n=n, m=m, p=p, rank=rank, strategy="als", found=res.found > 0, restarts=res.restarts, walks=0,
-        successes=res.successes, time_to_first_s=res.time_to_first_s, distinct=res.found, new=res.new,
+        n=n, m=m, p=p, rank=rank, strategy="als", reached=res.distinct > 0, restarts=res.restarts, walks=0,
+        successes=res.successes, time_to_first_s=res.time_to_first_s, distinct=res.distinct, new=res.new,
         best_residual=None if math.isinf(res.best_residual) else res.best_residual,
         best_rank_reached=min((s.rank for s in res.schemes), default=None), fewest_additions=adds,
         best_file=best_file, elapsed_s=res.elapsed_s, lost_batches=res.lost_batches, budget_s=budget,
-        seed=seed)
+        seed=seed, stop=Stop.TARGET if res.distinct else (Stop.LOST if res.stop is Stop.LOST else Stop.TIME))

@@ -52,13 +52,10 @@ def _task_seed(seed: int, fmt, rank: int, slice_: int, k: int) -> int:
 
 
 def scheme_store(folder: Path, fmt, seed: int):
-    """The :class:`ResultStore` door into a format's folder, for schemes not from the solver."""
-    from discovery.search.solver._config import SolverConfig
-    from discovery.search.solver._store import ResultStore
+    """The :class:`SchemeStore` door into a format's folder (verified over ZT)."""
+    from discovery.search.store import SchemeStore
 
-    n, m, p = fmt
-    # the config only names the folder: ``add`` never writes run state
-    return ResultStore(SolverConfig(n=n, m=m, p=p, rank=1, seed=seed, out=str(folder)))
+    return SchemeStore(folder, fmt=tuple(fmt), ring="ZT")
 
 
 def _stored(folder: Path) -> dict[int, list[Path]]:
@@ -113,7 +110,8 @@ def flips_cell(fmt, rank: int, budget: float, seed: int, folder: Path, executor)
 
     def keep(sch, t: float) -> None:
         nonlocal low, low_rank, first, new
-        fp, path, is_new = store.add(sch)  # verified again here, on the client
+        added = store.add(sch)  # verified again here, on the client
+        fp, path, is_new = added.fingerprint, added.path, added.is_new
         new += is_new
         if low_rank is None or sch.rank < low_rank:
             low, low_rank, first = {}, sch.rank, t
@@ -161,7 +159,7 @@ def flips_cell(fmt, rank: int, budget: float, seed: int, folder: Path, executor)
             break
     adds, best_file = fewest_additions([x for x, _ in low.values()], [q for _, q in low.values()])
     return CellResult(
-        n=n, m=m, p=p, rank=rank, strategy="flips", found=reached(), restarts=0, walks=walks,
+        n=n, m=m, p=p, rank=rank, strategy="flips", reached=reached(), restarts=0, walks=walks,
         successes=successes, time_to_first_s=first, distinct=len(low), new=new, best_residual=None,
         best_rank_reached=low_rank, fewest_additions=adds, best_file=best_file,
         elapsed_s=time.monotonic() - t0, lost_batches=lost, budget_s=budget, seed=seed)
@@ -171,21 +169,21 @@ def auto_cell(fmt, rank: int, budget: float, seed: int, folder: Path, executor) 
     """Flips for up to half the budget; if they stall short of ``rank``, ALS with the rest."""
     t0 = time.monotonic()
     walk = flips_cell(fmt, rank, budget / 2, seed, folder, executor)
-    if walk.found:
+    if walk.reached:
         return CellResult(**{**walk.__dict__, "budget_s": budget})
     left = budget - (time.monotonic() - t0)
     if left <= 1.0:
         return CellResult(**{**walk.__dict__, "budget_s": budget})
     solve = als_cell(fmt, rank, left, seed, folder, executor)
     spent = time.monotonic() - t0
-    best = solve if solve.found or walk.best_file is None else walk  # what the cell's best came from
+    best = solve if solve.reached or walk.best_file is None else walk  # what the cell's best came from
     first = best.time_to_first_s
     if best is solve and first is not None:
         first += walk.elapsed_s
     return CellResult(
-        n=solve.n, m=solve.m, p=solve.p, rank=rank, strategy="flips+als", found=solve.found,
+        n=solve.n, m=solve.m, p=solve.p, rank=rank, strategy="flips+als", reached=solve.reached,
         restarts=solve.restarts, walks=walk.walks, successes=walk.successes + solve.successes,
         time_to_first_s=first, distinct=best.distinct, new=walk.new + solve.new,
         best_residual=solve.best_residual, best_rank_reached=best.best_rank_reached,
         fewest_additions=best.fewest_additions, best_file=best.best_file, elapsed_s=spent,
-        lost_batches=walk.lost_batches + solve.lost_batches, budget_s=budget, seed=seed)
+        lost_batches=walk.lost_batches + solve.lost_batches, budget_s=budget, seed=seed, stop=solve.stop)

@@ -25,20 +25,23 @@ from discovery._io import atomic_write_text, write_csv
 from discovery.search.sweeps._cells import CellResult, als_cell
 from discovery.search.sweeps._config import CELLS_NAME, CONFIG_NAME, SweepConfig, SweepConfigError
 from discovery.search.sweeps._plan import planned_ranks
+from discovery.search.store import SchemeStore
+from discovery.search.summary import Stop, Summary
 
 Format = tuple[int, int, int]
 
 
 @dataclass(frozen=True)
-class SweepResult:
-    """What a sweep found.
+class SweepResult(Summary):
+    """What a sweep found (words of :mod:`discovery.search.summary`).
 
     Attributes:
         config: the sweep's configuration.
         cells: every finished cell (earlier runs' included), in the order they ran.
         best: format -> the ``best.json`` record (lowest rank, then fewest additions), for the
             formats where something was found.
-        out: the sweep folder. elapsed_s: seconds of this run. interrupted: stopped by Ctrl-C.
+        out: the sweep folder. elapsed_s: seconds of this run.
+        stop: ``Stop.DONE`` (every planned cell ran) or ``Stop.INTERRUPTED`` (Ctrl-C; rerun to resume).
         executor: where the cells ran, in words.
     """
 
@@ -47,13 +50,8 @@ class SweepResult:
     best: dict
     out: Path
     elapsed_s: float
-    interrupted: bool
+    stop: Stop
     executor: str
-
-    def to_json(self) -> dict:
-        return {"out": str(self.out), "cells": len(self.cells), "elapsed_s": round(self.elapsed_s, 3),
-                "interrupted": self.interrupted, "executor": self.executor,
-                "best": {_fmt_name(f): {"rank": b["rank"], "additions": b["additions"]} for f, b in self.best.items()}}
 
 
 def _fmt_name(f: Format) -> str:
@@ -99,7 +97,7 @@ def _write_state(out: Path, cells: list[CellResult], fmt: Format | None) -> dict
         write_csv(out / CELLS_NAME, [c.to_row() for c in cells])
     best = best_of(cells)
     if fmt is not None and fmt in best:
-        atomic_write_text(format_folder(out, fmt) / "best.json", json.dumps(best[fmt], indent=1) + "\n")
+        SchemeStore(format_folder(out, fmt), fmt=fmt).record("best.json", best[fmt])
     return best
 
 
@@ -111,7 +109,7 @@ def sweep_with(config: SweepConfig, executor, progress: bool = False) -> SweepRe
     order = list(done.values())
     t0 = time.monotonic()
     warm = False
-    interrupted = False
+    stop = Stop.DONE
     bar = _bar(progress, len(done))
     try:
         for fmt in config.formats:
@@ -129,17 +127,16 @@ def sweep_with(config: SweepConfig, executor, progress: bool = False) -> SweepRe
                         bar.update(1)
                         bar.set_postfix_str(_best_text(best), refresh=False)
                         bar.write(_cell_line(cell))
-                if config.ranks is None and not cell.found:
+                if config.ranks is None and not cell.reached:
                     break  # "auto": the first rank with nothing found ends the format
     except KeyboardInterrupt:
-        interrupted = True
+        stop = Stop.INTERRUPTED
     finally:
         if bar is not None:
             bar.close()
     best = best_of(order)
     return SweepResult(config=config, cells=tuple(order), best=best, out=out,
-                       elapsed_s=time.monotonic() - t0, interrupted=interrupted,
-                       executor=executor.describe())
+                       elapsed_s=time.monotonic() - t0, stop=stop, executor=executor.describe())
 
 
 def _warm_up(config: SweepConfig, executor) -> None:
@@ -166,7 +163,7 @@ def _run_cell(config: SweepConfig, fmt: Format, rank: int, out: Path, executor) 
 
 
 def _cell_line(c: CellResult) -> str:
-    if c.found:
+    if c.reached:
         what = (f"found (rank {c.best_rank_reached}, {c.distinct} distinct, fewest additions "
                 f"{c.fewest_additions}, first after {c.time_to_first_s:.1f} s)")
     elif c.best_rank_reached is not None:
@@ -192,7 +189,7 @@ def _bar(enabled: bool, initial: int):
 
 def sweep(formats=None, *, max_dim: int | None = None, ranks="auto", strategy: str = "als",
           budget: float = 60.0, seed: int = 0, out: str | None = None, margin: int = 1,
-          scheduler=None, workers: int | None = None, progress: bool = False) -> SweepResult:
+          scheduler=None, workers: int | None = None, executor=None, progress: bool = False) -> SweepResult:
     """Search every format's ranks against the best known, cell by cell; see :class:`SweepConfig`.
 
     Args:
@@ -203,6 +200,8 @@ def sweep(formats=None, *, max_dim: int | None = None, ranks="auto", strategy: s
         margin: "auto" starts this many ranks above the best known.
         scheduler: a Dask scheduler address, ``Client`` or cluster (None: local processes);
             workers: local processes (None: all cores).
+        executor: an executor of :mod:`discovery.search.executor` to run the cells on (instead of
+            ``scheduler``/``workers``; the caller keeps it and closes it).
         progress: a tqdm display on stderr (cells done, current best per format).
     Raises:
         DiscoveryError on bad input (formats, ranks, budget, scheduler, output folder) before any work.
@@ -212,6 +211,8 @@ def sweep(formats=None, *, max_dim: int | None = None, ranks="auto", strategy: s
 
     if (formats is None) == (max_dim is None):
         raise SweepConfigError("give either formats or max_dim")
+    if executor is not None and (scheduler is not None or workers is not None):
+        raise SweepConfigError("give either executor= or scheduler=/workers= (where the cells run), not both")
     fmts = formats_up_to(max_dim) if formats is None else (
         parse_formats(formats) if isinstance(formats, str) else tuple(tuple(f) for f in formats))
     if isinstance(ranks, str):
@@ -220,6 +221,8 @@ def sweep(formats=None, *, max_dim: int | None = None, ranks="auto", strategy: s
     config = SweepConfig(formats=fmts, ranks=ranks, strategy=strategy, budget=budget, seed=seed,
                          out=out, margin=margin, scheduler=address, workers=workers)
     config.prepare_out(create=False)  # a folder holding another sweep is refused before connecting
+    if executor is not None:
+        return sweep_with(config, executor, progress=progress)
     executor = make_executor(scheduler, workers)
     try:
         return sweep_with(config, executor, progress=progress)
