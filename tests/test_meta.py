@@ -4,8 +4,8 @@ verified exactly and checked against A @ B with exact integer matrices; bad inpu
 import numpy as np
 import pytest
 
-from discovery import (direct_sum, extend, kron, laderman, merge, product, project, restrict, sandwich,
-                       scale_term, permute_terms, standard, strassen, verify)
+from discovery import (direct_sum, extend, kron, laderman, merge, permute_terms, product, project, restrict,
+                       sandwich, scale_term, standard, strassen, verify)
 from discovery.core.meta import AXES
 from discovery.core.scheme import Scheme
 from discovery.errors import DiscoveryError, VerificationError
@@ -151,8 +151,8 @@ def test_extension_adds_the_standard_products_of_the_new_row():
     (lambda: project(standard(1, 2, 2), "n", 0), "that dimension is 1 wide"),
     (lambda: project(strassen(), "m", 2), r"index 2 is out of range for m = 2 of <2,2,2>; use 0 .. 1"),
     (lambda: project(strassen(), "m", -1), "out of range"),
-    (lambda: merge(standard(2, 3, 4), standard(2, 2, 4), "n"), "cannot merge <2,3,4> and <2,2,4> along "
-                                                               "'n': their m and p must agree"),
+    (lambda: merge(standard(2, 3, 4), standard(2, 2, 4), "n"), ("cannot merge <2,3,4> and <2,2,4> along "
+                                                               "'n': their m and p must agree")),
     (lambda: merge(standard(2, 3, 4), "x", "n"), "the second scheme must be a Scheme"),
 ])
 def test_bad_input_is_one_clear_error(call, match):

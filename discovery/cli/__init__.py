@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "_circuits",
     "_flips",
     "_sweep",
+    "_meta",
 ]
 
 
