@@ -54,6 +54,21 @@ def test_verify_mod2_scheme_reported(tmp_path, capsys):
     assert code == 0
 
 
+def test_verify_ring_z3(tmp_path, capsys):
+    path = tmp_path / "m3.json"
+    save_scheme(corrupt(strassen(), 0, 0, 0, 3), path)  # valid modulo 3 only
+    code, out, _ = run(capsys, "verify", str(path))
+    assert code == 1 and "valid over Z3 only" in out and "1 valid only mod 3" in out
+    assert f"`discovery verify --ring Z3 {path}`" in out
+    code, out, _ = run(capsys, "verify", str(path), "--ring", "Z3")
+    assert code == 0 and "exact over Z3" in out
+    declared = tmp_path / "declared.json"
+    save_scheme(corrupt(strassen(), 0, 0, 0, 3).with_ring("Z3"), declared)
+    assert json.loads(declared.read_text())["z3"] is True
+    code, out, _ = run(capsys, "verify", str(declared))
+    assert code == 0 and "1 exact over the declared ring" in out
+
+
 def test_convert_show_known(tmp_path, capsys):
     src = tmp_path / "l.json"
     code, out, _ = run(capsys, "known", "laderman", "-o", str(src))

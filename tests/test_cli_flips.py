@@ -1,4 +1,4 @@
-"""`discovery flip` and `discovery lift` on small formats: exit codes, JSON, bad input."""
+"""`discovery flip` on small formats: exit codes, JSON, bad input."""
 
 import json
 
@@ -46,13 +46,3 @@ def test_flip_refuses_a_corrupted_start(tmp_path, capsys):
     assert main(["flip", "2", "2", "2", "--from", str(path), "--out", str(tmp_path / "o")]) == 2
     assert "not a valid start" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
-
-
-def test_lift_cli(shared_data, tmp_path, capsys):
-    f2 = shared_data / "alphatensor" / "factorizations_f2.npz"
-    out = tmp_path / "l.json"
-    assert main(["lift", str(f2), "--key", "3,3,3", "--out", str(out), "--json"]) == 0
-    assert _last_json(capsys)["ok"] and d.verify(d.load_scheme(out), "Q").ok
-    assert main(["lift", str(f2), "--key", "4,4,4", "--json"]) == 1
-    assert _last_json(capsys)["failed_step"] == 1
-    assert main(["lift", str(f2)]) == 2  # 20 schemes and no --key

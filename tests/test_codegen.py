@@ -10,7 +10,8 @@ from discovery.circuits.circuit import build_circuit, circuit_counts
 from discovery.circuits.codegen import program_json, run_program, to_latex, to_program, to_python
 from discovery.circuits.optimize_additions import unimodular_representatives
 from discovery.core.scheme import Scheme
-from discovery.circuits.symbolic import read_reduced, simplify_additions
+from discovery.circuits.symbolic import simplify_additions
+from discovery.formats import read_reduced
 from tests._circuit_fixtures import data_file, strassen, winograd
 
 

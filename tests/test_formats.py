@@ -15,6 +15,7 @@ from discovery import (Scheme, fingerprint, kron, laderman, load_scheme, load_sc
                        winograd)
 from discovery.errors import SchemeFileError, UnsafeFileError
 from discovery.core.formulas import from_formulas, to_formulas
+from discovery.formats._json import dumps
 
 
 # ---- the public reference data -------------------------------------------------------------
@@ -117,6 +118,25 @@ def test_formulas_have_no_double_negatives():
     assert to_formulas(s)[0][0] == "m1 = (a11 + a12) * (-b11 + b21)"
 
 
+def test_json_z3_flag(tmp_path):
+    from tests.test_verify import corrupt
+
+    s = corrupt(strassen(), 0, 0, 0, 3).with_ring("Z3")
+    path = tmp_path / "m3.json"
+    save_scheme(s, path)
+    d = json.loads(path.read_text())
+    assert d["z3"] is True and d["z2"] is False
+    assert load_scheme(path) == s and load_scheme(path).ring == "Z3"
+    del d["discovery"]  # the collection's layout: the flag alone names the ring
+    path.write_text(json.dumps(d))
+    assert load_scheme(path).ring == "Z3"
+    d["z2"] = True
+    path.write_text(json.dumps(d))
+    with pytest.raises(SchemeFileError, match="both true"):
+        load_scheme(path)
+    assert "z3" not in json.loads(dumps(strassen()))  # other rings: files as before
+
+
 def test_npz_holds_many_schemes(tmp_path):
     schemes = [strassen(), winograd(), laderman(), kron(strassen(), strassen()), standard(2, 3, 4)]
     save_schemes(schemes, tmp_path / "many.npz")
@@ -211,7 +231,8 @@ def test_writes_are_atomic(tmp_path, monkeypatch):
 ])
 def test_plain_and_reduced_layouts_check_the_header_alike(header, msg):
     from discovery.errors import SchemeFormatError
-    from discovery.formats._json import reduced_programs, scheme_from_dict
+    from discovery.formats._json import scheme_from_dict
+    from discovery.formats._reduced import reduced_programs
 
     for read in (scheme_from_dict, reduced_programs):
         with pytest.raises(SchemeFormatError, match=msg):

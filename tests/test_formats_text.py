@@ -197,8 +197,14 @@ def test_ring_from_name_or_verification(shared_data, tmp_path):
     save_scheme(strassen(), tmp_path / "t-mod2.m")
     assert load_scheme(tmp_path / "t-mod2.m").ring == "Z2"
     save_scheme(strassen(), tmp_path / "t-mod3.m")
-    with pytest.raises(SchemeFileError, match="modulo 3"):
-        load_scheme(tmp_path / "t-mod3.m")
+    assert load_scheme(tmp_path / "t-mod3.m").ring == "Z3"
+    save_scheme(strassen(), tmp_path / "t-mod5.m")
+    with pytest.raises(SchemeFileError, match="modulo 5"):
+        load_scheme(tmp_path / "t-mod5.m")
+    m3 = Scheme.from_rows(2, 2, 2, strassen().u + np.array([[3, 0, 0, 0]] + [[0] * 4] * 6), strassen().v,
+                            strassen().w)  # valid modulo 3 only
+    save_scheme(m3, tmp_path / "m3.exp")
+    assert load_scheme(tmp_path / "m3.exp").ring == "Z3"  # found by verification
 
 
 # ---- bad and truncated files ------------------------------------------------------------------

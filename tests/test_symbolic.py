@@ -11,7 +11,8 @@ from discovery.errors import VerificationError
 from discovery.core.scheme import Scheme
 from discovery.circuits.slp import LinearProgram, eliminate_pairs, plain_program
 from discovery.circuits.symbolic import (SimplifiedScheme, output_expressions, plain, product_expressions,
-                                read_reduced, simplify_additions)
+                                simplify_additions)
+from discovery.formats import read_reduced
 
 
 def _expand_equations(ss):
@@ -135,7 +136,7 @@ def test_integer_schemes_get_integer_temps():
 def test_reduced_round_trip(name):
     import json
 
-    from discovery.circuits.symbolic import to_reduced
+    from discovery.formats import to_reduced
 
     original = json.loads(data_file(name).read_text())
     ss = read_reduced(original)

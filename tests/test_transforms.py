@@ -77,3 +77,16 @@ def test_fingerprint_ignores_term_order_and_signs():
 def test_fingerprint_with_symmetries():
     s = strassen()
     assert fingerprint(transpose(s), symmetries=True) == fingerprint(s, symmetries=True)
+
+
+def test_transforms_keep_a_ring_modulo_p():
+    from tests.test_verify import corrupt
+
+    z3 = corrupt(strassen(), 0, 0, 0, 3).with_ring("Z3")  # valid modulo 3 only
+    z2 = corrupt(strassen(), 0, 0, 0, 2).with_ring("Z2")
+    for t in (sandwich(z3, [[1, 1], [0, 1]]), cyclic(z3), transpose(z3), kron(z3, strassen()),
+              direct_sum(z3, strassen(), "n"), permute_terms(z3, list(range(6, -1, -1)))):
+        assert t.ring == "Z3" and verify(t).ok and not verify(t, "Q").ok
+    assert kron(z2, z2).ring == "Z2" and verify(kron(z2, z2)).ok
+    with pytest.raises(DiscoveryError, match="modulo 2 with one valid modulo 3"):
+        kron(z2, z3)

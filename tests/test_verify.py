@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from discovery import (Scheme, laderman, require_valid, standard, strassen, valid_rings, verify,
                        verify_sympy, winograd)
+from discovery.core.scheme import Ring
 from discovery.errors import SchemeFormatError, VerificationError
 
 
@@ -21,7 +22,7 @@ def corrupt(s: Scheme, which: int, t: int, c: int, delta) -> Scheme:
 def test_known_algorithms_verify_every_way(build):
     s = build()
     assert verify(s).ok and verify(s, "Z2").ok and verify_sympy(s).ok
-    assert valid_rings(s) == ("ZT", "Z", "Q", "Z2")
+    assert valid_rings(s) == ("ZT", "Z", "Q", "Z2", "Z3")
     assert require_valid(s) is s
 
 
@@ -61,6 +62,32 @@ def test_mod2_only_scheme():
     assert not verify(bad, "Z").ok
     assert verify(bad, "Z2").ok
     assert valid_rings(bad) == ("Z2",)
+
+
+def test_mod3_only_scheme_and_ring_z3():
+    s = strassen()
+    bad = corrupt(s, 0, 0, 0, 3)  # + 3: valid modulo 3 only
+    assert valid_rings(bad) == ("Z3",) and verify(bad, "Z3").ok and not verify(bad, "Z2").ok
+    z3 = Scheme.from_rows(2, 2, 2, *bad.rows(), ring="Z3")
+    assert z3.ring == "Z3" and Ring.parse("Z3") is Ring.Z3 and Ring.Z3.modulus == 3 and Ring.Z.modulus is None
+    assert verify(z3).ok and "exact over Z3" in verify(z3).summary()
+    worse = corrupt(bad, 0, 0, 0, 1)
+    rep = verify(worse, "Z3")
+    assert not rep.ok and rep.failures and all((f.got - f.expected) % 3 for f in rep.failures)
+    with pytest.raises(SchemeFormatError, match="integer"):
+        Scheme.from_rows(2, 2, 2, *corrupt(s, 0, 0, 0, Fraction(1, 2)).rows(), ring="Z3")
+
+
+def test_huge_denominators_verify_exactly():
+    s = strassen()
+    rows = [list(map(list, a)) for a in s.rows()]
+    big = Fraction(1, 2**70 + 15)  # the common denominator is far beyond int64
+    rows[0][0] = [x * big for x in rows[0][0]]
+    rows[2][0] = [x / big for x in rows[2][0]]  # the same scheme, scaled: still exact
+    t = Scheme.from_rows(2, 2, 2, *rows)
+    assert verify(t).ok and t.ring == "Q"
+    rows[1][0][0] += Fraction(1, 2**71 + 3)
+    assert not verify(Scheme.from_rows(2, 2, 2, *rows)).ok
 
 
 def test_ring_requirements():
@@ -124,7 +151,7 @@ def test_a_scheme_is_verified_once_whatever_is_asked(brent_calls):
     s = fresh(strassen())
     assert s.verified_over == ()
     assert require_valid(s) is s and require_valid(s) is s and verify(s, "Z2").ok
-    assert valid_rings(s) == s.verified_over == ("ZT", "Z", "Q", "Z2")
+    assert valid_rings(s) == s.verified_over == ("ZT", "Z", "Q", "Z2", "Z3")
     assert len(brent_calls) == 1
     bad = corrupt(strassen(), 0, 0, 0, 2)  # valid mod 2 only: the failing case reuses its tensor too
     assert not verify(bad).ok and valid_rings(bad) == ("Z2",) and verify(bad, "Z2").ok

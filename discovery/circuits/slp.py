@@ -24,7 +24,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from discovery.core.scheme import int_or_fraction
+from discovery.core.coefficients import int_or_fraction
 
 Coeff = int | Fraction
 Terms = tuple[tuple[int, Coeff], ...]

@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "_demo",
     "_circuits",
     "_flips",
+    "_lift",
     "_sweep",
     "_meta",
 ]

@@ -13,7 +13,8 @@ from discovery._io import atomic_write_text, save_figure
 from discovery.cli._common import pick_one, reduced_in_file
 from discovery.errors import DiscoveryError
 from discovery.formats import save_scheme
-from discovery.circuits.symbolic import SimplifiedScheme, plain, simplify_additions, to_reduced
+from discovery.circuits.symbolic import SimplifiedScheme, plain, simplify_additions
+from discovery.formats import to_reduced
 from discovery.core.verify import require_valid
 
 DRAW_EXTENSIONS = (".png", ".svg", ".dot", ".graphml")
@@ -99,7 +100,8 @@ def cmd_draw(args) -> int:
     if ext not in DRAW_EXTENSIONS:
         raise DiscoveryError(f"{args.out}: unknown output extension {ext or '(none)'!r}; "
                              f"use one of {', '.join(DRAW_EXTENSIONS)}")
-    from discovery.circuits.circuit import build_circuit, to_dot, to_graphml
+    from discovery.circuits.circuit import build_circuit
+    from discovery.formats import to_dot, to_graphml
 
     ss, how = _program(args.path, args.equivalents, args.plain, key=args.key)
     G = build_circuit(ss)

@@ -56,8 +56,8 @@ def _report_dict(label: str, s: Scheme, rep, extra_note: str) -> dict:
 
 def cmd_verify(args) -> int:
     worst = 0
-    tally = {"exact": 0, "mod2": 0, "other": 0, "wrong": 0, "unreadable": 0, "skipped": 0}
-    z2_files: list[str] = []  # files that declare Z2 or hold Z2-only schemes
+    tally = {"exact": 0, "mod2": 0, "mod3": 0, "other": 0, "wrong": 0, "unreadable": 0, "skipped": 0}
+    modular_files: dict[str, list[str]] = {"Z2": [], "Z3": []}  # files that declare Zp or hold Zp-only schemes
     for path in args.paths:
         try:
             items = load_schemes(path)
@@ -79,8 +79,9 @@ def cmd_verify(args) -> int:
                 rings = valid_rings(s)
                 if rings:
                     note = f"valid over {', '.join(rings)} only"
-            if (s.ring == "Z2" or rings == ("Z2",)) and path not in z2_files:
-                z2_files.append(path)
+            for ring, files in modular_files.items():
+                if (s.ring == ring or rings == (ring,)) and path not in files:
+                    files.append(path)
             if args.sympy:
                 srep = verify_sympy(s)
                 exact_q = verify(s, "Q")
@@ -90,7 +91,8 @@ def cmd_verify(args) -> int:
                     worst = max(worst, 1)
                 else:
                     note = (note + "; " if note else "") + "sympy agrees"
-            tally["exact" if rep.ok else "mod2" if rings == ("Z2",) else "other" if rings else "wrong"] += 1
+            tally["exact" if rep.ok else "mod2" if rings == ("Z2",) else "mod3" if rings == ("Z3",)
+                  else "other" if rings else "wrong"] += 1
             if args.json:
                 print(json.dumps(_report_dict(label, s, rep, note)))
             else:
@@ -100,19 +102,22 @@ def cmd_verify(args) -> int:
     # the summary goes to stderr with --json, so stdout stays one JSON object per scheme
     out = sys.stderr if args.json else sys.stdout
     print(_verify_summary(tally, args.ring), file=out)
-    if z2_files and args.ring != "Z2":
-        what = "1 file declares ring Z2 or holds" if len(z2_files) == 1 else \
-            f"{len(z2_files)} files declare ring Z2 or hold"
-        print(f"note: {what} schemes valid only modulo 2; the check to run for "
-              f"them is `discovery verify --ring Z2 {' '.join(z2_files)}`", file=out)
+    for ring, files in modular_files.items():
+        if files and args.ring != ring:
+            what = f"1 file declares ring {ring} or holds" if len(files) == 1 else \
+                f"{len(files)} files declare ring {ring} or hold"
+            print(f"note: {what} schemes valid only modulo {ring[1:]}; the check to run for "
+                  f"them is `discovery verify --ring {ring} {' '.join(files)}`", file=out)
     return worst
 
 
 def _verify_summary(tally: dict, ring: str | None) -> str:
-    """One line: how many schemes are exact, valid only mod 2, wrong; how many files unreadable."""
-    total = tally["exact"] + tally["mod2"] + tally["other"] + tally["wrong"]
+    """One line: how many schemes are exact, valid only mod 2 (or 3), wrong; how many files unreadable."""
+    total = tally["exact"] + tally["mod2"] + tally["mod3"] + tally["other"] + tally["wrong"]
     parts = [f"{tally['exact']} exact over {ring or 'the declared ring'}",
              f"{tally['mod2']} valid only mod 2"]
+    if tally["mod3"]:
+        parts.append(f"{tally['mod3']} valid only mod 3")
     if tally["other"]:
         parts.append(f"{tally['other']} valid over another ring only")
     parts += [f"{tally['wrong']} wrong", f"{tally['unreadable']} unreadable file(s)"]

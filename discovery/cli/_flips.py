@@ -1,11 +1,11 @@
-"""``discovery flip`` (rank reduction on the flip graph) and ``discovery lift`` (Hensel lifting)."""
+"""``discovery flip``: rank reduction on the flip graph."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from discovery.cli._common import int_arg, pick_one, seconds_arg
+from discovery.cli._common import int_arg, seconds_arg
 from discovery.errors import DiscoveryError
 
 
@@ -43,17 +43,6 @@ def register(sub) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.add_argument("--json", action="store_true", help="end with one JSON summary line on stdout")
     p.set_defaults(func=cmd_flip)
-
-    p = sub.add_parser(
-        "lift", help="lift a scheme valid modulo 2 to an exact scheme over Z or Q (Hensel)",
-        description="Hensel lifting modulo 4, 8, ... and rational reconstruction, then exact "
-                    "verification. Exit 0 if lifted, 1 if no lift was found (the step that failed "
-                    "is named), 2 on bad input.")
-    p.add_argument("path", metavar="PATH")
-    p.add_argument("--key", help="pick one scheme of a multi-scheme npz, e.g. '4,4,4'")
-    p.add_argument("--out", default=None, metavar="FILE", help="write the lifted scheme here")
-    p.add_argument("--json", action="store_true", help="end with one JSON summary line on stdout")
-    p.set_defaults(func=cmd_lift)
 
 
 def cmd_flip(args) -> int:
@@ -139,20 +128,3 @@ def _explore(args, start, fmt, ring, limit, walkers, seed, out) -> int:
                           "flips": res.flips, "seconds": round(res.seconds, 3),
                           "out": str(res.out) if res.out else None}))
     return 0 if res.best_additions < res.start_additions else 1
-
-
-def cmd_lift(args) -> int:
-    from discovery.formats import save_scheme
-    from discovery.search.lift import lift
-
-    label, s = pick_one(args.path, args.key)
-    res = lift(s)
-    print(f"{label}: {s.name}: {res.message}")
-    if res.ok and args.out:
-        save_scheme(res.scheme, args.out)
-        print(f"written to {args.out}")
-    if args.json:
-        print(json.dumps({"path": label, "format": list(s.format), "rank": s.rank, "ok": res.ok,
-                          "ring": res.ring, "steps": res.steps, "failed_step": res.failed_step,
-                          "message": res.message, "out": args.out if res.ok else None}))
-    return 0 if res.ok else 1

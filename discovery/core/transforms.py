@@ -31,8 +31,17 @@ def _frac(a: np.ndarray) -> np.ndarray:
     return out
 
 
+def _modular(*schemes: Scheme) -> str | None:
+    """The ring "modulo p" the schemes declare (a transform of a Z2 or Z3 scheme is valid modulo
+    the same p only), or None to infer the ring from the new coefficients."""
+    moduli = {s.ring for s in schemes if s.ring.modulus}
+    if len(moduli) > 1:
+        raise DiscoveryError("cannot combine a scheme valid modulo 2 with one valid modulo 3")
+    return moduli.pop().value if moduli else None
+
+
 def _rebuild(s: Scheme, n, m, p, u, v, w, note: str, ring: str | None = None) -> Scheme:
-    ring = ring if ring is not None else (s.ring if s.ring == "Z2" else None)
+    ring = ring if ring is not None else _modular(s)
     prov = Provenance(source=s.provenance.source, seed=s.provenance.seed, time=s.provenance.time,
                       note=(s.provenance.note + "; " if s.provenance.note else "") + note)
     return Scheme.from_rows(n, m, p, u, v, w, ring=ring, provenance=prov)
@@ -113,7 +122,7 @@ def sandwich(s: Scheme, X=None, Y=None, Z=None) -> Scheme:
     U2 = np.array([X.T.dot(U[t]).dot(Yi.T) for t in range(r)], dtype=object)
     V2 = np.array([Y.T.dot(V[t]).dot(Zi.T) for t in range(r)], dtype=object)
     W2 = np.array([Xi.dot(Wc[t]).dot(Z) for t in range(r)], dtype=object)
-    ring = None if s.ring != "Z2" else "Z2"
+    ring = _modular(s)
     return _rebuild(s, n, m, p, U2.reshape(r, n * m), V2.reshape(r, m * p),
                     W2.transpose(0, 2, 1).reshape(r, p * n), "sandwich-transformed", ring)
 
@@ -132,7 +141,7 @@ def kron(s1: Scheme, s2: Scheme) -> Scheme:
     v = f(s1.v).reshape(r1, 1, m1, 1, p1, 1) * f(s2.v).reshape(1, r2, 1, m2, 1, p2)
     w = f(s1.w).reshape(r1, 1, p1, 1, n1, 1) * f(s2.w).reshape(1, r2, 1, p2, 1, n2)
     n, m, p, r = n1 * n2, m1 * m2, p1 * p2, r1 * r2
-    ring = "Z2" if "Z2" in (s1.ring, s2.ring) else None
+    ring = _modular(s1, s2)
     prov = Provenance.now(f"kron({s1.provenance.source or s1.name}, {s2.provenance.source or s2.name})")
     return Scheme.from_rows(n, m, p, u.reshape(r, n * m), v.reshape(r, m * p), w.reshape(r, p * n),
                             ring=ring, provenance=prov)
@@ -173,7 +182,7 @@ def direct_sum(s1: Scheme, s2: Scheme, axis: str) -> Scheme:
     a = _embed(s1, *fmt, 0, 0, 0)
     b = _embed(s2, *fmt, *off)
     uvw = [np.concatenate([x, y]) for x, y in zip(a, b)]
-    ring = "Z2" if "Z2" in (s1.ring, s2.ring) else None
+    ring = _modular(s1, s2)
     return Scheme.from_rows(*fmt, *uvw, ring=ring, provenance=Provenance.now(f"direct_sum({axis})"))
 
 
@@ -199,19 +208,22 @@ def canonical(s: Scheme, symmetries: bool = False) -> tuple:
             terms.append(_term_normal(list(a), list(b), list(c)))
         return (t.format, tuple(sorted(terms)))
 
-    forms = [form(s)]
-    if symmetries:
-        for t in _format_symmetries(s):
-            forms.append(form(t))
+    forms = [form(t) for _, _, t in (format_symmetries(s) if symmetries else [(0, False, s)])]
     return min(forms, key=repr)
 
 
-def _format_symmetries(s: Scheme) -> list[Scheme]:
+def format_symmetries(s: Scheme) -> list[tuple[int, bool, Scheme]]:
+    """The images of ``s`` under the cyclic/transpose symmetries that keep its format.
+
+    Returns (k, transposed, scheme) triples: ``cyclic`` applied k times (k = 0, 1, 2), then
+    :func:`transpose` if ``transposed``; the identity ``(0, False, s)`` comes first.
+    """
     out, cur = [], s
-    for _ in range(3):
-        for cand in (cur, transpose(cur)):
-            if cand.format == s.format and cand is not s:
-                out.append(cand)
+    for k in range(3):
+        for tr in (False, True):
+            cand = transpose(cur) if tr else cur
+            if cand.format == s.format:
+                out.append((k, tr, cand))
         cur = cyclic(cur)
     return out
 
@@ -238,5 +250,5 @@ def restrict(s: Scheme, n: int, m: int, p: int) -> Scheme:
     keep = [t for t in range(r) if any(u[t]) and any(v[t]) and any(w[t])]
     if not keep:
         raise DiscoveryError(f"restricting {s.name} to <{n},{m},{p}> leaves no product")
-    ring = "Z2" if s.ring == "Z2" else None
+    ring = _modular(s)
     return _rebuild(s, n, m, p, u[keep], v[keep], w[keep], f"restricted to <{n},{m},{p}>", ring)

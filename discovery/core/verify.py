@@ -15,7 +15,8 @@ from math import lcm
 import numpy as np
 
 from discovery.errors import VerificationError
-from discovery.core.scheme import RINGS, Ring, Scheme, int_or_fraction
+from discovery.core.coefficients import int_or_fraction
+from discovery.core.scheme import RINGS, Ring, Scheme
 from discovery.core.tensor import a_name, b_name, c_name, matmul_tensor
 
 
@@ -44,7 +45,7 @@ class VerificationReport:
 
     Attributes:
         ok: True iff every equation holds over ``ring``.
-        ring: the ring checked (a :class:`~discovery.core.scheme.Ring`: "ZT", "Z", "Q" or "Z2").
+        ring: the ring checked (a :class:`~discovery.core.scheme.Ring`: "ZT", "Z", "Q", "Z2" or "Z3").
         method: "exact" or "sympy".
         n_equations: number of equations checked ((nm)·(mp)·(pn) for exact).
         failures: the failing equations (all of them, in index order).
@@ -137,7 +138,7 @@ def _failures(diff: np.ndarray, E: np.ndarray, d: int, T: np.ndarray) -> tuple[B
 def _check(s: Scheme) -> None:
     """Fill ``s``'s verification record for every ring from one Brent tensor.
 
-    A scheme exact over Q with integer coefficients holds modulo 2 too, so the mod-2
+    A scheme exact over Q with integer coefficients holds modulo 2 and 3 too, so the modular
     equations are only looked at when the rational check fails (the tensor is then at hand)."""
     record = s._verified
     if Ring.Q in record:
@@ -146,13 +147,17 @@ def _check(s: Scheme) -> None:
     n_eq = (n * m) * (m * p) * (p * n)
     E, d = brent_tensor(s)
     T = matmul_tensor(n, m, p)
+    if E.dtype == object or d >= 2**62:  # huge denominators: exact Python integers throughout
+        E, T = E.astype(object), T.astype(object)
     diff = E - T * d
     failures = {Ring.Q: _failures(diff, E, d, T)}
     if s.is_integral:
-        failures[Ring.Z2] = _failures(diff % 2, E, d, T) if failures[Ring.Q] else ()
+        for ring in RINGS:
+            if ring.modulus:
+                failures[ring] = _failures(diff % ring.modulus, E, d, T) if failures[Ring.Q] else ()
     for ring in RINGS:
         problem = _ring_problem(s, ring)
-        fails = () if problem else failures[Ring.Z2 if ring is Ring.Z2 else Ring.Q]
+        fails = () if problem else failures[ring if ring.modulus else Ring.Q]
         record[ring] = VerificationReport(not problem and not fails, ring, "exact", s.format, s.rank,
                                           n_eq, fails, problem)
 
@@ -161,7 +166,7 @@ def verify(s: Scheme, ring: str | None = None) -> VerificationReport:
     """Check a scheme exactly over ``ring`` (default: the ring it declares).
 
     "ZT"/"Z"/"Q": all Brent equations hold over the rationals (and the coefficients lie in
-    the ring). "Z2": integer coefficients and every equation holds modulo 2.
+    the ring). "Z2" / "Z3": integer coefficients and every equation holds modulo 2 / 3.
     The verdict is recorded on ``s`` (see :mod:`discovery.core.scheme`): a second call on the same
     object, for any ring, does not compute the Brent tensor again.
     """
@@ -211,9 +216,10 @@ def verify_sympy(s: Scheme) -> VerificationReport:
 
 
 def valid_rings(s: Scheme) -> tuple[Ring, ...]:
-    """The rings over which ``s`` is exact, strongest first (e.g. ("ZT", "Z", "Q", "Z2")).
+    """The rings over which ``s`` is exact, strongest first, then the rings modulo a prime
+    (e.g. ("ZT", "Z", "Q", "Z2", "Z3") for Strassen; ("Z2",) for a scheme valid modulo 2 only).
 
-    One Brent tensor for all four checks; the verdicts are recorded on ``s``."""
+    One Brent tensor for all the checks; the verdicts are recorded on ``s``."""
     _check(s)
     return s.verified_over
 

@@ -5,6 +5,9 @@
 * ``.exp`` — flip-graph text, one product a line (one scheme; tolerant reader, :mod:`._exp`).
 * ``.m`` — Kauers & Moosbauer's Mathematica/Maple nested lists (one scheme, :mod:`._m`).
 * ``.txt`` — the C++ ternary flip-graph tool's default output (one scheme, :mod:`._txt`).
+* the collection's reduced JSON (``*_reduced.json``, a scheme with its addition programs):
+  :func:`read_reduced` / :func:`to_reduced`; a plain ``load_schemes`` expands it.
+* circuit graphs as Graphviz DOT (:func:`to_dot`) and GraphML (:func:`to_graphml` / :func:`from_graphml`).
 
 The symmetric form of a square scheme (:class:`~discovery.core.symmetry.SymmetricScheme`) is a
 ``.json`` file with a ``"symmetry"`` block beside the expanded scheme (:mod:`._symmetric`,
@@ -12,9 +15,10 @@ The symmetric form of a square scheme (:class:`~discovery.core.symmetry.Symmetri
 
 Every format has a writer. ``.exp``, ``.m`` and ``.txt`` carry no ring; reading them, the ring
 is taken from the file name where the collection states it (``mod2`` in the name: valid modulo 2
-only, ring Z2; ``mod0``: characteristic 0, the ring of the coefficients), else inferred by exact
-verification: the ring of the coefficients (ZT, Z or Q) if the scheme is exact there, else Z2 if
-it is exact modulo 2, else the ring of the coefficients (and verification reports it wrong).
+only, ring Z2; ``mod3``: Z3; ``mod0``: characteristic 0, the ring of the coefficients), else inferred
+by exact verification: the ring of the coefficients (ZT, Z or Q) if the scheme is exact there, else
+Z2 if it is exact modulo 2, else Z3 if it is exact modulo 3, else the ring of the coefficients (and
+verification reports it wrong).
 
 Every error names the file and the problem (:class:`~discovery.errors.SchemeFileError`; for
 text formats the line and what was expected). Writes are atomic.
@@ -28,10 +32,15 @@ from pathlib import Path
 
 from discovery._io import atomic_write_bytes, atomic_write_text
 from discovery.errors import RunRecordFile, SchemeFileError, SchemeFormatError, UnsafeFileError
-from discovery.formats import _exp, _json, _m, _npz, _symmetric, _txt
 from discovery.core.scheme import Provenance, Ring, Scheme
 from discovery.core.symmetry import SymmetricScheme, SymmetryGroup, detect_symmetry
 from discovery.core.verify import verify
+from discovery.formats import _exp, _json, _m, _npz, _symmetric, _txt
+from discovery.formats._graph import from_graphml as from_graphml
+from discovery.formats._graph import to_dot as to_dot
+from discovery.formats._graph import to_graphml as to_graphml
+from discovery.formats._reduced import read_reduced as read_reduced
+from discovery.formats._reduced import to_reduced as to_reduced
 
 EXTENSIONS = (".json", ".npz", ".exp", ".m", ".txt")
 # formats that hold one scheme as text and carry no ring: (reader, writer)
@@ -138,16 +147,21 @@ def _with_ring(s: Scheme, name: str) -> Scheme:
     """``s`` (read from a format without a ring) with the ring its file name states, else the one
     exact verification finds (see the module docstring)."""
     mt = _MODULUS.search(name.lower())
-    if mt and mt.group(1) == "2":
+    modular = {str(r.modulus): r for r in Ring if r.modulus}
+    if mt and mt.group(1) in modular:
         if not s.is_integral:
-            raise SchemeFormatError("the name says mod2 (valid modulo 2) but a coefficient is a fraction")
-        return s.with_ring(Ring.Z2)
+            raise SchemeFormatError(f"the name says mod{mt.group(1)} (valid modulo {mt.group(1)}) but a "
+                                    "coefficient is a fraction")
+        return s.with_ring(modular[mt.group(1)])
     if mt and mt.group(1) != "0":
         raise SchemeFormatError(f"the name says mod{mt.group(1)}: schemes valid modulo {mt.group(1)} only are "
-                                "not supported (rings: ZT, Z, Q, Z2); rename the file if that is wrong")
-    if mt or verify(s).ok or not s.is_integral or not verify(s, Ring.Z2).ok:
+                                f"not supported (rings: {', '.join(Ring)}); rename the file if that is wrong")
+    if mt or verify(s).ok or not s.is_integral:
         return s
-    return s.with_ring(Ring.Z2)
+    for ring in modular.values():
+        if verify(s, ring).ok:
+            return s.with_ring(ring)
+    return s
 
 
 def load_scheme(path: str | os.PathLike) -> Scheme:

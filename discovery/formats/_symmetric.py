@@ -21,6 +21,7 @@ from typing import Any
 
 from discovery.errors import SchemeFormatError
 from discovery.formats import _json
+from discovery.core.coefficients import coef_json
 from discovery.core.scheme import Scheme
 from discovery.core.symmetry import SymmetricScheme
 from discovery.core.transforms import fingerprint
@@ -31,7 +32,7 @@ def symmetric_to_dict(sym: SymmetricScheme) -> dict[str, Any]:
     return {
         "group": sym.group.value,
         "orbit_sizes": list(sym.orbit_sizes),
-        **{k: [[_json.coef_json(x) for x in row] for row in a] for k, a in zip("uvw", (sym.u, sym.v, sym.w))},
+        **{k: [[coef_json(x) for x in row] for row in a] for k, a in zip("uvw", (sym.u, sym.v, sym.w))},
     }
 
 
@@ -56,7 +57,8 @@ def symmetric_from_dict(d: Any, source: str = "") -> SymmetricScheme:
     if not isinstance(sizes, list) or not all(type(x) is int for x in sizes):
         raise SchemeFormatError("'orbit_sizes' must be a list of integers, one per representative")
     plain = _json.scheme_from_dict({"n": fmt, "u": block["u"], "v": block["v"], "w": block["w"],
-                                    "discovery": d.get("discovery"), "z2": d.get("z2")}, source)
+                                    "discovery": d.get("discovery"), "z2": d.get("z2"),
+                                    "z3": d.get("z3")}, source)
     sym = SymmetricScheme(plain.n, block["group"], plain.u, plain.v, plain.w, tuple(sizes), plain.ring,
                           plain.provenance)
     if "m" in d and d["m"] != sym.rank:
