@@ -44,7 +44,8 @@ def base_scheme(fmt, rng):
 
 def random_scheme(fmt, seed, ring="Z"):
     """A random exact scheme of ``fmt``: a known one under a random unimodular sandwich, a random
-    term order and random term signs. ring "Q": one rational sandwich factor; "Z2": valid mod 2 only."""
+    term order and random term signs. ring "Q": one rational sandwich factor; "Z2", "Z3": valid
+    modulo 2 (3) only."""
     rng = np.random.default_rng(seed)
     s = base_scheme(fmt, rng)
     n, m, p = fmt
@@ -55,10 +56,10 @@ def random_scheme(fmt, seed, ring="Z"):
     s = permute_terms(s, rng.permutation(s.rank))
     for t in rng.choice(s.rank, min(3, s.rank), replace=False):
         s = scale_term(s, int(t), int(rng.choice([-1, 1])), int(rng.choice([-1, 1])))
-    if ring == "Z2":  # add 2 to one coefficient: still exact modulo 2, no longer over Z
+    if ring in ("Z2", "Z3"):  # add the modulus to one coefficient: exact modulo it, no longer over Z
         u = np.array(s.u, dtype=np.int64)
-        u[0, 0] += 2
-        s = Scheme.from_rows(n, m, p, u, s.v, s.w, ring="Z2")
+        u[0, 0] += int(ring[1])
+        s = Scheme.from_rows(n, m, p, u, s.v, s.w, ring=ring)
         assert not verify(s, "Z").ok
     assert verify(s).ok
     return s
@@ -72,15 +73,15 @@ def check(t: Scheme, fmt, rng):
     A = rng.integers(-9, 10, (n, m)).astype(object)
     B = rng.integers(-9, 10, (m, p)).astype(object)
     diff = t.apply(A, B) - A.dot(B)
-    if t.ring == "Z2":
-        assert all(int(x) % 2 == 0 for x in diff.ravel())
+    if t.ring in ("Z2", "Z3"):
+        assert all(int(x) % int(t.ring.value[1]) == 0 for x in diff.ravel())
     else:
         assert not any(diff.ravel())
 
 
-# every format over Z; rationals and mod-2 schemes on every third format (keeps the suite fast)
+# every format over Z; rationals and mod-2 and mod-3 schemes on every third format (keeps the suite fast)
 CASES = [(k, "Z") for k in range(len(FORMATS))] + [(k, ring) for k in range(0, len(FORMATS), 3)
-                                                   for ring in ("Q", "Z2")]
+                                                   for ring in ("Q", "Z2", "Z3")]
 
 
 @pytest.mark.parametrize("k, ring", CASES)
@@ -109,8 +110,8 @@ def test_every_move_on_a_random_scheme(k, ring):
         dims[x] += fmt[x]
         check(g, dims, rng)
         assert g.rank == s.rank + b.rank
-        if ring == "Z2":  # valid modulo 2 only, and said so
-            assert t.ring == e.ring == g.ring == "Z2"
+        if ring in ("Z2", "Z3"):  # valid modulo 2 (3) only, and said so
+            assert t.ring == e.ring == g.ring == ring
         elif ring == "Q":
             assert not (t.is_integral or e.is_integral or g.is_integral)
     small = random_scheme((1, 2, 1), k) if k % 2 else strassen()
