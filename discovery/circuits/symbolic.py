@@ -18,7 +18,7 @@ import numpy as np
 
 from discovery.core.scheme import Scheme
 from discovery.errors import VerificationError
-from discovery.circuits.slp import LinearProgram, combine, eliminate_pairs, plain_program
+from discovery.circuits.slp import LinearProgram, combine, plain_program
 from discovery.core.tensor import a_name, b_name, c_name
 from discovery.core.verify import require_valid
 
@@ -156,20 +156,34 @@ def _check_polynomial(ss: SimplifiedScheme) -> None:
         raise VerificationError(f"symbolic check failed: {', '.join(bad)} differ from A @ B")
 
 
-def simplify_additions(scheme: Scheme, tries: int = 16, seed: int = 0) -> SimplifiedScheme:
-    """Share common subexpressions on each side by randomized greedy pair elimination.
+def simplify_additions(scheme: Scheme, tries: int = 16, seed: int = 0, method: str = "best",
+                       workers: int = 1, time_limit: float | None = None) -> SimplifiedScheme:
+    """Share common subexpressions on each side (A: u, B: v, C: w.T) with one heuristic.
+
+    Args:
+        method: a key of :data:`discovery.circuits.cse.METHODS`: ``greedy``, ``potential``,
+            ``intersections``, ``best`` (default: the three, cheapest per side), ``random``
+            (randomized search with restarts on ``workers`` processes, stopped by
+            ``time_limit`` seconds or when rounds stop improving) or ``pairs`` (pure Python).
+        tries: seeded runs per strategy and orientation (``random``: runs per round).
 
     The scheme is verified first (:func:`discovery.core.verify.require_valid`) and the result is
-    re-verified (:meth:`SimplifiedScheme.check`) before it is returned.
+    re-verified (:meth:`SimplifiedScheme.check`: exact matrices, sympy, random integers)
+    before it is returned.
     """
+    from discovery.circuits.cse import check_method, reduce_map
+
+    check_method(method)
     s = require_valid(scheme)
-    ss = SimplifiedScheme(
-        s,
-        eliminate_pairs(s.u, tries, seed),
-        eliminate_pairs(s.v, tries, seed + 1),
-        eliminate_pairs(np.ascontiguousarray(s.w.T), tries, seed + 2),
-        s.counts().additions,
-    )
+    maps = [s.u, s.v, np.ascontiguousarray(s.w.T)]
+    if method == "random":
+        from discovery.circuits.cse_search import RandomSearchConfig, random_search
+
+        cfg = RandomSearchConfig(runs=max(8, tries), seed=seed, workers=workers, time_limit=time_limit)
+        progs = list(random_search(maps, cfg).programs)
+    else:
+        progs = [reduce_map(M, method, tries, seed + k) for k, M in enumerate(maps)]
+    ss = SimplifiedScheme(s, *progs, s.counts().additions)
     return ss.check()
 
 

@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "_discover",
     "_demo",
     "_circuits",
+    "_additions",
     "_flips",
     "_lift",
     "_sweep",
