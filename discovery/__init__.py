@@ -52,6 +52,10 @@ from .core.transforms import sandwich as sandwich
 from .core.transforms import scale_term as scale_term
 from .core.transforms import restrict as restrict
 from .core.transforms import transpose as transpose
+from .core.meta import extend as extend
+from .core.meta import merge as merge
+from .core.meta import product as product
+from .core.meta import project as project
 from .core.equivalence import Equivalence as Equivalence
 from .core.equivalence import find_equivalence as find_equivalence
 from .core.verify import BrentFailure as BrentFailure

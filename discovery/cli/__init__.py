@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "_flips",
     "_lift",
     "_sweep",
+    "_meta",
 ]
 
 
