@@ -49,8 +49,8 @@ def fmt_name(fmt) -> str:
 def project_schemes(fmt, roots):
     """(rank -> verified schemes) of format ``fmt`` under ``roots`` (files or folders)."""
     from discovery.core.verify import verify
-    from discovery.formats import EXTENSIONS, load_schemes
     from discovery.errors import DiscoveryError
+    from discovery.formats import EXTENSIONS, load_schemes
 
     by_rank: dict[int, list] = {}
     for root in roots:

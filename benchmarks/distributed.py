@@ -32,9 +32,9 @@ import statistics  # noqa: E402
 import tempfile  # noqa: E402
 
 from discovery._io import write_csv  # noqa: E402
+from discovery.core.transforms import fingerprint  # noqa: E402
 from discovery.search.executor import DaskExecutor, LocalExecutor  # noqa: E402
 from discovery.search.solver import discover  # noqa: E402
-from discovery.core.transforms import fingerprint  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

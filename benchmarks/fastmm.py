@@ -37,9 +37,9 @@ import numpy as np
 
 from discovery._io import write_csv
 from discovery.circuits.fastmm import BlockMultiplier, relative_error
+from discovery.circuits.symbolic import plain, simplify_additions
 from discovery.core.known import strassen, winograd
 from discovery.core.scheme import Scheme
-from discovery.circuits.symbolic import plain, simplify_additions
 from discovery.core.transforms import kron
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -141,7 +141,7 @@ def main(argv=None) -> None:
                     A, B = torch.from_numpy(A).to(args.device), torch.from_numpy(B).to(args.device)
                     if args.device.startswith("cuda"):
                         sync = torch.cuda.synchronize
-                _, _, C = _best_time(lambda: A @ B, 1, sync)
+                _, _, C = _best_time(lambda A=A, B=B: A @ B, 1, sync)
                 base_err = relative_error(C, ref)
                 del C
                 for name, ss in progs.items():
@@ -153,8 +153,8 @@ def main(argv=None) -> None:
                         # drifts, and a ratio of adjacent timings is far steadier.
                         t, t_base, c, c_base = (float("inf"),) * 4
                         for _ in range(reps):
-                            w0, c0, _ = _best_time(lambda: A @ B, 1, sync)
-                            w1, c1, C = _best_time(lambda: bm(A, B), 1, sync)
+                            w0, c0, _ = _best_time(lambda A=A, B=B: A @ B, 1, sync)
+                            w1, c1, C = _best_time(lambda bm=bm, A=A, B=B: bm(A, B), 1, sync)
                             t, t_base, c, c_base = min(t, w1), min(t_base, w0), min(c, c1), min(c_base, c0)
                         err = relative_error(C, ref)
                         del C

@@ -37,11 +37,10 @@ from pathlib import Path
 import numpy as np
 
 from discovery._io import atomic_write_text, write_csv
-from discovery.search.flips import FlipConfig, composed_start, flip_search
-from discovery.search.flips import _kernels
-from discovery.search.flips._encode import encode
-from discovery.formats import save_scheme
 from discovery.core.known import standard
+from discovery.formats import save_scheme
+from discovery.search.flips import FlipConfig, _kernels, composed_start, flip_search
+from discovery.search.flips._encode import encode
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMATS = [(2, 2, 2), (2, 2, 3), (2, 2, 4), (2, 3, 3), (2, 3, 4), (2, 4, 4), (3, 3, 3), (3, 3, 4),

@@ -28,12 +28,11 @@ import sys
 from pathlib import Path
 
 from discovery._io import atomic_write_text, save_figure, write_csv
+from discovery.formats import save_scheme
 from discovery.ranks.best_known import best_known
 from discovery.search.flips import flip_search
 from discovery.search.flips._plot import rank_curve_figure
-from discovery.formats import save_scheme
 from discovery.search.sweeps._config import SweepConfigError, parse_formats
-
 
 DEFAULT_OUT = Path("runs") / "benchmarks" / "flips_walkers.csv"
 

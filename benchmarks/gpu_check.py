@@ -44,11 +44,11 @@ import torch
 
 from discovery._io import atomic_write_text, save_figure, write_csv
 from discovery.circuits.fastmm import BlockMultiplier, relative_error
-from discovery.formats import load_scheme
-from discovery.core.known import strassen, winograd
-from discovery.search.solver import discover
 from discovery.circuits.symbolic import simplify_additions
+from discovery.core.known import strassen, winograd
 from discovery.core.transforms import kron
+from discovery.formats import load_scheme
+from discovery.search.solver import discover
 
 STEPS = ("solver", "layers", "fastmm")
 HERE = Path(__file__).resolve().parent
@@ -126,7 +126,7 @@ def fastmm_rows(device: str, sizes: list[int], levels: list[int], reps: int, dea
         ref = A64 @ B64
         A, B = A64.float(), B64.float()
         del A64, B64
-        t_mm, C = _timed(lambda: A @ B, device, reps)
+        t_mm, C = _timed(lambda A=A, B=B: A @ B, device, reps)
         base_err = relative_error(C, ref)
         del C
         for name, ss in progs.items():
@@ -138,7 +138,7 @@ def fastmm_rows(device: str, sizes: list[int], levels: list[int], reps: int, dea
                     if N // ss.format[0] ** lv < 64:
                         continue
                     bm = BlockMultiplier(ss, lv, cutoff, batched=order == "breadth")
-                    t, C = _timed(lambda: bm(A, B), device, reps)
+                    t, C = _timed(lambda bm=bm, A=A, B=B: bm(A, B), device, reps)
                     err = relative_error(C, ref)
                     del C
                     rows.append(dict(device=device, dtype="float32", N=N, scheme=name,

@@ -90,7 +90,7 @@ def run(device: torch.device, reps: int, quick: bool) -> list[dict]:
                 layer.set_mode(QuantMode.FROZEN)
             layer.eval()
 
-            def fwd(layer=layer):
+            def fwd(layer=layer, x=x):
                 with torch.no_grad():
                     layer(x)
             res[f"{tag}_fwd_ms"] = 1e3 * _time(fwd, device, reps)
@@ -99,7 +99,7 @@ def run(device: torch.device, reps: int, quick: bool) -> list[dict]:
             layer.train()
             xg = x.clone().requires_grad_(True)
 
-            def fwd_bwd(layer=layer):
+            def fwd_bwd(layer=layer, xg=xg):
                 _first(layer(xg)).sum().backward()
             res[f"{tag}_fwdbwd_ms"] = 1e3 * _time(fwd_bwd, device, reps)
             res[f"{tag}_mem_MB"] = _memory(layer, xg, device) / 2**20

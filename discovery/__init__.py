@@ -65,6 +65,35 @@ from .core.verify import valid_rings as valid_rings
 from .core.verify import verify as verify
 from .core.verify import verify_sympy as verify_sympy
 
+# --- symbolic simplification, circuits, exports, fast multiplication ---
+from .circuits.circuit import CircuitCounts as CircuitCounts
+from .circuits.circuit import build_circuit as build_circuit
+from .circuits.circuit import circuit_counts as circuit_counts
+from .circuits.circuit import evaluate_circuit as evaluate_circuit
+from .circuits.codegen import to_latex as to_latex
+from .circuits.codegen import to_program as to_program
+from .circuits.codegen import to_python as to_python
+from .circuits.fastmm import BlockMultiplier as BlockMultiplier
+from .circuits.fastmm import fast_matmul as fast_matmul
+from .circuits.optimize_additions import optimize_additions as optimize_additions
+from .circuits.slp import LinearProgram as LinearProgram
+from .circuits.symbolic import SimplifiedScheme as SimplifiedScheme
+from .circuits.symbolic import simplify_additions as simplify_additions
+
+# --- neural-network layers live in discovery.nn (import torch lazily there) ---
+
+# --- rank sweeps against the best known, and where batches run (local processes or Dask) ---
+from .ranks.best_known import BestKnown as BestKnown
+from .ranks.best_known import best_known as best_known
+from .ranks.best_known import best_known_table as best_known_table
+from .search.executor import DaskExecutor as DaskExecutor
+from .search.executor import LocalExecutor as LocalExecutor
+from .search.executor import make_executor as make_executor
+from .search.sweeps import SweepConfig as SweepConfig
+from .search.sweeps import SweepResult as SweepResult
+from .search.sweeps import sweep as sweep
+from .search.summary import Stop as Stop
+
 # --- quantizers shared by the solver and the layers; the solver ---
 # These modules import torch (or numba: flips, lift), so they load on first use (see discovery/_lazy.py); this dict
 # is the one list of them.
@@ -94,32 +123,3 @@ _TORCH_EXPORTS = {
     "lift": ".search.lift",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _TORCH_EXPORTS)
-
-# --- symbolic simplification, circuits, exports, fast multiplication ---
-from .circuits.circuit import CircuitCounts as CircuitCounts
-from .circuits.circuit import build_circuit as build_circuit
-from .circuits.circuit import circuit_counts as circuit_counts
-from .circuits.circuit import evaluate_circuit as evaluate_circuit
-from .circuits.codegen import to_latex as to_latex
-from .circuits.codegen import to_program as to_program
-from .circuits.codegen import to_python as to_python
-from .circuits.fastmm import BlockMultiplier as BlockMultiplier
-from .circuits.fastmm import fast_matmul as fast_matmul
-from .circuits.optimize_additions import optimize_additions as optimize_additions
-from .circuits.slp import LinearProgram as LinearProgram
-from .circuits.symbolic import SimplifiedScheme as SimplifiedScheme
-from .circuits.symbolic import simplify_additions as simplify_additions
-
-# --- neural-network layers live in discovery.nn (import torch lazily there) ---
-
-# --- rank sweeps against the best known, and where batches run (local processes or Dask) ---
-from .ranks.best_known import BestKnown as BestKnown
-from .ranks.best_known import best_known as best_known
-from .ranks.best_known import best_known_table as best_known_table
-from .search.executor import DaskExecutor as DaskExecutor
-from .search.executor import LocalExecutor as LocalExecutor
-from .search.executor import make_executor as make_executor
-from .search.sweeps import SweepConfig as SweepConfig
-from .search.sweeps import SweepResult as SweepResult
-from .search.sweeps import sweep as sweep
-from .search.summary import Stop as Stop

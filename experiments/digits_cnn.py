@@ -30,9 +30,17 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from _common import (
+    experiment_parser,
+    merge_inputs,
+    phase_overrides,
+    read_runs,
+    start,
+    summarize,
+    write_config,
+    write_csv,
+)
 from torch import nn
-
-from _common import experiment_parser, merge_inputs, phase_overrides, read_runs, start, summarize, write_config, write_csv
 
 from discovery._io import save_figure
 from discovery.nn import PhaseConfig, StrassenSpec, count_ops, fit, strassenify, train_phases

@@ -31,3 +31,22 @@ def closed_port() -> int:
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+@pytest.fixture
+def interrupt_after(monkeypatch):
+    """``interrupt_after(module, name, calls)``: ``module.name`` works ``calls`` times, then raises
+    KeyboardInterrupt (Ctrl-C at a known point of a run)."""
+
+    def patch(module, name: str, calls: int = 1) -> None:
+        real, seen = getattr(module, name), []
+
+        def interrupted(*args, **kw):
+            seen.append(1)
+            if len(seen) > calls:
+                raise KeyboardInterrupt
+            return real(*args, **kw)
+
+        monkeypatch.setattr(module, name, interrupted)
+
+    return patch

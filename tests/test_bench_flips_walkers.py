@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from discovery.formats import load_scheme
 from discovery.core.verify import verify
+from discovery.formats import load_scheme
 
 ROOT = Path(__file__).resolve().parents[1]
 

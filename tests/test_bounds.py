@@ -1,10 +1,10 @@
 import pytest
 
 from discovery import laderman, load_schemes, strassen, verify
+from discovery.errors import DiscoveryError
 from discovery.ranks.best_known import best_known_table
 from discovery.ranks.bounds import RankTable, compare, permuted
 from discovery.ranks.figures import rank_ratio_figure
-from discovery.errors import DiscoveryError
 
 
 def test_composed_ranks_and_built_schemes_verify():

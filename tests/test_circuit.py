@@ -5,11 +5,10 @@ import numpy as np
 import pytest
 
 from discovery.circuits.circuit import build_circuit, circuit_counts, evaluate_circuit
-from discovery.formats import from_graphml, to_dot, to_graphml
-from discovery.errors import VerificationError
-from discovery.core.scheme import Scheme
 from discovery.circuits.symbolic import simplify_additions
-from discovery.formats import read_reduced
+from discovery.core.scheme import Scheme
+from discovery.errors import VerificationError
+from discovery.formats import from_graphml, read_reduced, to_dot, to_graphml
 from tests._circuit_fixtures import data_file, strassen, winograd
 
 

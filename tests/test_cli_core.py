@@ -2,8 +2,6 @@ import json
 import subprocess
 import sys
 
-import pytest
-
 from discovery import kron, laderman, sandwich, save_scheme, save_schemes, strassen, winograd
 from discovery.cli import main
 from discovery.formats import load_scheme
@@ -41,24 +39,27 @@ def test_verify_json_and_ring_and_sympy(tmp_path, capsys):
     path = tmp_path / "s.json"
     save_scheme(strassen(), path)
     code, out, _ = run(capsys, "verify", str(path), "--json", "--sympy", "--ring", "Z2")
-    rec = json.loads(out.strip().splitlines()[-1])
-    assert code == 0 and rec["ok"] and rec["ring"] == "Z2" and "sympy agrees" in rec["note"]
+    doc = json.loads(out)  # one document: every scheme's report and the summary
+    (rec,) = doc["schemes"]
+    assert code == 0 and doc["summary"]["exact"] == 1 and rec["ok"] and rec["ring"] == "Z2" and "sympy agrees" in rec["note"]
 
 
 def test_verify_mod2_scheme_reported(tmp_path, capsys):
     path = tmp_path / "m2.json"
     save_scheme(corrupt(strassen(), 0, 0, 0, 2), path)
     code, out, _ = run(capsys, "verify", str(path))
-    assert code == 1 and "valid over Z2 only" in out
+    assert code == 0 and "valid over Z2 only" in out and "0 wrong" in out  # not wrong: another ring
     code, out, _ = run(capsys, "verify", str(path), "--ring", "Z2")
     assert code == 0
+    code, out, _ = run(capsys, "verify", str(path), "--ring", "Z")
+    assert code == 1 and "1 wrong" in out  # asked for Z: wrong there
 
 
 def test_verify_ring_z3(tmp_path, capsys):
     path = tmp_path / "m3.json"
     save_scheme(corrupt(strassen(), 0, 0, 0, 3), path)  # valid modulo 3 only
     code, out, _ = run(capsys, "verify", str(path))
-    assert code == 1 and "valid over Z3 only" in out and "1 valid only mod 3" in out
+    assert code == 0 and "valid over Z3 only" in out and "1 valid only mod 3" in out
     assert f"`discovery verify --ring Z3 {path}`" in out
     code, out, _ = run(capsys, "verify", str(path), "--ring", "Z3")
     assert code == 0 and "exact over Z3" in out
@@ -123,14 +124,16 @@ def test_verify_ends_with_one_summary_line(tmp_path, capsys):
     code, out, err = run(capsys, "verify", *paths, "--ring", "Z")
     lines = out.strip().splitlines()
     assert code == 2 and "broken.json" in err
-    assert lines[-2] == ("summary: 3 scheme(s): 1 exact over Z, 1 valid only mod 2, 1 wrong, "
-                         "1 unreadable file(s)")
+    assert lines[-2] == ("summary: 3 scheme(s): 1 exact over Z, 0 valid only mod 2, 2 wrong, "
+                         "1 unreadable file(s)")  # asked for Z: the mod-2 scheme is wrong there
     # the mod-2 scheme is pointed at the check that suits it
     assert lines[-1].startswith("note: 1 file declares ring Z2 or holds schemes valid only modulo 2")
     assert lines[-1].endswith(f"`discovery verify --ring Z2 {paths[1]}`")
-    # with --json stdout stays one JSON object per scheme; the summary goes to stderr
+    # with --json stdout is one JSON document; the human lines and the summary go to stderr
     code, out, err = run(capsys, "verify", *paths[:3], "--json")
-    assert code == 1 and [json.loads(x)["ok"] for x in out.strip().splitlines()] == [True, False, False]
+    doc = json.loads(out)
+    assert code == 1 and [r["ok"] for r in doc["schemes"]] == [True, False, False]
+    assert [r["verdict"] for r in doc["schemes"]] == ["exact", "mod2", "wrong"] and doc["exit"] == 1
     assert "summary: 3 scheme(s): 1 exact over the declared ring, 1 valid only mod 2, 1 wrong" in err
     # a file declaring Z2, checked over Z2: no hint needed
     z2 = tmp_path / "z2.json"

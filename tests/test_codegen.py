@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from discovery.circuits.circuit import build_circuit, circuit_counts
 from discovery.circuits.codegen import program_json, run_program, to_latex, to_program, to_python
 from discovery.circuits.optimize_additions import unimodular_representatives
-from discovery.core.scheme import Scheme
 from discovery.circuits.symbolic import simplify_additions
+from discovery.core.scheme import Scheme
 from discovery.formats import read_reduced
 from tests._circuit_fixtures import data_file, strassen, winograd
 

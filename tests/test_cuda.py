@@ -11,9 +11,9 @@ import torch
 
 from discovery.circuits.fastmm import BlockMultiplier, relative_error
 from discovery.core.known import strassen
+from discovery.core.verify import verify
 from discovery.nn import QuantMode, StrassenConv2d, StrassenLinear, StrassenLSTM
 from discovery.search.solver import discover
-from discovery.core.verify import verify
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU")
 

@@ -6,8 +6,19 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from discovery import (Scheme, canonical, cyclic, permute_terms, sandwich, scale_term, standard,
-                       strassen, transpose, verify, winograd)
+from discovery import (
+    Scheme,
+    canonical,
+    cyclic,
+    permute_terms,
+    sandwich,
+    scale_term,
+    standard,
+    strassen,
+    transpose,
+    verify,
+    winograd,
+)
 from discovery.core.equivalence import Equivalence, find_equivalence, unimodular_up_to_sign
 from discovery.errors import DiscoveryError
 

@@ -3,8 +3,8 @@ import pytest
 import torch
 
 from discovery.circuits.fastmm import BlockMultiplier, fast_matmul, relative_error
-from discovery.core.scheme import Scheme
 from discovery.circuits.symbolic import simplify_additions
+from discovery.core.scheme import Scheme
 from discovery.formats import read_reduced
 from tests._circuit_fixtures import data_file, strassen, winograd
 

@@ -1,6 +1,5 @@
 import io
 import json
-import pickle
 import zipfile
 from fractions import Fraction
 from pathlib import Path
@@ -10,11 +9,25 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from discovery import (Scheme, fingerprint, kron, laderman, load_scheme, load_schemes, sandwich,
-                       save_scheme, save_schemes, scale_term, standard, strassen, valid_rings, verify,
-                       winograd)
-from discovery.errors import SchemeFileError, UnsafeFileError
+from discovery import (
+    Scheme,
+    fingerprint,
+    kron,
+    laderman,
+    load_scheme,
+    load_schemes,
+    sandwich,
+    save_scheme,
+    save_schemes,
+    scale_term,
+    standard,
+    strassen,
+    valid_rings,
+    verify,
+    winograd,
+)
 from discovery.core.formulas import from_formulas, to_formulas
+from discovery.errors import SchemeFileError, UnsafeFileError
 from discovery.formats._json import dumps
 
 

@@ -9,8 +9,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from discovery import (Scheme, fingerprint, laderman, load_scheme, load_schemes, sandwich, save_scheme,
-                       standard, strassen, verify, winograd)
+from discovery import (
+    Scheme,
+    fingerprint,
+    laderman,
+    load_scheme,
+    load_schemes,
+    sandwich,
+    save_scheme,
+    standard,
+    strassen,
+    verify,
+    winograd,
+)
 from discovery.cli import main
 from discovery.errors import SchemeFileError
 from discovery.formats import EXTENSIONS

@@ -84,7 +84,9 @@ def test_more_attempts_never_give_a_bigger_scheme(shared_data):
     t = mod_p(sandwiched(s, 4), 2)
     one, several = lift(t, attempts=1), lift(t, attempts=6, seed=1)
     assert one.ok and several.ok and several.attempts > 1
-    key = lambda r: (RING_ORDER[r.ring], height(r.scheme))
+    def key(r):
+        return (RING_ORDER[r.ring], height(r.scheme))
+
     assert key(several) <= key(one)
 
 

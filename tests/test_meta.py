@@ -4,8 +4,22 @@ verified exactly and checked against A @ B with exact integer matrices; bad inpu
 import numpy as np
 import pytest
 
-from discovery import (direct_sum, extend, kron, laderman, merge, permute_terms, product, project, restrict,
-                       sandwich, scale_term, standard, strassen, verify)
+from discovery import (
+    direct_sum,
+    extend,
+    kron,
+    laderman,
+    merge,
+    permute_terms,
+    product,
+    project,
+    restrict,
+    sandwich,
+    scale_term,
+    standard,
+    strassen,
+    verify,
+)
 from discovery.core.meta import AXES
 from discovery.core.scheme import Scheme
 from discovery.errors import DiscoveryError, VerificationError

@@ -99,22 +99,13 @@ def test_meta_moves_stay_in_the_family_and_are_exact():
     assert kind == "merge" and h.format == (2, 2, 5) and h.rank == 18 and verify(h).ok
 
 
-def test_ctrl_c_keeps_what_was_found(tmp_path, monkeypatch):
-    calls = []
-    real = _run.meta_move
-
-    def interrupted(*args, **kw):
-        calls.append(1)
-        if len(calls) > 3:
-            raise KeyboardInterrupt
-        return real(*args, **kw)
-
-    monkeypatch.setattr(_run, "meta_move", interrupted)
+def test_ctrl_c_keeps_what_was_found(tmp_path, interrupt_after):
+    interrupt_after(_run, "meta_move", 3)
     res = meta_search(config(phases=50, probability=1.0), out=tmp_path)
     assert res.stop is Stop.INTERRUPTED and res.phases < 50
     assert json.loads((tmp_path / "meta-ZT-seed0.json").read_text())["stop"] == "interrupted"
     assert all(verify(load_scheme(p), "ZT").ok for p in tmp_path.glob("*/r*.json"))
-    monkeypatch.setattr(_run, "meta_move", interrupted)
+    interrupt_after(_run, "meta_move", 0)  # Ctrl-C at the first move of the command
     assert main(["meta", "--formats", "2x2x2,2x2x3", "--phases", "9", "--phase-flips", "100", "--probability",
                  "1", "--out", str(tmp_path / "cli"), "--quiet"]) == 130
 

@@ -7,8 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from discovery.nn import QuantMode, StrassenConv2d, StrassenLinear, StrassenLSTM, count_ops
-from discovery.nn import cse_adds, plain_adds
+from discovery.nn import QuantMode, StrassenConv2d, StrassenLinear, StrassenLSTM, count_ops, cse_adds, plain_adds
 from tests._nn_helpers import STRASSEN_V, STRASSEN_W
 
 

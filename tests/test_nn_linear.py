@@ -94,7 +94,7 @@ def test_state_dict_round_trip_keeps_mode():
 
 
 def test_fixed_threshold_method_end_to_end():
-    from discovery.nn import TernaryMethod, Ternarizer
+    from discovery.nn import Ternarizer, TernaryMethod
 
     torch.manual_seed(3)
     s = StrassenLinear(6, 4, r=6, mode=QuantMode.TERNARY,

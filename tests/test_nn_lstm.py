@@ -8,12 +8,17 @@ from discovery.errors import DiscoveryError
 from discovery.nn import QuantMode, StrassenLSTM
 
 
+# each per-gate block is (6, 5) or (6, 6): rank <= 6, so width 6 per gate is exact; the shared layout
+# stacks the four gates (24 rows)
+@pytest.mark.parametrize("layout, r", [("shared", 24), ("per_gate", 6)])
 @pytest.mark.parametrize("num_layers,batch_first", [(1, True), (2, False)])
-def test_exact_fit_equals_nn_lstm(num_layers, batch_first):
-    torch.manual_seed(0)
+def test_exact_fit_equals_nn_lstm(layout, r, num_layers, batch_first):
+    torch.manual_seed(0 if layout == "shared" else 2)
     dense = torch.nn.LSTM(5, 6, num_layers=num_layers, batch_first=batch_first).double()
-    s = StrassenLSTM(5, 6, r_ih=24, r_hh=24, num_layers=num_layers,
-                     batch_first=batch_first).double().init_from_dense(dense)
+    s = StrassenLSTM(5, 6, r_ih=r, r_hh=r, num_layers=num_layers, batch_first=batch_first,
+                     layout=layout).double().init_from_dense(dense)
+    if layout == "per_gate":
+        assert len(s.gate_spns(0, "ih")) == 4 and s.gate_spns(0, "hh")[2].w_c.shape == (6, 6)
     x = torch.randn(3, 7, 5, dtype=torch.float64)
     h0 = torch.randn(num_layers, 3 if batch_first else 7, 6, dtype=torch.float64)
     c0 = torch.randn_like(h0)
@@ -50,24 +55,6 @@ def test_bad_input():
 
 
 # --- per-gate layout (one SPN per gate, as in the paper's code) -----------------------------
-
-@pytest.mark.parametrize("num_layers,batch_first", [(1, True), (2, False)])
-def test_per_gate_exact_fit_equals_nn_lstm(num_layers, batch_first):
-    torch.manual_seed(2)
-    dense = torch.nn.LSTM(5, 6, num_layers=num_layers, batch_first=batch_first).double()
-    # each gate block is (6, 5) or (6, 6): rank <= 6, so width 6 per gate is exact
-    s = StrassenLSTM(5, 6, r_ih=6, r_hh=6, num_layers=num_layers, batch_first=batch_first,
-                     layout="per_gate").double().init_from_dense(dense)
-    assert len(s.gate_spns(0, "ih")) == 4 and s.gate_spns(0, "hh")[2].w_c.shape == (6, 6)
-    x = torch.randn(3, 7, 5, dtype=torch.float64)
-    h0 = torch.randn(num_layers, 3 if batch_first else 7, 6, dtype=torch.float64)
-    c0 = torch.randn_like(h0)
-    out, (h, c) = s(x, (h0, c0))
-    ref, (hr, cr) = dense(x, (h0, c0))
-    torch.testing.assert_close(out, ref, rtol=1e-9, atol=1e-9)
-    torch.testing.assert_close(h, hr, rtol=1e-9, atol=1e-9)
-    torch.testing.assert_close(c, cr, rtol=1e-9, atol=1e-9)
-
 
 def _strassen_spn_factors():
     """Strassen's scheme from discovery.core.known as SPN factors for X -> A @ X (2×2, row-major

@@ -6,8 +6,17 @@ import torch.nn.functional as F
 from torch import nn
 
 from discovery.errors import DiscoveryError
-from discovery.nn import (PhaseConfig, QuantMode, StrassenConv2d, StrassenLinear, StrassenLSTM,
-                          StrassenSpec, distillation_loss, strassenify, train_phases)
+from discovery.nn import (
+    PhaseConfig,
+    QuantMode,
+    StrassenConv2d,
+    StrassenLinear,
+    StrassenLSTM,
+    StrassenSpec,
+    distillation_loss,
+    strassenify,
+    train_phases,
+)
 
 
 def test_distillation_loss_matches_formula():

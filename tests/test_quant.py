@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from discovery.errors import DiscoveryError
 from discovery.spn.quant import (
     QuantMode,
-    TernaryMethod,
     Ternarizer,
+    TernaryMethod,
     ste,
     ste_ternarize,
     ternarize,
@@ -139,8 +139,8 @@ def test_one_ternarizer_config_for_the_solver_and_every_layer():
     from discovery.nn import SPNFactors, StrassenConv2d, StrassenLinear, StrassenLSTM, StrassenSpec, strassenify
     from discovery.search.solver import PaperParams, SolverConfig
     from discovery.search.solver._params import params_from_strings
-    from discovery.search.solver._task import default_params
     from discovery.search.solver._spn import MatMulSPN
+    from discovery.search.solver._task import default_params
 
     q = Ternarizer(TernaryMethod.FIXED, threshold=0.1)
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -8,10 +8,10 @@ import torch
 
 from discovery.cli import main as cli_main
 from discovery.core.known import strassen
+from discovery.core.verify import verify
 from discovery.search.solver import ALSParams, SGDParams, SolverConfig, SolverConfigError, discover, run_sgd
 from discovery.search.solver._params import params_from_strings
 from discovery.search.solver._samples import ProductSampler, conservative_step, sample_grads, sample_loss
-from discovery.core.verify import verify
 
 
 @pytest.fixture(autouse=True)
@@ -24,9 +24,9 @@ def _one_thread():
 
 def _no_tensor(monkeypatch):
     """Make every way the solver could build the target tensor raise."""
+    import discovery.core.tensor as tensor
     import discovery.search.solver._loss as loss
     import discovery.search.solver._task as task
-    import discovery.core.tensor as tensor
 
     def refuse(*args, **kw):
         raise AssertionError("the data-driven trainer read the target tensor")

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from discovery.errors import DiscoveryError
 from discovery.core.known import strassen
-from discovery.spn.quant import QuantMode, ternarize_twn
+from discovery.errors import DiscoveryError
 from discovery.search.solver._spn import MatMulSPN
+from discovery.spn.quant import QuantMode, ternarize_twn
 
 
 def _strassen_init(K=2):

@@ -1,4 +1,3 @@
-import time
 
 import numpy as np
 import pytest
@@ -6,14 +5,21 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests._circuit_fixtures import collection, data_file, expand_equations as _expand_equations
-from tests._circuit_fixtures import strassen, sympy_product as _AB, winograd
-from discovery.errors import VerificationError
+from discovery.circuits.cse import eliminate_pairs
+from discovery.circuits.slp import LinearProgram, plain_program
+from discovery.circuits.symbolic import (
+    SimplifiedScheme,
+    output_expressions,
+    plain,
+    product_expressions,
+    simplify_additions,
+)
 from discovery.core.scheme import Scheme
-from discovery.circuits.slp import LinearProgram, eliminate_pairs, plain_program
-from discovery.circuits.symbolic import (SimplifiedScheme, output_expressions, plain, product_expressions,
-                                simplify_additions)
+from discovery.errors import VerificationError
 from discovery.formats import read_reduced
+from tests._circuit_fixtures import collection, data_file, strassen, winograd
+from tests._circuit_fixtures import expand_equations as _expand_equations
+from tests._circuit_fixtures import sympy_product as _AB
 
 
 def test_winograd_reaches_15_by_sharing():
@@ -45,11 +51,10 @@ def test_reduced_reader_and_3x3_rank23():
     assert best.reduced_additions <= 62
 
 
-def test_rank49_under_10_seconds():
+def test_rank49_shares_subexpressions():
+    # (its speed is measured in benchmarks/additions.py, not timed here)
     s = collection("4x4x4_m49_ZT.json")
-    t0 = time.perf_counter()
     ss = simplify_additions(s)
-    assert time.perf_counter() - t0 < 10
     assert ss.reduced_additions < ss.naive_additions == s.counts().additions
 
 

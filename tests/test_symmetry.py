@@ -9,9 +9,28 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from discovery import (Scheme, SymmetricScheme, detect_symmetry, fingerprint, kron, laderman, load_scheme,
-                       load_schemes, load_symmetric, matmul_tensor, sandwich, save_scheme, save_symmetric,
-                       scale_term, standard, strassen, symmetric_pad, symmetric_standard, verify, winograd)
+from discovery import (
+    Scheme,
+    SymmetricScheme,
+    detect_symmetry,
+    fingerprint,
+    kron,
+    laderman,
+    load_scheme,
+    load_schemes,
+    load_symmetric,
+    matmul_tensor,
+    sandwich,
+    save_scheme,
+    save_symmetric,
+    scale_term,
+    standard,
+    strassen,
+    symmetric_pad,
+    symmetric_standard,
+    verify,
+    winograd,
+)
 from discovery.core.symmetry import orbit_size, sigma, tau
 from discovery.errors import SchemeFileError, SchemeFormatError
 

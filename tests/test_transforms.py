@@ -3,8 +3,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from discovery import (canonical, cyclic, direct_sum, fingerprint, kron, laderman, permute_terms,
-                       sandwich, scale_term, standard, strassen, transpose, verify, winograd)
+from discovery import (
+    canonical,
+    cyclic,
+    direct_sum,
+    fingerprint,
+    kron,
+    laderman,
+    permute_terms,
+    sandwich,
+    scale_term,
+    standard,
+    strassen,
+    transpose,
+    verify,
+    winograd,
+)
 from discovery.errors import DiscoveryError
 
 

@@ -22,8 +22,8 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from discovery.core.scheme import Scheme
 from discovery.circuits.symbolic import SimplifiedScheme, plain
+from discovery.core.scheme import Scheme
 
 
 @dataclass(frozen=True)

@@ -134,9 +134,9 @@ def to_latex(obj: Any) -> str:
     rows = []
     for kind, v, ops in _statements(G):
         if kind == "mul":
-            l, r = (_linear_tex([o]) for o in ops)
+            left, right = (_linear_tex([o]) for o in ops)
             wrap = lambda s: f"({s})" if s.startswith("-") else s  # noqa: E731
-            rows.append(rf"{_tex_name(v)} &= {wrap(l)} \cdot {wrap(r)}")
+            rows.append(rf"{_tex_name(v)} &= {wrap(left)} \cdot {wrap(right)}")
         else:
             rows.append(f"{_tex_name(v)} &= {_linear_tex(ops)}")
     return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}\n"

@@ -217,3 +217,21 @@ def reduce_map(M: np.ndarray, method: str = "best", tries: int = 32, seed: int =
         if prog.additions < best.additions:
             best = prog
     return best
+
+
+def eliminate_pairs(M: np.ndarray, tries: int = 16, seed: int = 0) -> LinearProgram:
+    """Greedy pair elimination: best of ``tries`` randomized runs (fewest additions).
+
+    Each run repeatedly finds the most frequent pair ``x_i + q x_j`` (same ratio q of
+    coefficients in every row that uses it), makes it a temp, and substitutes it, until no
+    pair occurs twice. Ties are broken at random (run 0 breaks them by first occurrence).
+
+    A matrix with entries in {-1, 0, 1} runs compiled (the same greedy,
+    :mod:`discovery.circuits._cse_kernels`); other matrices run here in Python.
+
+    Args:
+        M: exact matrix (n_outputs, n_inputs), int64 or object array of Fractions.
+    """
+    if M.size and M.dtype != object and np.abs(M).max() <= 1:
+        return reduce_map(np.asarray(M, dtype=np.int64), "greedy", tries, seed, transposed=False)
+    return eliminate_pairs_python(M, tries, seed)

@@ -23,9 +23,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from discovery.circuits.cse import (GREEDY_RANDOM, GREEDY_TIES, INTERSECTIONS, MIX, POTENTIAL, WEIGHTED,
-                                    as_program_for, draw_params, orientations, program_from_kernel, run_kernel,
-                                    transpose_shift)
+from discovery.circuits.cse import (
+    GREEDY_RANDOM,
+    GREEDY_TIES,
+    INTERSECTIONS,
+    MIX,
+    POTENTIAL,
+    WEIGHTED,
+    as_program_for,
+    draw_params,
+    orientations,
+    program_from_kernel,
+    run_kernel,
+    transpose_shift,
+)
 from discovery.circuits.slp import LinearProgram, plain_program
 
 DEFAULT_WEIGHTS = ((INTERSECTIONS, 0.45), (GREEDY_TIES, 0.2), (POTENTIAL, 0.15), (GREEDY_RANDOM, 0.1),

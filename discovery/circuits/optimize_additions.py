@@ -20,11 +20,11 @@ from typing import Callable
 
 import numpy as np
 
+from discovery.circuits.cse import eliminate_pairs
+from discovery.circuits.symbolic import SimplifiedScheme, simplify_additions
 from discovery.core.equivalence import row_maps
 from discovery.core.scheme import Scheme
 from discovery.core.transforms import format_symmetries
-from discovery.circuits.slp import eliminate_pairs
-from discovery.circuits.symbolic import SimplifiedScheme, simplify_additions
 from discovery.core.verify import require_valid
 
 Transform = Callable[..., Scheme]
@@ -170,7 +170,7 @@ def optimize_additions(
                 if deadline is not None and time.monotonic() > deadline:
                     break
 
-                def at(M, slot=slot):
+                def at(M, slot=slot, cur=cur, score=score):
                     trial = list(cur)
                     trial[slot] = M
                     return score.total(*trial)

@@ -150,28 +150,8 @@ def plain_program(M: np.ndarray) -> LinearProgram:
     return LinearProgram(int(M.shape[1]), (), rows)
 
 
-def eliminate_pairs(M: np.ndarray, tries: int = 16, seed: int = 0) -> LinearProgram:
-    """Greedy pair elimination: best of ``tries`` randomized runs (fewest additions).
-
-    Each run repeatedly finds the most frequent pair ``x_i + q x_j`` (same ratio q of
-    coefficients in every row that uses it), makes it a temp, and substitutes it, until no
-    pair occurs twice. Ties are broken at random (run 0 breaks them by first occurrence).
-
-    A matrix with entries in {-1, 0, 1} runs compiled (the same greedy,
-    :mod:`discovery.circuits._cse_kernels`); other matrices run here in Python.
-
-    Args:
-        M: exact matrix (n_outputs, n_inputs), int64 or object array of Fractions.
-    """
-    if M.size and M.dtype != object and np.abs(M).max() <= 1:
-        from discovery.circuits.cse import reduce_map
-
-        return reduce_map(np.asarray(M, dtype=np.int64), "greedy", tries, seed, transposed=False)
-    return eliminate_pairs_python(M, tries, seed)
-
-
 def eliminate_pairs_python(M: np.ndarray, tries: int = 16, seed: int = 0) -> LinearProgram:
-    """:func:`eliminate_pairs` in pure Python, for any exact matrix; pairs ``x_i + q x_j`` may
+    """:func:`discovery.circuits.cse.eliminate_pairs` in pure Python, for any exact matrix; pairs ``x_i + q x_j`` may
     have any ratio q (an integer matrix gets integer temps only: q or 1/q an integer)."""
     rng = random.Random(seed)
     best = plain_program(M)

@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from discovery.core.scheme import Scheme
-from discovery.errors import VerificationError
 from discovery.circuits.slp import LinearProgram, combine, plain_program
+from discovery.core.scheme import Scheme
 from discovery.core.tensor import a_name, b_name, c_name
 from discovery.core.verify import require_valid
+from discovery.errors import VerificationError
 
 
 @dataclass(frozen=True)

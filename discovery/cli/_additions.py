@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from discovery.cli._common import int_arg, seconds_arg
+from discovery.cli._common import emit_json, exit_code, int_arg, seconds_arg
 from discovery.errors import DiscoveryError, VerificationError
 
 
@@ -19,7 +19,7 @@ def register(sub) -> None:
                     "walks, ternary sandwiches), screens them with the quick heuristic and refines "
                     "the promising ones with the randomized search. Keeps the best verified program "
                     "in --out (resumable: run again to go on). Exit 0 done (1 if --target was not "
-                    "reached), 2 on bad input.")
+                    "reached), 2 on bad input, 130 on Ctrl-C (the best so far is kept).")
     p.add_argument("n", metavar="N")
     p.add_argument("m", metavar="M")
     p.add_argument("p", metavar="P")
@@ -35,10 +35,11 @@ def register(sub) -> None:
     p.add_argument("--walk", default="0", metavar="S", help="fixed-rank flip walk per round, seconds (default 0)")
     p.add_argument("--sandwiches", default="4", metavar="K", help="ternary sandwiches per round (default 4)")
     p.add_argument("--target", default=None, metavar="A", help="exit 1 unless the best has at most A additions")
-    p.add_argument("--out", default=None, metavar="DIR",
+    p.add_argument("-o", "--out", default=None, metavar="DIR",
                    help="search folder (default runs/additions/NxMxP-rR under the current folder)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
-    p.add_argument("--json", action="store_true", help="end with one JSON summary line on stdout")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON document (the search's summary) on stdout; other lines go to stderr")
     p.set_defaults(func=cmd_additions)
 
 
@@ -52,11 +53,7 @@ def cmd_additions(args) -> int:
         budget=seconds_arg("--search", args.search), workers=int_arg("--workers", args.workers, 1) or os.cpu_count() or 1,
         seed=int_arg("--seed", args.seed, 0), plus=int_arg("--plus", args.plus, 0),
         walk_seconds=seconds_arg("--walk", args.walk, positive=False), sandwiches=int_arg("--sandwiches", args.sandwiches, 0))
-    try:
-        starts = find_starts((n, m, p), rank, args.starts, known=not args.no_known)
-    except WrongProgram as exc:
-        print(f"discovery additions: {exc}")
-        return 1
+    starts = find_starts((n, m, p), rank, args.starts, known=not args.no_known)  # a wrong program: exit 1
     out = Path(args.out) if args.out else Path("runs") / "additions" / f"{n}x{m}x{p}-r{rank}"
     res = additions_search(starts, config, out=out, progress=not args.quiet)
     b = res.best
@@ -64,8 +61,8 @@ def cmd_additions(args) -> int:
           f"C {b.c.additions}; {b.naive_additions} plainly), best start {res.start_additions}; "
           f"{res.rounds} round(s), {res.seconds:.0f} s in {out}; program in {out / 'best_reduced.json'}")
     if args.json:
-        print(json.dumps(res.summary()))
-    return 1 if target is not None and b.reduced_additions > target else 0
+        emit_json(res.summary())
+    return exit_code(target is None or b.reduced_additions <= target, res.stop)
 
 
 def find_starts(fmt, rank: int, paths, known: bool = True) -> list:
@@ -73,9 +70,8 @@ def find_starts(fmt, rank: int, paths, known: bool = True) -> list:
     searched recursively; default ``results/schemes`` if it exists), plus the known algorithms
     and the Kronecker products of two of them when ``known``. A reduced file whose program does
     not compute a valid scheme is an error (exit 1); so is finding nothing (exit 2)."""
-    from discovery.formats import read_reduced
     from discovery.core.verify import require_valid
-    from discovery.formats import EXTENSIONS, load_schemes
+    from discovery.formats import EXTENSIONS, load_schemes, read_reduced
 
     if paths is None:
         paths = ["results/schemes"] if Path("results/schemes").is_dir() else []

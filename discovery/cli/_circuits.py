@@ -1,7 +1,7 @@
 """Circuit commands: ``simplify``, ``draw``, ``export``.
 
 Every scheme is verified first; a wrong one is refused with its failing equations named
-(:class:`~discovery.errors.VerificationError`, exit 2 through the dispatcher).
+(:class:`~discovery.errors.VerificationError`, exit 1 through the dispatcher).
 """
 
 from __future__ import annotations
@@ -9,29 +9,31 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from discovery._io import atomic_write_text, save_figure
 from discovery.circuits.cse import METHODS
-from discovery.cli._common import int_arg, pick_one, reduced_in_file, seconds_arg
-from discovery.errors import DiscoveryError
-from discovery.formats import save_scheme
 from discovery.circuits.symbolic import SimplifiedScheme, plain, simplify_additions
-from discovery.formats import to_reduced
+from discovery.cli._common import emit_json, int_arg, pick_one, reduced_in_file, refuse, seconds_arg
 from discovery.core.verify import require_valid
+from discovery.errors import DiscoveryError
+from discovery.formats import atomic_write_text, save_figure, save_scheme, to_reduced
 
 DRAW_EXTENSIONS = (".png", ".svg", ".dot", ".graphml")
 TARGETS = {"python": ".py", "latex": ".tex", "program": ".json", "reduced": ".json"}
+KEY_HELP = "pick one scheme of a multi-scheme npz, e.g. '3,3,3' (in a folder: a file name)"
+EXITS = "Exit 0 written, 1 the scheme is not exact (nothing written), 2 bad input."
 
 
 def register(sub) -> None:
     p = sub.add_parser("simplify", help="share common subexpressions to reduce additions",
                        description="Print naive and reduced addition counts and the simplified program. "
                                    "By default also searches equivalent schemes (X A Y^-1, Y B Z^-1, "
-                                   "X C Z^-1 and the format's symmetries) where that is cheap (2x2 sides).")
-    p.add_argument("path", metavar="PATH", help="scheme file (.json, .npz, .exp; reduced .json too)")
+                                   "X C Z^-1 and the format's symmetries) where that is cheap (2x2 sides). "
+                                   + EXITS)
+    p.add_argument("path", metavar="PATH", help="a scheme file (a reduced .json too) or a folder holding one")
     p.add_argument("--no-equivalents", action="store_true", help="only share subexpressions")
-    p.add_argument("--key", help="pick one scheme of a multi-scheme npz, e.g. '3,3,3'")
-    p.add_argument("--out", metavar="FILE", help="save the (possibly equivalent) scheme (.json, .npz, .exp)")
-    p.add_argument("--json", action="store_true", help="last stdout line: a JSON object with the counts")
+    p.add_argument("--key", help=KEY_HELP)
+    p.add_argument("-o", "--out", metavar="FILE",
+                   help="save the (possibly equivalent) scheme to this file (.json, .npz, .exp, ...)")
+    p.add_argument("--json", action="store_true", help="print one JSON document with the counts on stdout")
     p.add_argument("--method", default="best", metavar="NAME",
                    help="CSE heuristic: " + ", ".join(METHODS) + " (default best)")
     p.add_argument("--tries", default="16", metavar="K", help="seeded runs per heuristic (default 16)")
@@ -40,23 +42,25 @@ def register(sub) -> None:
     p.add_argument("--seed", default="0")
     p.set_defaults(func=cmd_simplify)
 
-    p = sub.add_parser("draw", help="draw the arithmetic circuit (png, svg) or export its graph (dot, graphml)")
-    p.add_argument("path", metavar="PATH")
+    p = sub.add_parser("draw", help="draw the arithmetic circuit (png, svg) or export its graph (dot, graphml)",
+                       description=EXITS)
+    p.add_argument("path", metavar="PATH", help="a scheme file or a folder holding one")
     p.add_argument("-o", "--out", required=True, metavar="FILE", help="FILE.png, .svg, .dot or .graphml")
     p.add_argument("--plain", action="store_true", help="the plain evaluation, without shared sums")
     p.add_argument("--equivalents", action="store_true", help="search equivalent schemes first")
-    p.add_argument("--key", help="pick one scheme of a multi-scheme npz, e.g. '3,3,3'")
-    p.add_argument("--dpi", type=int, default=120, help="resolution of a PNG (default 120)")
+    p.add_argument("--key", help=KEY_HELP)
+    p.add_argument("--dpi", default="120", help="resolution of a PNG (default 120)")
     p.set_defaults(func=cmd_draw)
 
-    p = sub.add_parser("export", help="runnable code or equations from the simplified circuit")
-    p.add_argument("path", metavar="PATH")
+    p = sub.add_parser("export", help="runnable code or equations from the simplified circuit",
+                       description=EXITS)
+    p.add_argument("path", metavar="PATH", help="a scheme file or a folder holding one")
     p.add_argument("--to", required=True, metavar="TARGET",
                    help="python, latex, program (JSON listing) or reduced (the collection's reduced JSON)")
-    p.add_argument("-o", "--out", metavar="FILE", help="output file (default: stdout)")
+    p.add_argument("-o", "--out", metavar="FILE", help="write to this file (default: stdout)")
     p.add_argument("--plain", action="store_true", help="the plain evaluation, without shared sums")
     p.add_argument("--equivalents", action="store_true", help="search equivalent schemes first")
-    p.add_argument("--key", help="pick one scheme of a multi-scheme npz, e.g. '3,3,3'")
+    p.add_argument("--key", help=KEY_HELP)
     p.add_argument("--name", default="multiply", help="function name for --to python")
     p.set_defaults(func=cmd_export)
 
@@ -85,6 +89,8 @@ def _program(path: str, equivalents: bool, plain_only: bool = False, tries: int 
 def cmd_simplify(args) -> int:
     if args.method not in METHODS:
         raise DiscoveryError(f"unknown --method {args.method!r}; use one of {', '.join(METHODS)}")
+    if args.method != "random":
+        refuse(args, f"with --method {args.method}", ["workers", "time_limit"], "they are for --method random")
     ss, how = _program(args.path, not args.no_equivalents, tries=int_arg("--tries", args.tries, 1),
                        seed=int_arg("--seed", args.seed, 0), key=args.key, method=args.method,
                        workers=int_arg("--workers", args.workers, 1),
@@ -99,10 +105,10 @@ def cmd_simplify(args) -> int:
         save_scheme(ss.scheme, args.out)
         print(f"saved the scheme ({'equivalent, ' if 'equivalent' in how else ''}verified) to {args.out}")
     if args.json:
-        print(json.dumps({"format": [n, m, p], "multiplications": ss.multiplications,
-                          "naive_additions": ss.naive_additions, "reduced_additions": ss.reduced_additions,
-                          "additions_by_side": [ss.a.additions, ss.b.additions, ss.c.additions],
-                          "intermediates": ss.intermediates(), "method": how}))
+        emit_json({"format": [n, m, p], "multiplications": ss.multiplications,
+                   "naive_additions": ss.naive_additions, "reduced_additions": ss.reduced_additions,
+                   "additions_by_side": [ss.a.additions, ss.b.additions, ss.c.additions],
+                   "intermediates": ss.intermediates(), "method": how, "out": args.out})
     return 0
 
 
@@ -111,6 +117,10 @@ def cmd_draw(args) -> int:
     if ext not in DRAW_EXTENSIONS:
         raise DiscoveryError(f"{args.out}: unknown output extension {ext or '(none)'!r}; "
                              f"use one of {', '.join(DRAW_EXTENSIONS)}")
+    if ext != ".png":
+        refuse(args, f"for a {ext} file", ["dpi"], "it is the resolution of a PNG")
+    dpi = int_arg("--dpi", args.dpi, 1)
+    _plain_or_equivalents(args)
     from discovery.circuits.circuit import build_circuit
     from discovery.formats import to_dot, to_graphml
 
@@ -127,14 +137,22 @@ def cmd_draw(args) -> int:
         from discovery.circuits.draw import draw_circuit
 
         fig = draw_circuit(G)
-        save_figure(fig, args.out, dpi=args.dpi, bbox_inches="tight")
+        save_figure(fig, args.out, dpi=dpi, bbox_inches="tight")
     print(f"wrote {args.out} ({ss.multiplications} multiplications, {ss.reduced_additions} additions, {how})")
     return 0
+
+
+def _plain_or_equivalents(args) -> None:
+    if args.plain and args.equivalents:
+        raise DiscoveryError("--plain draws the scheme as given, --equivalents searches other schemes: give one")
 
 
 def cmd_export(args) -> int:
     if args.to not in TARGETS:
         raise DiscoveryError(f"unknown export target {args.to!r}; use one of {', '.join(TARGETS)}")
+    if args.to != "python":
+        refuse(args, f"with --to {args.to}", ["name"], "it names the function of --to python")
+    _plain_or_equivalents(args)
     from discovery.circuits.codegen import program_json, to_latex, to_python
 
     ss, how = _program(args.path, args.equivalents, args.plain, key=args.key)

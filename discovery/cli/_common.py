@@ -1,19 +1,91 @@
-"""Helpers shared by the CLI commands: numbers from the command line, picking schemes by key,
-a file's own reduced program."""
+"""Helpers shared by the CLI commands: the contract's plumbing (``--json`` output, refusing options a
+mode does not use, exit codes), numbers from the command line, scheme inputs (files or folders)
+and picking schemes by key."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import sys
 from pathlib import Path
 
-from discovery.errors import DiscoveryError
-from discovery.formats import load_schemes
 from discovery.core.scheme import Scheme
+from discovery.errors import DiscoveryError, RunRecordFile
+from discovery.formats import load_schemes, read_reduced, scheme_files
+from discovery.search.summary import Stop, to_plain
 
 KEYS_SHOWN = 6  # a bad key lists this many keys and a count, not all 93 of a library file
+INTERRUPTED = 130
+
+# ---- --json: stdout is exactly one JSON document, human text goes to stderr ---------------------
+_json_out: list = []  # [the real stdout, documents written] while a --json command runs
 
 
+@contextlib.contextmanager
+def json_mode(enabled: bool):
+    """While a ``--json`` command runs, everything it prints goes to stderr; :func:`emit_json`
+    writes its one document to the real stdout."""
+    if not enabled:
+        yield
+        return
+    _json_out[:] = [sys.stdout, 0]
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        _json_out.clear()
+
+
+def json_pending() -> bool:
+    """True while a --json command runs and has not written its document yet."""
+    return bool(_json_out) and not _json_out[1]
+
+
+def emit_json(doc) -> None:
+    """Write ``doc`` (plain JSON types, or anything :func:`~discovery.search.summary.to_plain` takes)
+    as the command's one JSON document on stdout."""
+    if not _json_out:
+        print(json.dumps(to_plain(doc)))
+        return
+    if _json_out[1]:
+        raise RuntimeError("a --json command wrote a second JSON document; it writes exactly one")
+    _json_out[0].write(json.dumps(to_plain(doc)) + "\n")
+    _json_out[0].flush()
+    _json_out[1] = 1
+
+
+def exit_code(ok: bool, stop=None) -> int:
+    """The contract's exit code of a run: 130 if Ctrl-C stopped it (after saving what was found),
+    else 0 if it reached what it was asked for, else 1."""
+    if stop == Stop.INTERRUPTED:
+        return INTERRUPTED
+    return 0 if ok else 1
+
+
+# ---- options a mode does not use are refused, not ignored --------------------------------------
+def given(args, dest: str) -> bool:
+    """True if the option ``dest`` was set to something other than its default."""
+    return getattr(args, dest) != args._parser.get_default(dest)
+
+
+def refuse(args, mode: str, dests, why: str = "") -> None:
+    """One clear error if any of the options ``dests`` was given: ``mode`` does not use them."""
+    used = [d for d in dests if given(args, d)]
+    if used:
+        flags = [_flag(args._parser, d) for d in used]
+        raise DiscoveryError(f"{', '.join(flags)} {'does' if len(flags) == 1 else 'do'} nothing {mode}"
+                             f"{'; ' + why if why else ''}; drop {'it' if len(flags) == 1 else 'them'}")
+
+
+def _flag(parser, dest: str) -> str:
+    for action in parser._actions:
+        if action.dest == dest and action.option_strings:
+            return max(action.option_strings, key=len)
+    return dest
+
+
+# ---- numbers -----------------------------------------------------------------------------------
 def int_arg(flag: str, text, minimum: int | None = None, error: type = DiscoveryError) -> int | None:
     """``text`` as an integer (None stays None), else one clear ``error`` naming ``flag``."""
     if text is None:
@@ -40,6 +112,30 @@ def seconds_arg(flag: str, text, positive: bool = True, error: type = DiscoveryE
     return x
 
 
+# ---- scheme inputs: files or folders -----------------------------------------------------------
+def input_files(path: str | Path) -> list[Path]:
+    """The scheme files of one input: the file itself, or every scheme file under a folder."""
+    q = Path(path)
+    if q.is_dir():
+        files = scheme_files(q, recursive=True)
+        if not files:
+            raise DiscoveryError(f"{q}: the folder holds no scheme file; give a file or a folder of schemes")
+        return files
+    return [q]
+
+
+def load_input(path: str | Path) -> tuple[list[tuple[str, Scheme]], list[str]]:
+    """(label, scheme) pairs of a file or of every scheme file under a folder, and the run records
+    skipped (a folder's ``best.json``, a run's state). A file that cannot be read is an error."""
+    items, records = [], []
+    for f in input_files(path):
+        try:
+            items += load_schemes(f)
+        except RunRecordFile:
+            records.append(str(f))
+    return items, records
+
+
 def label_key(label: str) -> str | None:
     """The key of a label ``path[3,3,3]`` (``'3,3,3'``), or None for a single-scheme file."""
     return label[label.rfind("[") + 1:-1] if label.endswith("]") else None
@@ -53,15 +149,25 @@ def list_keys(keys: list[str]) -> str:
     return head if len(keys) <= KEYS_SHOWN else f"{head} ... ({len(keys)} keys)"
 
 
+def _keys(items, folder: bool) -> list[str]:
+    if folder:
+        return [Path(lbl).name if label_key(lbl) is None else f"{Path(lbl[:lbl.rfind('[')]).name}[{label_key(lbl)}]"
+                for lbl, _ in items]
+    return [k for k in (label_key(lbl) for lbl, _ in items) if k is not None]
+
+
 def pick(path: str, key: str | None) -> list[tuple[str, Scheme]]:
-    """The (label, scheme) pairs of ``path``; with ``key``, only the scheme(s) stored under it."""
-    items = load_schemes(path)
+    """The (label, scheme) pairs of ``path`` (a file or a folder); with ``key``, only the scheme(s)
+    under it: an npz key such as ``3,3,3``, or in a folder a file's name."""
+    items, _ = load_input(path)
+    if not items:
+        raise DiscoveryError(f"{path}: holds no scheme, only run records")
     if key is None:
         return items
-    chosen = [(lbl, s) for lbl, s in items if label_key(lbl) == key.replace(" ", "")]
+    want = key.replace(" ", "")
+    chosen = [(lbl, s) for lbl, s in items if label_key(lbl) == want or Path(lbl).name == key]
     if not chosen:
-        keys = [k for k in (label_key(lbl) for lbl, _ in items) if k is not None]
-        raise DiscoveryError(f"{path}: no scheme with key {key!r} (keys: {list_keys(keys)})")
+        raise DiscoveryError(f"{path}: no scheme with key {key!r} (keys: {list_keys(_keys(items, Path(path).is_dir()))})")
     return chosen
 
 
@@ -69,9 +175,8 @@ def pick_one(path: str, key: str | None) -> tuple[str, Scheme]:
     """The single scheme of ``path`` (or the one under ``key``); several without a key is an error."""
     items = pick(path, key)
     if len(items) != 1:
-        keys = [k for k in (label_key(lbl) for lbl, _ in items) if k is not None]
         raise DiscoveryError(f"{path}: holds {len(items)} schemes; pick one with --key "
-                             f"(keys: {list_keys(keys)})")
+                             f"(keys: {list_keys(_keys(items, Path(path).is_dir()))})")
     return items[0]
 
 
@@ -81,14 +186,12 @@ def reduced_in_file(path: str):
     Returns a verified :class:`~discovery.circuits.symbolic.SimplifiedScheme` built from the file's
     ``u_fresh``/``v_fresh``/``w_fresh`` sums (see :func:`discovery.formats.read_reduced`).
     """
-    if Path(path).suffix.lower() != ".json":
+    if Path(path).suffix.lower() != ".json" or not Path(path).is_file():
         return None
     try:
-        given = json.loads(Path(path).read_text())
+        given_ = json.loads(Path(path).read_text())
     except (OSError, ValueError):
         return None
-    if not (isinstance(given, dict) and "u_fresh" in given):
+    if not (isinstance(given_, dict) and "u_fresh" in given_):
         return None
-    from discovery.formats import read_reduced
-
-    return read_reduced(given)
+    return read_reduced(given_)

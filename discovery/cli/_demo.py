@@ -7,22 +7,24 @@ import tempfile
 
 def register(sub) -> None:
     p = sub.add_parser("demo", help="find a 2x2 algorithm with 7 multiplications and print it")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--out", help="folder for the found schemes (default: a temporary folder)")
+    p.add_argument("--seed", default="0", help="random seed (default 0)")
+    p.add_argument("-o", "--out", metavar="DIR", help="folder for the found schemes (default: a temporary folder)")
     p.set_defaults(func=cmd_demo)
 
 
 def cmd_demo(args) -> int:
+    from discovery.cli._common import int_arg
     from discovery.cli._core import print_scheme
     from discovery.core.known import strassen, winograd
-    from discovery.search.solver import discover
     from discovery.core.transforms import fingerprint
     from discovery.core.verify import verify_sympy
+    from discovery.search.solver import discover
 
+    seed = int_arg("--seed", args.seed, 0)
     with tempfile.TemporaryDirectory(prefix="discovery-demo-") as tmp:
         out = args.out or tmp
-        print(f"Fitting ternary sum-product networks with r = 7 to the 2x2 matrix product (seed {args.seed}) ...")
-        res = discover(2, 2, 2, 7, restarts=16, time_limit=120, seed=args.seed, out=out, max_found=1)
+        print(f"Fitting ternary sum-product networks with r = 7 to the 2x2 matrix product (seed {seed}) ...")
+        res = discover(2, 2, 2, 7, restarts=16, time_limit=120, seed=seed, out=out, max_found=1)
         if not res.schemes:
             print(f"no exact scheme in {res.restarts} restarts (best residual {res.best_residual:.3g}); "
                   "try another --seed")

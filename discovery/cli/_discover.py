@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 # Light imports only: the solver itself (torch) loads when the command runs.
-from discovery.cli._common import int_arg, seconds_arg
-from discovery.search.solver._config import STRATEGIES, SolverConfig, SolverConfigError
+from discovery.cli._common import emit_json, exit_code, int_arg, seconds_arg
+from discovery.search.solver import STRATEGIES, SolverConfig, SolverConfigError
 from discovery.search.summary import Stop
 
 
@@ -16,7 +14,8 @@ def register(sub) -> None:
         description="Run many restarts of a solver strategy, verify every candidate exactly and "
                     "store the distinct verified schemes (default runs/discover/NxMxP/ under the "
                     "current folder, ignored by git). Running the same command again extends the "
-                    "search. Exit 0 if a scheme was found, 1 if none, 2 on bad input.")
+                    "search. Exit 0 if a scheme was found, 1 if none, 2 on bad input, 130 on Ctrl-C "
+                    "(the schemes found so far are kept).")
     # plain strings: every check happens in SolverConfig so bad input gives one line, exit 2
     p.add_argument("n", metavar="N")
     p.add_argument("m", metavar="M")
@@ -32,7 +31,7 @@ def register(sub) -> None:
     p.add_argument("--seed", default="0", help="base seed; restart i is (seed, i) (default 0)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
     p.add_argument("--strategy", default="als", help=f"one of {', '.join(STRATEGIES)} (default als)")
-    p.add_argument("--out", default=None, metavar="DIR",
+    p.add_argument("-o", "--out", default=None, metavar="DIR",
                    help="output folder, created if needed (default runs/discover/NxMxP)")
     p.add_argument("--batch", default=None, help="restarts per tensor (default: by format)")
     p.add_argument("--threads", default=None, help="torch CPU threads (default 1)")
@@ -45,7 +44,8 @@ def register(sub) -> None:
     p.add_argument("--workers", default=None, metavar="K",
                    help="run batches of restarts in K local processes (default: this process)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--json", action="store_true", help="end with one JSON summary line on stdout")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON document (the run's summary) on stdout; other lines go to stderr")
     p.set_defaults(func=cmd_discover)
 
 
@@ -65,9 +65,7 @@ def cmd_discover(args) -> int:
         restarts=restarts, time_limit=time_limit,
         seed=_int("seed", args.seed), device=args.device, strategy=args.strategy, out=args.out,
         batch=_int("batch", args.batch), threads=_int("threads", args.threads), force=args.force)
-    from discovery.search.solver._memory import fit_batch
-    from discovery.search.solver._params import params_from_strings
-    from discovery.search.solver._search import default_batch, run_search
+    from discovery.search.solver import default_batch, fit_batch, params_from_strings, run_search
 
     params = params_from_strings(config, args.param)
     # fail before any work starts: too little memory for one restart, an unwritable folder
@@ -108,5 +106,5 @@ def cmd_discover(args) -> int:
     lines.append(f"output folder: {result.out}")
     print("\n".join(lines))
     if args.json:
-        print(json.dumps(summary))
-    return 0 if result.distinct else 1
+        emit_json(summary)
+    return exit_code(result.distinct > 0, result.stop)

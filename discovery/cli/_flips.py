@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from discovery.cli._common import int_arg, seconds_arg
+from discovery.cli._common import emit_json, exit_code, int_arg, load_input, refuse, seconds_arg
+from discovery.core.scheme import Ring
 from discovery.errors import DiscoveryError
+
+# options the fixed-rank exploration (--explore) does not use
+NOT_FOR_EXPLORE = ["target_rank", "max_flips", "scheduler", "processes"]
 
 
 def register(sub) -> None:
@@ -15,7 +18,7 @@ def register(sub) -> None:
         description="Random walks on the flip graph (flips, reductions, plus transitions), compiled "
                     "with numba, one walker per core. Every scheme written is verified exactly. "
                     "Exit 0 if the target rank (or, without a target, any improvement) was reached, "
-                    "1 if not, 2 on bad input.")
+                    "1 if not, 2 on bad input, 130 on Ctrl-C (the schemes found so far are kept).")
     p.add_argument("n", metavar="N")
     p.add_argument("m", metavar="M")
     p.add_argument("p", metavar="P")
@@ -38,25 +41,31 @@ def register(sub) -> None:
                    help="run independent walks in K local processes")
     p.add_argument("--explore", action="store_true",
                    help="keep the rank: collect distinct schemes and minimise additions over them")
-    p.add_argument("--out", default=None, metavar="DIR",
+    p.add_argument("-o", "--out", default=None, metavar="DIR",
                    help="output folder (default runs/flips/NxMxP-RING under the current folder)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
-    p.add_argument("--json", action="store_true", help="end with one JSON summary line on stdout")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON document (the run's summary) on stdout; other lines go to stderr")
     p.set_defaults(func=cmd_flip)
 
 
 def cmd_flip(args) -> int:
-    from discovery.search.flips import composed_start, flip_search, load_starts
-    from discovery.search.flips._encode import check_format, check_ring
+    from discovery.search.flips import FlipConfig, composed_start, flip_search, load_starts
 
     n, m, p = (int_arg(k.upper(), getattr(args, k), 1) for k in ("n", "m", "p"))
-    check_format(n, m, p)
-    ring = check_ring(args.ring)
+    ring = Ring.parse(args.ring).value
     target = int_arg("--target-rank", args.target_rank, 1)
     walkers = int_arg("--walkers", args.walkers, 1)
     seed = int_arg("--seed", args.seed, 0)
     max_flips = int_arg("--max-flips", args.max_flips, 1)
     limit = seconds_arg("--time-limit", args.time_limit)
+    if args.explore:
+        refuse(args, "with --explore", NOT_FOR_EXPLORE, "the exploration keeps the rank, in this process")
+    if not args.composed:
+        refuse(args, "without --composed", ["library"], "it lists the schemes --composed builds from")
+    # the format, the ring and the numbers, checked before any scheme is read
+    FlipConfig(n, m, p, ring=ring, target_rank=target, time_limit=limit, walkers=walkers or 0, seed=seed,
+               max_flips=max_flips)
     out = Path(args.out) if args.out else Path("runs") / "flips" / f"{n}x{m}x{p}-{ring}"
     if args.starts and args.composed:
         raise DiscoveryError("give either --from or --composed, not both")
@@ -89,30 +98,18 @@ def cmd_flip(args) -> int:
           f"{res.time_to_best_s:.2f} s ({res.flips / 1e6:.1f} M flips, {res.flips_per_s / 1e6:.2f} M/s, "
           f"{res.config.n_walkers} walkers; stopped: {res.stop}); {res.found} verified scheme(s) in {out}")
     if args.json:
-        print(json.dumps(res.summary()))
-    if res.stop == "interrupted":
-        return 130
-    return 0 if reached else 1
+        emit_json(res.summary())
+    return exit_code(reached, res.stop)
 
 
 def _library(path: str):
-    from discovery.formats import EXTENSIONS, load_schemes
-
-    q = Path(path)
-    files = sorted(f for f in q.rglob("*") if f.suffix.lower() in EXTENSIONS) if q.is_dir() else [q]
-    out = []
-    for f in files:
-        try:
-            out += [s for _, s in load_schemes(f)]
-        except DiscoveryError:
-            if not q.is_dir():
-                raise
-    return out
+    """Every scheme of a file or folder (run records skipped; an unreadable file is an error)."""
+    return [s for _, s in load_input(path)[0]]
 
 
 def _explore(args, start, fmt, ring, limit, walkers, seed, out) -> int:
-    from discovery.search.flips import explore
     from discovery.core.known import standard
+    from discovery.search.flips import explore
 
     if start is None:
         start = standard(*fmt)
@@ -123,8 +120,8 @@ def _explore(args, start, fmt, ring, limit, walkers, seed, out) -> int:
     print(f"{start.name}: additions {res.start_additions} -> {res.best_additions} "
           f"({res.distinct} distinct schemes, {res.simplified} simplified); best in {res.out}")
     if args.json:
-        print(json.dumps({"format": list(fmt), "rank": start.rank, "start_additions": res.start_additions,
-                          "best_additions": res.best_additions, "distinct": res.distinct,
-                          "flips": res.flips, "seconds": round(res.seconds, 3),
-                          "out": str(res.out) if res.out else None}))
+        emit_json({"format": list(fmt), "rank": start.rank, "start_additions": res.start_additions,
+                   "best_additions": res.best_additions, "distinct": res.distinct,
+                   "flips": res.flips, "seconds": round(res.seconds, 3),
+                   "out": str(res.out) if res.out else None})
     return 0 if res.best_additions < res.start_additions else 1

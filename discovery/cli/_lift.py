@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
 
-from discovery.cli._common import int_arg, pick_one, seconds_arg
+from discovery.cli._common import emit_json, int_arg, pick_one, seconds_arg
 from discovery.errors import DiscoveryError
 
 DEFAULT_DIR = Path("runs") / "lift"
@@ -22,11 +21,11 @@ def register(sub) -> None:
                     "no lift exists. A scheme that is already exact is written unchanged. Exit 0 if "
                     "an exact scheme was written, 1 if none was found (the message says whether "
                     "that is a proof), 2 on bad input.")
-    p.add_argument("path", metavar="PATH")
+    p.add_argument("path", metavar="PATH", help="a scheme file or a folder holding one")
     p.add_argument("--key", help="pick one scheme of a multi-scheme npz, e.g. '4,4,4'")
     p.add_argument("--ring", default=None, help="Z2 or Z3: the ring the scheme is valid over "
                    "(default: the ring the file declares, else Z2 if valid modulo 2, else Z3)")
-    p.add_argument("--out", default=None, metavar="FILE",
+    p.add_argument("-o", "--out", default=None, metavar="FILE",
                    help="write the exact scheme to this file (.json, .npz or .exp; default "
                         "runs/lift/NxMxP-rRANK-RING-FINGERPRINT.json under the current folder)")
     p.add_argument("--attempts", default="4", metavar="K",
@@ -98,6 +97,6 @@ def cmd_lift(args) -> int:
         written = save_scheme(res.scheme, out)
         print(f"written to {written}", file=say)
     if args.json:
-        print(json.dumps({"path": label, **res.to_json(), "format": list(s.format), "rank": s.rank,
-                          "out": str(written) if written else None}))
+        emit_json({"path": label, **res.to_json(), "format": list(s.format), "rank": s.rank,
+                   "out": str(written) if written else None})
     return 0 if res.ok else 1

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
-from discovery.cli._common import int_arg, seconds_arg
+from discovery.cli._common import emit_json, int_arg, seconds_arg
 
 
 def register(sub) -> None:
@@ -36,7 +35,7 @@ def register(sub) -> None:
     p.add_argument("--start", default="standard",
                    help="first scheme of a format with none stored: standard or composed (default standard)")
     p.add_argument("--seed", default="0", help="seed (default 0)")
-    p.add_argument("--out", default=None, metavar="DIR", help="output folder (default runs/meta)")
+    p.add_argument("-o", "--out", default=None, metavar="DIR", help="output folder (default runs/meta)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.add_argument("--json", action="store_true",
                    help="print exactly one JSON document on stdout (the summary; other lines go to stderr)")
@@ -95,7 +94,7 @@ def cmd_meta(args) -> int:
           f"{res.elapsed_s:.1f} s, stopped by {res.stop.description}; {res.new} new scheme file(s) in "
           f"{out}/NxMxP/", file=say)
     if args.json:
-        print(json.dumps(res.to_json()))
+        emit_json(res)
     if res.stop is Stop.INTERRUPTED:
         return 130
     return 0 if res.improved else 1

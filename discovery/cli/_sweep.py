@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
-from discovery.cli._common import int_arg, seconds_arg
+from discovery.cli._common import emit_json, exit_code, int_arg, seconds_arg
 from discovery.search.summary import Stop
-from discovery.search.sweeps._config import STRATEGIES, SweepConfig, SweepConfigError
+from discovery.search.sweeps import STRATEGIES, SweepConfig, SweepConfigError
 
 
 def register(sub) -> None:
@@ -17,7 +16,8 @@ def register(sub) -> None:
                     "composed bound, down until a cell finds nothing) with a fixed budget per cell; "
                     "keep every verified scheme, a tidy cells.csv, best.json per format, and the "
                     "comparison with the best known ranks. Rerun the same command to resume. "
-                    "Exit 0 if a scheme was found, 1 if none, 2 on bad input.")
+                    "Exit 0 if a scheme was found, 1 if none, 2 on bad input, 130 on Ctrl-C (finished "
+                    "cells are kept; rerun to resume).")
     p.add_argument("--formats", default=None, metavar="LIST", help="e.g. 2x2x2,2x3x4,3x3x3")
     p.add_argument("--max-dim", default=None, metavar="D",
                    help="all formats 2 <= n <= m <= p <= D (instead of --formats)")
@@ -29,16 +29,18 @@ def register(sub) -> None:
     p.add_argument("--workers", default=None, metavar="K", help="local processes (default: all cores)")
     p.add_argument("--seed", default="0", help="base seed (default 0)")
     p.add_argument("--margin", default="1", help="auto starts this many ranks above the best known (default 1)")
-    p.add_argument("--out", default=None, metavar="DIR", help="sweep folder (default runs/sweep-<strategy>-<hash>)")
+    p.add_argument("-o", "--out", default=None, metavar="DIR",
+                   help="sweep folder (default runs/sweep-<strategy>-<hash>)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
-    p.add_argument("--json", action="store_true", help="end with one JSON summary line on stdout")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON document (the sweep's summary) on stdout; other lines go to stderr")
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("sweep-report", help="compare a sweep folder with the best known ranks",
                        description="Write DIR/comparison.csv and DIR/comparison.png and state the gap "
                                    "per format. Exit 0, or 2 if DIR holds no sweep.")
     p.add_argument("dir", metavar="DIR")
-    p.add_argument("--json", action="store_true", help="print the rows as one JSON line")
+    p.add_argument("--json", action="store_true", help="print the rows as one JSON document on stdout")
     p.set_defaults(func=cmd_report)
 
 
@@ -47,7 +49,7 @@ def _int(name: str, text, low: int = 0):
 
 
 def cmd_sweep(args) -> int:
-    from discovery.search.sweeps._config import formats_up_to, parse_formats, parse_ranks
+    from discovery.search.sweeps import formats_up_to, parse_formats, parse_ranks
 
     if (args.formats is None) == (args.max_dim is None):
         raise SweepConfigError("give either --formats LIST or --max-dim D")
@@ -58,8 +60,7 @@ def cmd_sweep(args) -> int:
                          workers=_int("workers", args.workers, 1))
     config.prepare_out(create=False)  # before connecting or computing anything
     from discovery.search.executor import make_executor
-    from discovery.search.sweeps._report import gap_lines, write_report
-    from discovery.search.sweeps._run import sweep_with
+    from discovery.search.sweeps import gap_lines, sweep_with, write_report
 
     executor = make_executor(config.scheduler, config.workers)
     try:
@@ -75,12 +76,12 @@ def cmd_sweep(args) -> int:
     print(f"cells: {len(result.cells)} ({result.out / 'cells.csv'}); comparison: {csv_path}, {png_path}"
           + (" (interrupted: rerun to resume)" if result.stop is Stop.INTERRUPTED else ""))
     if args.json:
-        print(json.dumps(result.to_json()))
-    return 0 if result.best else 1
+        emit_json(result)
+    return exit_code(bool(result.best), result.stop)
 
 
 def cmd_report(args) -> int:
-    from discovery.search.sweeps._report import gap_lines, write_report
+    from discovery.search.sweeps import gap_lines, write_report
 
     rows, csv_path, png_path = write_report(args.dir)
     cols = ["n", "m", "p", "found_rank", "fewest_additions", "best_known_ZT", "best_known_Q",
@@ -91,5 +92,5 @@ def cmd_report(args) -> int:
     print("\n".join(gap_lines(rows)))
     print(f"written: {csv_path}, {png_path}")
     if args.json:
-        print(json.dumps(rows))
+        emit_json(rows)
     return 0

@@ -33,11 +33,18 @@ from functools import lru_cache
 
 import numpy as np
 
-from discovery.errors import DiscoveryError
 from discovery.core.scheme import Scheme
-from discovery.core.transforms import (canonical, cyclic, format_symmetries, permute_terms, sandwich, scale_term,
-                                      transpose)
+from discovery.core.transforms import (
+    canonical,
+    cyclic,
+    format_symmetries,
+    permute_terms,
+    sandwich,
+    scale_term,
+    transpose,
+)
 from discovery.core.verify import require_valid
+from discovery.errors import DiscoveryError
 
 Matrix = tuple[tuple[int, ...], ...]
 

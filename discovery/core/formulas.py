@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from discovery.errors import SchemeFormatError
 from discovery.core.scheme import Scheme
 from discovery.core.tensor import a_name, b_name
+from discovery.errors import SchemeFormatError
 
 _TERM = re.compile(
     r"\s*([+-])?\s*(?:(\d+(?:/\d+)?)\s*\*?\s*)?([abcm])(\d+(?:_\d+)?)\s*"
@@ -150,9 +150,9 @@ def from_formulas(multiplications: list[str], elements: list[str], n: int, m: in
         if lhs.strip() != f"m{t + 1}" or "*" not in rhs:
             raise SchemeFormatError(f"{where}: expected 'm{t + 1} = (...) * (...)', got {line!r}")
         left, right = _split_product(rhs, where)
-        for c, letter, (i, j) in _terms(left, "a", (n, m), where):
+        for c, _, (i, j) in _terms(left, "a", (n, m), where):
             u[t, (i - 1) * m + (j - 1)] += c
-        for c, letter, (j, k) in _terms(right, "b", (m, p), where):
+        for c, _, (j, k) in _terms(right, "b", (m, p), where):
             v[t, (j - 1) * p + (k - 1)] += c
     seen = set()
     for line in elements:
@@ -164,7 +164,7 @@ def from_formulas(multiplications: list[str], elements: list[str], n: int, m: in
         if not (1 <= i <= n and 1 <= k <= p) or (i, k) in seen:
             raise SchemeFormatError(f"output line {line!r}: c{i}{k} is out of range or repeated")
         seen.add((i, k))
-        for c, letter, (t,) in _terms(rhs, "m", (r,), f"output line {line!r}"):
+        for c, _, (t,) in _terms(rhs, "m", (r,), f"output line {line!r}"):
             w[t - 1, (k - 1) * n + (i - 1)] += c
     return Scheme.from_rows(n, m, p, u, v, w, **kw)
 

@@ -34,9 +34,9 @@ from typing import Any
 import numpy as np
 
 from discovery._enum import ValueEnum
-from discovery.errors import SchemeFormatError
 from discovery.core.coefficients import exact_array, int_or_fraction
 from discovery.core.scheme import Provenance, Ring, Scheme, _infer_ring
+from discovery.errors import SchemeFormatError
 
 
 class SymmetryGroup(ValueEnum):

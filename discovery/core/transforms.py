@@ -21,8 +21,8 @@ from typing import Sequence
 
 import numpy as np
 
-from discovery.errors import DiscoveryError
 from discovery.core.scheme import Provenance, Scheme
+from discovery.errors import DiscoveryError
 
 
 def _frac(a: np.ndarray) -> np.ndarray:

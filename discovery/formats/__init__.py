@@ -30,11 +30,13 @@ import os
 import re
 from pathlib import Path
 
-from discovery._io import atomic_write_bytes, atomic_write_text
-from discovery.errors import RunRecordFile, SchemeFileError, SchemeFormatError, UnsafeFileError
+from discovery._io import atomic_write_bytes
+from discovery._io import atomic_write_text as atomic_write_text
+from discovery._io import save_figure as save_figure
 from discovery.core.scheme import Provenance, Ring, Scheme
 from discovery.core.symmetry import SymmetricScheme, SymmetryGroup, detect_symmetry
 from discovery.core.verify import verify
+from discovery.errors import RunRecordFile, SchemeFileError, SchemeFormatError, UnsafeFileError
 from discovery.formats import _exp, _json, _m, _npz, _symmetric, _txt
 from discovery.formats._graph import from_graphml as from_graphml
 from discovery.formats._graph import to_dot as to_dot
@@ -49,6 +51,15 @@ _TEXT = {".exp": (_exp.read_exp, _exp.write_exp), ".m": (_m.read_m, _m.write_m),
 _MODULUS = re.compile(r"mod(\d+)(?!\d)")
 scheme_to_dict = _json.scheme_to_dict
 scheme_from_dict = _json.scheme_from_dict
+
+
+def scheme_files(folder: str | os.PathLike, recursive: bool = False) -> list[Path]:
+    """The scheme files of ``folder`` (by extension, sorted; hidden files such as an atomic write
+    in flight are not), with those of its subfolders when ``recursive``."""
+    folder = Path(folder)
+    found = folder.rglob("*") if recursive else folder.iterdir()
+    return sorted(q for q in found if q.suffix.lower() in EXTENSIONS and q.is_file()
+                  and not any(part.startswith(".") for part in q.relative_to(folder).parts))
 
 
 def _ext(path: Path) -> str:

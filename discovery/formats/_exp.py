@@ -27,9 +27,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from discovery.errors import SchemeFormatError
 from discovery.core.formulas import format_linear, parse_linear
 from discovery.core.scheme import Scheme
+from discovery.errors import SchemeFormatError
 
 _VAR = r"[abc]\d+(?:_\d+)?"
 _NUM = r"\d+(?:/\d+)?"

@@ -28,9 +28,9 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from discovery.errors import SchemeFormatError
 from discovery.core.coefficients import int_or_fraction
 from discovery.core.scheme import Scheme
+from discovery.errors import SchemeFormatError
 
 _TOKEN = re.compile(r"\s*(?:(?P<open>[{\[])|(?P<close>[}\]])|(?P<comma>,)"
                     r"|(?P<num>[+-]?\s*\d+(?:\s*/\s*\d+)?)|(?P<comment>\(\*.*?\*\))|(?P<end>;?\s*$))",

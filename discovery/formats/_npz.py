@@ -21,8 +21,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from discovery.errors import SchemeFormatError, UnsafeFileError
 from discovery.core.scheme import Provenance, Scheme
+from discovery.errors import SchemeFormatError, UnsafeFileError
 
 _ALLOWED = {
     ("numpy.core.multiarray", "_reconstruct"),

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from discovery.errors import SchemeFormatError
-from discovery.formats import _json
 from discovery.core.coefficients import coef_json
 from discovery.core.scheme import Scheme
 from discovery.core.symmetry import SymmetricScheme
 from discovery.core.transforms import fingerprint
+from discovery.errors import SchemeFormatError
+from discovery.formats import _json
 
 
 def symmetric_to_dict(sym: SymmetricScheme) -> dict[str, Any]:

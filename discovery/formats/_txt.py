@@ -24,9 +24,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from discovery.errors import SchemeFormatError
 from discovery.core.coefficients import int_or_fraction
 from discovery.core.scheme import Scheme
+from discovery.errors import SchemeFormatError
 
 _NUMBER = re.compile(r"\S+")
 

@@ -15,8 +15,8 @@ from torch import nn
 from torch.nn.modules.utils import _pair
 
 from discovery.errors import DiscoveryError
-from discovery.spn.quant import QuantMode, Ternarizer
 from discovery.nn._spn import SPNFactors, resolve_width, svd_factors
+from discovery.spn.quant import QuantMode, Ternarizer
 
 
 class StrassenConv2d(nn.Module):

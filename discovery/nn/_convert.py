@@ -10,10 +10,10 @@ import torch
 from torch import nn
 
 from discovery.errors import DiscoveryError
-from discovery.spn.quant import QuantMode, Ternarizer
 from discovery.nn._conv import StrassenConv2d
 from discovery.nn._linear import StrassenLinear
 from discovery.nn._lstm import StrassenLSTM
+from discovery.spn.quant import QuantMode, Ternarizer
 
 
 @dataclass(frozen=True)

@@ -39,12 +39,12 @@ import torch
 from torch import nn
 
 from discovery.errors import DiscoveryError
-from discovery.spn.quant import QuantMode
-from discovery.nn._cse import cse_adds, plain_adds
 from discovery.nn._conv import StrassenConv2d
+from discovery.nn._cse import cse_adds, plain_adds
 from discovery.nn._linear import StrassenLinear
 from discovery.nn._lstm import StrassenLSTM
 from discovery.nn._spn import SPNFactors
+from discovery.spn.quant import QuantMode
 
 
 class UncountableModule(DiscoveryError, TypeError):

@@ -29,8 +29,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from discovery.errors import DiscoveryError
-from discovery.spn.quant import QuantMode, Ternarizer
 from discovery.nn._spn import SPNFactors, resolve_width, svd_factors
+from discovery.spn.quant import QuantMode, Ternarizer
 
 
 class StrassenLSTM(nn.Module):

@@ -16,8 +16,8 @@ import torch
 from torch import nn
 
 from discovery.errors import DiscoveryError
-from discovery.spn.quant import QuantMode, Ternarizer
 from discovery.spn.block import SPNBlock
+from discovery.spn.quant import QuantMode, Ternarizer
 
 
 def resolve_width(r: int | None, r_ratio: float | None, n_out: int, layer: str) -> int:

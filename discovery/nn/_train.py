@@ -16,10 +16,10 @@ from torch import nn
 from tqdm import tqdm
 
 from discovery.errors import DiscoveryError
-from discovery.spn.quant import QuantMode
 from discovery.nn._conv import StrassenConv2d
 from discovery.nn._linear import StrassenLinear
 from discovery.nn._lstm import StrassenLSTM
+from discovery.spn.quant import QuantMode
 
 STRASSEN_LAYERS = (StrassenLinear, StrassenConv2d, StrassenLSTM)
 

@@ -35,11 +35,12 @@ from discovery._io import atomic_write_text
 from discovery.circuits.cse import quick_additions
 from discovery.circuits.cse_search import RandomSearchConfig, random_search
 from discovery.circuits.symbolic import SimplifiedScheme
-from discovery.formats import read_reduced, to_reduced
 from discovery.circuits.variants import random_plus_transitions, ternary_sandwiches
 from discovery.core.scheme import Scheme
 from discovery.core.verify import require_valid
 from discovery.errors import DiscoveryError
+from discovery.formats import read_reduced, to_reduced
+from discovery.search.summary import Stop
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class AdditionsResult:
         seconds: seconds searched in the folder so far.
         history: (seconds, additions) each time the best dropped.
         out: the folder, if any.
+        stop: ``Stop.TIME`` (the budget spent) or ``Stop.INTERRUPTED`` (Ctrl-C; the best so far is kept).
     """
 
     best: SimplifiedScheme
@@ -103,13 +105,15 @@ class AdditionsResult:
     seconds: float
     history: tuple[tuple[float, int], ...] = field(default=())
     out: Path | None = None
+    stop: Stop = Stop.TIME
 
     def summary(self) -> dict:
         n, m, p = self.best.format
         return {"format": [n, m, p], "rank": self.best.multiplications, "additions": self.best.reduced_additions,
                 "by_side": [self.best.a.additions, self.best.b.additions, self.best.c.additions],
                 "start_additions": self.start_additions, "rounds": self.rounds, "seen": self.seen,
-                "seconds": round(self.seconds, 1), "out": str(self.out) if self.out else None}
+                "seconds": round(self.seconds, 1), "out": str(self.out) if self.out else None,
+                "stop": self.stop.value}
 
 
 def known_starts(fmt, rank: int) -> list[Scheme]:
@@ -302,6 +306,7 @@ def _search(starts, config, folder, state, saved_pool, best, executor, progress)
     snapshot(True, spent)
     bar = _Progress(progress, fmt, rank, config.budget)
     t0 = time.perf_counter()
+    stop = Stop.TIME
     try:
         while time.perf_counter() - t0 < config.budget:
             rounds += 1
@@ -327,12 +332,12 @@ def _search(starts, config, folder, state, saved_pool, best, executor, progress)
             bar.show(time.perf_counter() - t0, f"round {rounds}, best {best.reduced_additions}, "
                                                f"pool {sorted(sc for sc, _ in pool.values())[:4]}")
     except KeyboardInterrupt:
-        pass
+        stop = Stop.INTERRUPTED
     finally:
         bar.close()
     spent += time.perf_counter() - t0
     snapshot(False, spent)
-    return AdditionsResult(best, start_adds, rounds, len(seen), spent, tuple(history), folder.out)
+    return AdditionsResult(best, start_adds, rounds, len(seen), spent, tuple(history), folder.out, stop)
 
 
 def _plus_walks(parent: Scheme, count: int, seconds: float, rng: np.random.Generator) -> list[Scheme]:

@@ -21,10 +21,10 @@ run at once).
 from __future__ import annotations
 
 import concurrent.futures as cf
-from concurrent.futures.process import BrokenProcessPool
 import multiprocessing
 import os
 import re
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterable
 
 from discovery.errors import DiscoveryError

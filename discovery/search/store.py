@@ -28,7 +28,7 @@ from discovery.core.scheme import Ring, Scheme
 from discovery.core.transforms import fingerprint
 from discovery.core.verify import require_valid, verify
 from discovery.errors import DiscoveryError, RunRecordFile, SchemeFileError, SchemeFormatError
-from discovery.formats import EXTENSIONS, load_schemes, save_scheme
+from discovery.formats import load_schemes, save_scheme, scheme_files
 
 SCHEME_FILE = re.compile(r"^r(\d+)-([0-9a-f]+)\.json$")
 RECORD_KEY = "record"  # the key every run record carries (its name), so no loader takes it for a scheme
@@ -58,12 +58,6 @@ class Skipped:
     path: Path
     reason: str
     kind: str = "unreadable"
-
-
-def scheme_files(folder: Path) -> list[Path]:
-    """The files of ``folder`` (not its subfolders) with a scheme extension, sorted by name."""
-    return sorted(q for q in Path(folder).iterdir() if q.suffix.lower() in EXTENSIONS and q.is_file()
-                  and not q.name.startswith("."))
 
 
 class SchemeStore:

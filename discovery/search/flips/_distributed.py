@@ -24,7 +24,7 @@ MAX_STARTS = 16
 
 def walk_task(fmt, starts, ring: str, target: int | None, time_limit: float, seed: int):
     """One walk (the task function on every executor): returns its verified best schemes."""
-    from discovery.search.flips import flip_search
+    from discovery.search.flips._search import flip_search
 
     res = flip_search(*fmt, start=list(starts), ring=ring, target_rank=target, time_limit=time_limit,
                       walkers=1, seed=seed)

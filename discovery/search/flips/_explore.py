@@ -2,7 +2,7 @@
 of the same rank, and minimise additions over them (:func:`discovery.circuits.symbolic.simplify_additions`).
 
 Each new scheme is scored by one quick greedy elimination of common subexpressions
-(:func:`discovery.circuits.slp.eliminate_pairs`, one try per side); walkers are re-seeded now and then
+(:func:`discovery.circuits.cse.eliminate_pairs`, one try per side); walkers are re-seeded now and then
 from the best-scored schemes, which biases the walk towards cheap ones. The plain addition
 count is a poor guide (the 58-addition <3,3,3> record has 119 plain additions), so the
 score is the shared count itself. The best ones are simplified fully and verified at the end.
@@ -21,7 +21,7 @@ from discovery.search.flips import _kernels
 from discovery.search.flips._encode import check_ring, decode, decode_arrays, encode
 from discovery.search.flips._search import _Folder, FlipConfig
 from discovery.core.scheme import Provenance, Scheme
-from discovery.circuits.slp import eliminate_pairs
+from discovery.circuits.cse import eliminate_pairs
 from discovery.circuits.symbolic import SimplifiedScheme, simplify_additions
 from discovery.core.transforms import fingerprint
 from discovery.core.verify import verify

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from discovery.ranks.bounds import RankTable, permuted
-from discovery.errors import DiscoveryError, RunRecordFile, SchemeFileError
+from discovery.errors import DiscoveryError, RunRecordFile, SchemeFileError, VerificationError
 from discovery.formats import EXTENSIONS, load_schemes
 from discovery.core.known import standard, strassen
 from discovery.core.scheme import Scheme
@@ -54,7 +54,7 @@ def load_starts(paths: list[str | os.PathLike], fmt: tuple[int, int, int], ring:
                                          "ternary start (use --ring Z2 to walk modulo 2)")
                 report = verify(s, ring)
                 if not report.ok:
-                    raise DiscoveryError(f"{label}: not a valid start over {ring}: {report.summary(2)}")
+                    raise VerificationError(f"{label}: not a valid start over {ring}: {report.summary(2)}")
                 out.append(s)
     if not out:
         raise DiscoveryError(f"no scheme of format <{','.join(map(str, fmt))}> in {', '.join(map(str, paths))}")

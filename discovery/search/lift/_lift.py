@@ -28,7 +28,7 @@ import numpy as np
 
 from discovery.core.scheme import Provenance, Ring, Scheme
 from discovery.core.verify import valid_rings, verify
-from discovery.errors import DiscoveryError
+from discovery.errors import DiscoveryError, VerificationError
 from discovery.search.lift._choose import KernelChooser, particular
 from discovery.search.lift._reconstruct import Candidates, symmetric
 from discovery.search.lift._result import PRIMES, LiftConfig, LiftOutcome, LiftResult
@@ -75,7 +75,7 @@ def _ring_to_lift(s: Scheme, asked: Ring | None) -> Ring:
     if asked is not None:
         rep = verify(s, asked)
         if not rep.ok:
-            raise DiscoveryError(f"the scheme is not valid modulo {PRIMES[asked]}, so there is nothing to "
+            raise VerificationError(f"the scheme is not valid modulo {PRIMES[asked]}, so there is nothing to "
                                  f"lift: {rep.summary(2)}")
         return asked
     if s.ring in PRIMES and verify(s, s.ring).ok:
@@ -83,7 +83,7 @@ def _ring_to_lift(s: Scheme, asked: Ring | None) -> Ring:
     for ring in PRIMES:
         if verify(s, ring).ok:
             return ring
-    raise DiscoveryError(f"the scheme is not valid modulo 2 or 3, so there is nothing to lift: "
+    raise VerificationError(f"the scheme is not valid modulo 2 or 3, so there is nothing to lift: "
                          f"{verify(s, 'Z2').summary(2)}")
 
 

@@ -34,7 +34,7 @@ def walk_figure(result, walkers=None) -> Figure:
         gaps.append(gaps[-1])
         line, = top.step(xs, ys, where="post", lw=1, alpha=0.8, label=f"walker {i}")
         bottom.step(xs, gaps, where="post", lw=1, alpha=0.8, color=line.get_color())
-        for (phase, fmt, rank, how), x, y, g in zip(result.paths[i], xs, ys, gaps):
+        for (_phase, _fmt, _rank, how), x, y, _g in zip(result.paths[i], xs, ys, gaps):
             if how == "walk":
                 continue
             label = how if how not in seen else None

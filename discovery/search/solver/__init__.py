@@ -8,8 +8,9 @@ schemes under ``runs/discover/<n>x<m>x<p>/`` (or ``out``); see :mod:`._search`.
 
 from __future__ import annotations
 
-from discovery._lazy import lazy_exports
+from typing import TYPE_CHECKING
 
+from discovery._lazy import lazy_exports
 from discovery.search.solver._config import SOLVER_MODULES as SOLVER_MODULES
 from discovery.search.solver._config import STRATEGIES as STRATEGIES
 from discovery.search.solver._config import SolverConfig as SolverConfig
@@ -39,9 +40,15 @@ _TORCH_EXPORTS = {
     "SeedsSummary": "._seeds",
     "discover_over_seeds": "._seeds",
     "run_search": "._search",
+    "default_batch": "._task",
+    "default_params": "._task",
+    "fit_batch": "._memory",
+    "params_from_strings": "._params",
     "ResultStore": "._store",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _TORCH_EXPORTS)
+if TYPE_CHECKING:  # the annotation of discover(); the class loads with torch on first use
+    from discovery.search.solver._search import DiscoverResult
 
 def discover(n: int, m: int, p: int, rank: int, *, restarts: int | None = 64,
              time_limit: float | None = None, seed: int = 0, device: str = "auto",

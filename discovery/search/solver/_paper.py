@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import torch
 
-from discovery.spn.quant import QuantMode, Ternarizer
 from discovery.search.solver._batch import BatchOutcome, init_factors, past, restart_generator
 from discovery.search.solver._loss import random_products, rounded_errors, tensor_loss
 from discovery.search.solver._spn import MatMulSPN
+from discovery.spn.quant import QuantMode, Ternarizer
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ import dataclasses
 import enum
 
 from discovery.errors import DiscoveryError
-from discovery.spn.quant import Ternarizer
 from discovery.search.solver._config import SolverConfig, SolverConfigError
+from discovery.spn.quant import Ternarizer
 
 
 def _convert(name: str, default, text: str):

@@ -34,10 +34,10 @@ from dataclasses import dataclass, fields, replace
 
 import torch
 
-from discovery.spn.quant import ternarize_twn
 from discovery.search.solver._batch import BatchOutcome, init_factors, past
 from discovery.search.solver._config import SolverConfigError
 from discovery.search.solver._samples import ProductSampler, conservative_step, sample_grads, sample_loss
+from discovery.spn.quant import ternarize_twn
 
 RULES = ("adam", "conservative")
 ROUNDINGS = ("progressive", "nearest", "twn")

@@ -22,8 +22,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from discovery.spn.quant import QuantMode, Ternarizer
 from discovery.spn.block import SPNBlock
+from discovery.spn.quant import QuantMode, Ternarizer
 
 
 class MatMulSPN(SPNBlock):

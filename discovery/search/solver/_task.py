@@ -23,6 +23,7 @@ from discovery.search.solver._paper import PaperParams, run_paper
 from discovery.search.solver._sgd import run_sgd, sgd_params_for
 from discovery.spn.quant import Ternarizer, TernaryMethod
 
+
 def default_batch(config: SolverConfig) -> int:
     """Largest number of restarts per tensor (batches start small and double up to it)."""
     if config.strategy == "sgd":

@@ -11,8 +11,8 @@ Format = tuple[int, int, int]
 
 @lru_cache(maxsize=None)
 def _textbook_table(max_dim: int):
-    from discovery.ranks.bounds import RankTable
     from discovery.core.known import laderman, strassen
+    from discovery.ranks.bounds import RankTable
 
     return RankTable([strassen(), laderman()], max_dim)
 

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from discovery._io import atomic_write_text, write_csv
+from discovery.search.store import SchemeStore
+from discovery.search.summary import Stop, Summary
 from discovery.search.sweeps._cells import CellResult, als_cell
 from discovery.search.sweeps._config import CELLS_NAME, CONFIG_NAME, SweepConfig, SweepConfigError
 from discovery.search.sweeps._plan import planned_ranks
-from discovery.search.store import SchemeStore
-from discovery.search.summary import Stop, Summary
 
 Format = tuple[int, int, int]
 
