@@ -1,8 +1,10 @@
 """Scheme-based block multiplication against the BLAS product (numpy.matmul, torch.matmul).
 
 For square sizes N (1024 ... 8192), float32 and float64, 1-2 recursion levels, and the schemes
-Strassen (18 additions), Winograd's variant (15), Strassen⊗Strassen (<4,4,4> rank 49) and the
-collection's ternary rank-49 <4,4,4> scheme (both simplified by sharing), it times
+Strassen (18 additions), Winograd's variant (15), Winograd in the alternative basis (12 core
+additions), Strassen⊗Strassen (<4,4,4> rank 49), Winograd⊗Winograd plainly (286) and with the
+fewest additions (159), the collection's ternary rank-49 <4,4,4> scheme, and the <3,3,3> rank-23
+scheme of ``results/schemes/additions`` plainly and reduced, it times
 :class:`discovery.circuits.fastmm.BlockMultiplier` and the plain product on the same inputs and reports
 
 * ``ratio`` = time(scheme) / time(matmul) (below 1: the scheme is faster), wall clock;
@@ -44,19 +46,41 @@ ROOT = Path(__file__).resolve().parents[1]
 COLLECTION = ROOT.parent / "shared" / "data" / "fmm-collection" / "4x4x4_m49_ZT.json"
 
 
-SCHEME_NAMES = ("strassen", "winograd", "strassen⊗strassen", "4x4x4_m49_ZT")
+ADDITIONS = ROOT / "results" / "schemes" / "additions"
+SCHEME_NAMES = ("strassen", "winograd", "winograd-basis", "strassen⊗strassen", "winograd⊗winograd-plain",
+                "winograd⊗winograd", "4x4x4_m49_ZT", "3x3x3-plain", "3x3x3-reduced")
 
 
 def schemes() -> dict:
-    """name -> SimplifiedScheme (programs verified)."""
+    """name -> SimplifiedScheme or AlternativeBasis (programs verified).
+
+    Pairs ``X-plain`` / ``X`` (or ``X-reduced``) run the same scheme with the plain evaluation and
+    with the fewest-additions program (:mod:`discovery.circuits.cse`; for <3,3,3> the program in
+    ``results/schemes/additions``); ``winograd-basis`` is Winograd in the alternative basis
+    (12 core additions, :mod:`discovery.circuits.basis`)."""
+    from discovery.circuits.basis import alternative_basis
+
+    ww = kron(winograd(), winograd())
     out = {"strassen": plain(strassen()), "winograd": simplify_additions(winograd()),
-           "strassen⊗strassen": simplify_additions(kron(strassen(), strassen()))}
+           "winograd-basis": alternative_basis(winograd()),
+           "strassen⊗strassen": simplify_additions(kron(strassen(), strassen())),
+           "winograd⊗winograd-plain": plain(ww), "winograd⊗winograd": simplify_additions(ww)}
     if COLLECTION.exists():
         from discovery.formats import load_scheme
 
         s: Scheme = load_scheme(COLLECTION)
         out["4x4x4_m49_ZT"] = simplify_additions(s)
+    reduced = sorted(ADDITIONS.glob("3x3x3_m23_cr*_reduced.json"))
+    if reduced:
+        from discovery.formats import read_reduced
+
+        ss = read_reduced(reduced[0])
+        out["3x3x3-plain"], out["3x3x3-reduced"] = plain(ss.scheme), ss
     return out
+
+
+def _additions(prog) -> int:
+    return prog.core_additions if hasattr(prog, "core_additions") else prog.reduced_additions
 
 
 def _best_time(fn, reps: int, sync=lambda: None) -> tuple[float, float, object]:
@@ -136,7 +160,7 @@ def main(argv=None) -> None:
                         del C
                         row = dict(backend=backend, device=args.device if backend == "torch" else "cpu",
                                    dtype=dtype, N=N, scheme=name, rank=ss.multiplications,
-                                   additions=ss.reduced_additions, levels=lv, cutoff=args.cutoff,
+                                   additions=_additions(ss), levels=lv, cutoff=args.cutoff,
                                    t_scheme=round(t, 4), t_matmul=round(t_base, 4), ratio=round(t / t_base, 3),
                                    cpu_scheme=round(c, 4), cpu_matmul=round(c_base, 4),
                                    cpu_ratio=round(c / c_base, 3),

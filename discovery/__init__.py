@@ -13,12 +13,17 @@ from .errors import SchemeFileError as SchemeFileError
 from .errors import SchemeFormatError as SchemeFormatError
 from .errors import UnsafeFileError as UnsafeFileError
 from .errors import VerificationError as VerificationError
+from .formats import from_graphml as from_graphml
 from .formats import load_scheme as load_scheme
 from .formats import load_schemes as load_schemes
 from .formats import load_symmetric as load_symmetric
 from .formats import save_scheme as save_scheme
+from .formats import read_reduced as read_reduced
 from .formats import save_schemes as save_schemes
 from .formats import save_symmetric as save_symmetric
+from .formats import to_dot as to_dot
+from .formats import to_graphml as to_graphml
+from .formats import to_reduced as to_reduced
 from .core.formulas import from_formulas as from_formulas
 from .core.formulas import to_formulas as to_formulas
 from .core.known import CATALOGUE as CATALOGUE
@@ -47,6 +52,10 @@ from .core.transforms import sandwich as sandwich
 from .core.transforms import scale_term as scale_term
 from .core.transforms import restrict as restrict
 from .core.transforms import transpose as transpose
+from .core.meta import extend as extend
+from .core.meta import merge as merge
+from .core.meta import product as product
+from .core.meta import project as project
 from .core.equivalence import Equivalence as Equivalence
 from .core.equivalence import find_equivalence as find_equivalence
 from .core.verify import BrentFailure as BrentFailure
@@ -91,8 +100,6 @@ from .circuits.circuit import CircuitCounts as CircuitCounts
 from .circuits.circuit import build_circuit as build_circuit
 from .circuits.circuit import circuit_counts as circuit_counts
 from .circuits.circuit import evaluate_circuit as evaluate_circuit
-from .circuits.circuit import to_dot as to_dot
-from .circuits.circuit import to_graphml as to_graphml
 from .circuits.codegen import to_latex as to_latex
 from .circuits.codegen import to_program as to_program
 from .circuits.codegen import to_python as to_python
@@ -101,9 +108,7 @@ from .circuits.fastmm import fast_matmul as fast_matmul
 from .circuits.optimize_additions import optimize_additions as optimize_additions
 from .circuits.slp import LinearProgram as LinearProgram
 from .circuits.symbolic import SimplifiedScheme as SimplifiedScheme
-from .circuits.symbolic import read_reduced as read_reduced
 from .circuits.symbolic import simplify_additions as simplify_additions
-from .circuits.symbolic import to_reduced as to_reduced
 
 # --- neural-network layers live in discovery.nn (import torch lazily there) ---
 

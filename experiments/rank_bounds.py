@@ -16,7 +16,9 @@ from pathlib import Path
 
 import discovery as d
 from discovery._io import atomic_write_text, save_figure, write_csv
-from discovery.ranks.bounds import RankTable, compare, rank_ratio_figure, read_best_known_ranks
+from discovery.ranks.best_known import best_known_table
+from discovery.ranks.bounds import RankTable, compare
+from discovery.ranks.figures import rank_ratio_figure
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,7 +33,7 @@ def main(argv=None) -> int:
     if not (data / "best_known_ranks.csv").exists():
         print(f"error: {data}/best_known_ranks.csv not found; pass --data", file=sys.stderr)
         return 2
-    best = read_best_known_ranks(data / "best_known_ranks.csv")
+    best = best_known_table(data / "best_known_ranks.csv")
     alpha = [s for _, s in d.load_schemes(data / "alphatensor" / "factorizations_r.npz")]
     collection = [d.load_scheme(f) for f in sorted((data / "fmm-collection").glob("*.json"))]
     tables = {

@@ -30,3 +30,24 @@ def data_file(name: str) -> Path:
 def collection(name: str) -> Scheme:
     d = json.loads(data_file(name).read_text())
     return Scheme.from_rows(*d["n"], d["u"], d["v"], d["w"])
+
+
+def expand_equations(ss):
+    """C as a sympy Matrix from a program's equations, substituted in order (independent of the
+    program's own checks)."""
+    import sympy
+
+    env = {}
+    for name, expr in ss.equations():
+        env[name] = sympy.expand(expr.subs(env))
+    n, m, p = ss.format
+    return sympy.Matrix(n, p, lambda i, k: env[f"c{i + 1}{k + 1}"])
+
+
+def sympy_product(n, m, p):
+    """A @ B for symbolic matrices a11.., b11.. (the names of :mod:`discovery.core.tensor`)."""
+    import sympy
+
+    A = sympy.Matrix(n, m, lambda i, j: sympy.Symbol(f"a{i + 1}{j + 1}"))
+    B = sympy.Matrix(m, p, lambda j, k: sympy.Symbol(f"b{j + 1}{k + 1}"))
+    return A * B

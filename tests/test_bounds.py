@@ -1,7 +1,9 @@
 import pytest
 
 from discovery import laderman, load_schemes, strassen, verify
-from discovery.ranks.bounds import RankTable, compare, permuted, rank_ratio_figure, read_best_known_ranks
+from discovery.ranks.best_known import best_known_table
+from discovery.ranks.bounds import RankTable, compare, permuted
+from discovery.ranks.figures import rank_ratio_figure
 from discovery.errors import DiscoveryError
 
 
@@ -24,7 +26,7 @@ def test_permuted_and_errors():
 
 
 def test_against_best_known(shared_data):
-    best = read_best_known_ranks(shared_data / "best_known_ranks.csv")
+    best = best_known_table(shared_data / "best_known_ranks.csv")
     alpha = [s for _, s in load_schemes(shared_data / "alphatensor" / "factorizations_r.npz")
              if max(s.format) <= 5]
     tables = {"textbook": RankTable([strassen(), laderman()], 5), "alphatensor": RankTable(alpha, 5)}

@@ -4,10 +4,12 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from discovery.circuits.circuit import build_circuit, circuit_counts, evaluate_circuit, from_graphml, to_dot, to_graphml
+from discovery.circuits.circuit import build_circuit, circuit_counts, evaluate_circuit
+from discovery.formats import from_graphml, to_dot, to_graphml
 from discovery.errors import VerificationError
 from discovery.core.scheme import Scheme
-from discovery.circuits.symbolic import read_reduced, simplify_additions
+from discovery.circuits.symbolic import simplify_additions
+from discovery.formats import read_reduced
 from tests._circuit_fixtures import data_file, strassen, winograd
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from discovery import save_scheme
-from discovery.circuits.circuit import from_graphml
+from discovery.formats import from_graphml
 from discovery.cli import main
 from discovery.formats import load_scheme
 from discovery.core.scheme import Scheme

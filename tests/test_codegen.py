@@ -10,7 +10,8 @@ from discovery.circuits.circuit import build_circuit, circuit_counts
 from discovery.circuits.codegen import program_json, run_program, to_latex, to_program, to_python
 from discovery.circuits.optimize_additions import unimodular_representatives
 from discovery.core.scheme import Scheme
-from discovery.circuits.symbolic import read_reduced, simplify_additions
+from discovery.circuits.symbolic import simplify_additions
+from discovery.formats import read_reduced
 from tests._circuit_fixtures import data_file, strassen, winograd
 
 
@@ -111,3 +112,66 @@ def test_signed_sum_is_the_one_writer_of_linear_sums():
     assert signed_sum([(0, "z")], lambda mag, name: name) == ""
     assert format_linear([0, -1, 2, Fraction(-1, 2)], ["z", "x", "y", "w"]) == "-x + 2y - 1/2*w"
     assert format_linear([0], ["z"]) == "0"
+
+
+class _Counted:
+    """A 1×1 block that counts the operations done on it (class-wide tally)."""
+
+    ops = {"add": 0, "neg": 0, "scale": 0, "mul": 0}
+
+    def __init__(self, v):
+        self.v = v
+
+    def __add__(self, o):
+        _Counted.ops["add"] += 1
+        return _Counted(self.v + o.v)
+
+    def __sub__(self, o):
+        _Counted.ops["add"] += 1
+        return _Counted(self.v - o.v)
+
+    def __neg__(self):
+        _Counted.ops["neg"] += 1
+        return _Counted(-self.v)
+
+    def __rmul__(self, c):
+        _Counted.ops["scale"] += 1
+        return _Counted(c * self.v)
+
+
+def _run_counted(ss, A, B):
+    n, m, p = ss.format
+    f = _load(to_python(ss))
+    wrap = np.vectorize(_Counted, otypes=[object])
+
+    def mm(x, y):
+        _Counted.ops["mul"] += 1
+        return np.array([[_Counted(x[0, 0].v * y[0, 0].v)]], dtype=object)
+
+    for k in _Counted.ops:
+        _Counted.ops[k] = 0
+    C = f(wrap(A), wrap(B), matmul=mm)
+    return np.vectorize(lambda c: c.v)(C), dict(_Counted.ops)
+
+
+@pytest.mark.parametrize("method", ["greedy", "potential", "intersections", "best", "pairs"])
+@pytest.mark.parametrize("make", [winograd, lambda: __import__("discovery").laderman(),
+                                  lambda: __import__("discovery").kron(winograd(), winograd())],
+                         ids=["winograd", "laderman", "winograd2"])
+def test_generated_code_performs_exactly_the_counted_additions(method, make):
+    ss = simplify_additions(make(), method=method, tries=4)
+    n, m, p = ss.format
+    rng = np.random.default_rng(2)
+    A, B = rng.integers(-9, 9, (n, m)), rng.integers(-9, 9, (m, p))
+    C, ops = _run_counted(ss, A, B)
+    np.testing.assert_array_equal(C, A @ B)
+    assert ops["add"] == ss.reduced_additions and ops["mul"] == ss.multiplications and ops["scale"] == 0
+
+
+def test_generated_code_of_a_collection_reduced_file_counts_its_additions():
+    ss = read_reduced(data_file("4x4x4_m49_cr159_cn474_ZT_reduced.json"))
+    rng = np.random.default_rng(3)
+    A, B = rng.integers(-9, 9, (4, 4)), rng.integers(-9, 9, (4, 4))
+    C, ops = _run_counted(ss, A, B)
+    np.testing.assert_array_equal(C, A @ B)
+    assert ops["add"] == ss.reduced_additions == 159

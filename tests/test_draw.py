@@ -9,7 +9,8 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from discovery.circuits.circuit import build_circuit  # noqa: E402
 from discovery.circuits.draw import draw_circuit, layered_positions  # noqa: E402
-from discovery.circuits.symbolic import read_reduced, simplify_additions  # noqa: E402
+from discovery.circuits.symbolic import simplify_additions  # noqa: E402
+from discovery.formats import read_reduced  # noqa: E402
 from tests._circuit_fixtures import data_file, winograd  # noqa: E402
 
 

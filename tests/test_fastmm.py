@@ -4,7 +4,8 @@ import torch
 
 from discovery.circuits.fastmm import BlockMultiplier, fast_matmul, relative_error
 from discovery.core.scheme import Scheme
-from discovery.circuits.symbolic import read_reduced, simplify_additions
+from discovery.circuits.symbolic import simplify_additions
+from discovery.formats import read_reduced
 from tests._circuit_fixtures import data_file, strassen, winograd
 
 

@@ -231,7 +231,8 @@ def test_writes_are_atomic(tmp_path, monkeypatch):
 ])
 def test_plain_and_reduced_layouts_check_the_header_alike(header, msg):
     from discovery.errors import SchemeFormatError
-    from discovery.formats._json import reduced_programs, scheme_from_dict
+    from discovery.formats._json import scheme_from_dict
+    from discovery.formats._reduced import reduced_programs
 
     for read in (scheme_from_dict, reduced_programs):
         with pytest.raises(SchemeFormatError, match=msg):

@@ -19,6 +19,8 @@ EXPECTED = {
     "03_strassenified_networks.ipynb": ["mult_reduction_pct", "val_bpc_rel_equal_steps_pct",
                                         "r=c_out, p=1", "r=c_out, p=2"],
     "04_flip_graphs.ipynb": ["rank 27 -> 23", "exact over ZT", "sympy", "no lift exists", "lifted to an exact scheme"],
+    "05_meta_flip_graph.ipynb": ["<4,4,4> rank 49: exact over ZT", "(reached)", "(merge)", "exact over Q",
+                                 "sympy"],
 }
 # notebooks whose printed numbers are rounded for reading (no 7-decimal floats in tables)
 ROUNDED = {"03_strassenified_networks.ipynb"}

@@ -139,7 +139,7 @@ def test_one_ternarizer_config_for_the_solver_and_every_layer():
     from discovery.nn import SPNFactors, StrassenConv2d, StrassenLinear, StrassenLSTM, StrassenSpec, strassenify
     from discovery.search.solver import PaperParams, SolverConfig
     from discovery.search.solver._params import params_from_strings
-    from discovery.search.solver._search import default_params
+    from discovery.search.solver._task import default_params
     from discovery.search.solver._spn import MatMulSPN
 
     q = Ternarizer(TernaryMethod.FIXED, threshold=0.1)

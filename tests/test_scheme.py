@@ -160,7 +160,7 @@ def test_pickle_keeps_arrays_read_only_and_leaves_the_verdicts_behind():
 
 
 def test_int_or_fraction_gives_plain_ints_when_integral():
-    from discovery.core.scheme import int_or_fraction
+    from discovery.core.coefficients import int_or_fraction
 
     for x, want in ((np.int64(3), 3), (Fraction(np.int64(4), 2), 2), (Fraction(6, 4), Fraction(3, 2)),
                     ("10/5", 2), (-7, -7)):

@@ -158,10 +158,10 @@ def test_als_params_are_frozen():
 
 
 def test_interrupt_keeps_results_of_finished_batches(tmp_path, monkeypatch):
-    from discovery.search.solver import _search
+    from discovery.search.solver import _task
 
     calls = []
-    real = _search.run_als
+    real = _task.run_als
 
     def interrupted_after_one_batch(*args, **kw):
         calls.append(1)
@@ -169,7 +169,7 @@ def test_interrupt_keeps_results_of_finished_batches(tmp_path, monkeypatch):
             raise KeyboardInterrupt
         return real(*args, **kw)
 
-    monkeypatch.setattr(_search, "run_als", interrupted_after_one_batch)
+    monkeypatch.setattr(_task, "run_als", interrupted_after_one_batch)
     res = discover(2, 2, 2, 7, restarts=32, seed=0, out=str(tmp_path))
     assert res.stop is Stop.INTERRUPTED and res.restarts == 4 and res.distinct >= 1  # first batch has 4
     state = json.loads((tmp_path / "run-r7-als-seed0.json").read_text())
@@ -221,19 +221,19 @@ def test_unfinished_batch_and_deadline_check():
     assert torch.isinf(out.residual).all() and not out.U.requires_grad
     for strategy in ("als", "adam", "paper", "sgd"):  # every strategy stops at a passed deadline
         T = target_tensor(2, 2, 2)
-        from discovery.search.solver._search import _run_batch, default_params
+        from discovery.search.solver._task import default_params, run_batch
 
         cfg = SolverConfig(2, 2, 2, 7, strategy=strategy)
-        res = _run_batch(cfg, T, [0, 1], time.monotonic() - 1, default_params(cfg), "cpu")
+        res = run_batch(cfg, T, [0, 1], time.monotonic() - 1, default_params(cfg), "cpu")
         assert not res.completed and res.errors.tolist() == [-1, -1], strategy
 
 
 def test_a_strategy_without_implementation_is_an_error_not_paper(monkeypatch, tmp_path, capsys):
     from discovery.cli import main
-    from discovery.search.solver import _config, _search
+    from discovery.search.solver import _config, _task
 
     monkeypatch.setitem(_config.STRATEGIES, "magic", "listed but never implemented")
-    monkeypatch.setattr(_search, "run_paper", lambda *a, **k: pytest.fail("fell back to paper"))
+    monkeypatch.setattr(_task, "run_paper", lambda *a, **k: pytest.fail("fell back to paper"))
     with pytest.raises(SolverConfigError, match="'magic' has no implementation"):
         discover(2, 2, 2, 7, restarts=4, strategy="magic", out=str(tmp_path))
     code = main(["discover", "2", "2", "2", "--rank", "7", "--strategy", "magic", "--quiet",
@@ -260,7 +260,7 @@ def test_store_refuses_a_candidate_that_fails_exactly(tmp_path):
 
 @pytest.mark.parametrize("executor", [None, "local"])
 def test_candidates_rejected_by_the_exact_check_are_counted_not_written(monkeypatch, tmp_path, executor):
-    from discovery.search.solver import _search
+    from discovery.search.solver import _task
     from discovery.search.solver._batch import BatchOutcome
 
     good = _factors(strassen())
@@ -274,7 +274,7 @@ def test_candidates_rejected_by_the_exact_check_are_counted_not_written(monkeypa
         return BatchOutcome(U[:k], V[:k], W[:k], errors=torch.zeros(k, dtype=torch.long),
                             residual=torch.zeros(k, dtype=torch.float64))
 
-    monkeypatch.setattr(_search, "run_als", claims_two_candidates)
+    monkeypatch.setattr(_task, "run_als", claims_two_candidates)
     if executor is not None:  # the executor loop, in this process (one worker)
         from discovery.search.executor import LocalExecutor
 

@@ -25,14 +25,14 @@ def _one_thread():
 def _no_tensor(monkeypatch):
     """Make every way the solver could build the target tensor raise."""
     import discovery.search.solver._loss as loss
-    import discovery.search.solver._search as search
+    import discovery.search.solver._task as task
     import discovery.core.tensor as tensor
 
     def refuse(*args, **kw):
         raise AssertionError("the data-driven trainer read the target tensor")
 
     for mod, name in ((tensor, "matmul_tensor"), (loss, "matmul_tensor"), (loss, "target_tensor"),
-                      (search, "target_tensor")):
+                      (task, "target_tensor")):
         monkeypatch.setattr(mod, name, refuse)
 
 

@@ -8,7 +8,6 @@ import json
 import pytest
 
 import discovery as d
-from discovery.ranks.bounds import read_best_known_ranks
 from discovery.search.sweeps import (SweepConfig, SweepConfigError, comparison_figure, comparison_rows, gap_lines,
                               parse_formats, parse_ranks, planned_ranks, read_cells, write_report)
 
@@ -47,11 +46,11 @@ def test_auto_plan_starts_at_the_best_known_plus_margin_and_stops_at_a_lower_bou
 
 
 def test_packaged_best_known_table_matches_the_shared_one(shared_data):
-    ref = read_best_known_ranks(shared_data / "best_known_ranks.csv")
+    ref = d.best_known_table(shared_data / "best_known_ranks.csv")  # no lower bounds there
     mine = d.best_known_table()
     assert set(mine) == set(ref)
     for f, r in ref.items():
-        assert (mine[f].ZT, mine[f].Z, mine[f].Q) == (r["ZT"], r["Z"], r["Q"])
+        assert (mine[f].ZT, mine[f].Z, mine[f].Q) == (r.ZT, r.Z, r.Q)
     assert d.best_known((3, 2, 2)).ZT == 11 and d.best_known((2, 2, 2)).lower_bound == 7
     assert d.best_known((3, 3, 3)).lower_bound == 19 and d.best_known((9, 9, 9)) is None
 

@@ -6,27 +6,14 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests._circuit_fixtures import collection, data_file, strassen, winograd
+from tests._circuit_fixtures import collection, data_file, expand_equations as _expand_equations
+from tests._circuit_fixtures import strassen, sympy_product as _AB, winograd
 from discovery.errors import VerificationError
 from discovery.core.scheme import Scheme
 from discovery.circuits.slp import LinearProgram, eliminate_pairs, plain_program
 from discovery.circuits.symbolic import (SimplifiedScheme, output_expressions, plain, product_expressions,
-                                read_reduced, simplify_additions)
-
-
-def _expand_equations(ss):
-    """Substitute the program's equations in order and return C as a sympy Matrix."""
-    env = {}
-    for name, expr in ss.equations():
-        env[name] = sympy.expand(expr.subs(env))
-    n, m, p = ss.format
-    return sympy.Matrix(n, p, lambda i, k: env[f"c{i + 1}{k + 1}"])
-
-
-def _AB(n, m, p):
-    A = sympy.Matrix(n, m, lambda i, j: sympy.Symbol(f"a{i + 1}{j + 1}"))
-    B = sympy.Matrix(m, p, lambda j, k: sympy.Symbol(f"b{j + 1}{k + 1}"))
-    return A * B
+                                simplify_additions)
+from discovery.formats import read_reduced
 
 
 def test_winograd_reaches_15_by_sharing():
@@ -135,7 +122,7 @@ def test_integer_schemes_get_integer_temps():
 def test_reduced_round_trip(name):
     import json
 
-    from discovery.circuits.symbolic import to_reduced
+    from discovery.formats import to_reduced
 
     original = json.loads(data_file(name).read_text())
     ss = read_reduced(original)

@@ -17,9 +17,8 @@ import networkx as nx
 import numpy as np
 
 from discovery.circuits.circuit import build_circuit, circuit_counts
-from discovery.formats._json import coef_json
+from discovery.core.coefficients import coef_json, int_or_fraction
 from discovery.core.formulas import signed_sum
-from discovery.core.scheme import int_or_fraction
 
 _KIND_ORDER = {"input_a": 0, "input_b": 1, "add": 2, "mul": 3, "output": 4}
 

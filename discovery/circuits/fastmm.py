@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 
-from discovery.core.scheme import Scheme
 from discovery.circuits.slp import LinearProgram, combine
 from discovery.circuits.symbolic import SimplifiedScheme, simplify_additions
 
@@ -71,10 +70,13 @@ class BlockMultiplier:
     batched: bool | None = None
 
     @classmethod
-    def from_scheme(cls, scheme: Scheme | SimplifiedScheme, levels: int = 1, cutoff: int = 128,
+    def from_scheme(cls, scheme: Any, levels: int = 1, cutoff: int = 128,
                     batched: bool | None = None) -> "BlockMultiplier":
-        """Simplify (and verify) a scheme unless it is already a SimplifiedScheme."""
-        ss = scheme if isinstance(scheme, SimplifiedScheme) else simplify_additions(scheme)
+        """Simplify (and verify) a scheme unless it is already a SimplifiedScheme or an
+        :class:`~discovery.circuits.basis.AlternativeBasis`."""
+        from discovery.circuits.basis import AlternativeBasis
+
+        ss = scheme if isinstance(scheme, (SimplifiedScheme, AlternativeBasis)) else simplify_additions(scheme)
         if levels < 0 or cutoff < 1:
             raise ValueError("levels must be >= 0 and cutoff >= 1")
         return cls(ss, levels, cutoff, batched)
@@ -85,6 +87,8 @@ class BlockMultiplier:
             raise ValueError(f"cannot multiply shapes {tuple(A.shape)} and {tuple(B.shape)}")
         progs = tuple(_numeric(x) for x in _push_signs(self.program.a, self.program.b, self.program.c))
         batched = self.batched if self.batched is not None else (_is_torch(A) and A.is_cuda)
+        if hasattr(self.program, "nu_inv"):
+            return _multiply_in_basis(A, B, self.program, progs, self.levels, self.cutoff, batched)
         if batched:
             if not (_is_torch(A) and _is_torch(B)):
                 raise ValueError("batched=True needs torch tensors; use batched=False for numpy arrays")
@@ -92,9 +96,10 @@ class BlockMultiplier:
         return _multiply(A, B, self.program.format, progs, self.levels, self.cutoff)
 
 
-def fast_matmul(A: Any, B: Any, scheme: Scheme | SimplifiedScheme, levels: int = 1, cutoff: int = 128,
+def fast_matmul(A: Any, B: Any, scheme: Any, levels: int = 1, cutoff: int = 128,
                 batched: bool | None = None) -> Any:
-    """C = A @ B with ``levels`` recursive applications of ``scheme`` (see :class:`BlockMultiplier`)."""
+    """C = A @ B with ``levels`` recursive applications of ``scheme`` (a Scheme, a SimplifiedScheme
+    or an :class:`~discovery.circuits.basis.AlternativeBasis`; see :class:`BlockMultiplier`)."""
     return BlockMultiplier.from_scheme(scheme, levels, cutoff, batched)(A, B)
 
 
@@ -192,6 +197,48 @@ def _multiply_batched(A, B, fmt, progs, levels: int, cutoff: int):
         del vals
         C = out[:, :N, :P] if (Np, Pp) != (N, P) else out
     return C[0]
+
+
+def _multiply_in_basis(A, B, ab, progs, levels: int, cutoff: int, batched: bool):
+    """An alternative-basis scheme: transform A and B once for all levels (φ, ψ at every level),
+    run the core recursion, transform the result back (ν^-1 at every level).
+
+    The level count is fixed first (the same for the transforms and the core), and A and B are
+    padded once to multiples of n^L, m^L, p^L, so no level pads inside the core."""
+    n, m, p = ab.format
+    (N, M), P = A.shape, B.shape[1]
+    L = 0
+    while L < levels and min(N // n ** L, M // m ** L, P // p ** L) >= cutoff:
+        L += 1
+    if L == 0:
+        return A @ B
+    up = lambda x, d: -(-x // d) * d  # noqa: E731
+    Np, Mp, Pp = up(N, n ** L), up(M, m ** L), up(P, p ** L)
+    At = _transform(_pad(A, Np, Mp), _numeric(ab.phi), n, m, L, False)
+    Bt = _transform(_pad(B, Mp, Pp), _numeric(ab.psi), m, p, L, False)
+    if batched and _is_torch(At):
+        Ct = _multiply_batched(At, Bt, ab.format, progs, L, 1)
+    else:
+        Ct = _multiply(At, Bt, ab.format, progs, L, 1)
+    C = _transform(Ct, _numeric(ab.nu_inv), n, p, L, True)
+    return C[:N, :P] if (Np, Pp) != (N, P) else C
+
+
+def _transform(X, prog, rows: int, cols: int, levels: int, c_order: bool):
+    """Apply a linear map of the block entries at every level: X (rows·h, cols·w) is split into
+    rows×cols blocks, ``prog`` maps them (row-major, or vec(C^T) order with ``c_order``), and
+    each new block is transformed likewise ``levels - 1`` more times."""
+    if levels == 0:
+        return X
+    h, w = X.shape[0] // rows, X.shape[1] // cols
+    blocks = _blocks(X, rows, cols, h, w)
+    if c_order:  # entry c = k*rows + i is block (i, k)
+        blocks = [blocks[(c % rows) * cols + c // rows] for c in range(rows * cols)]
+    out = _empty(X, X.shape[0], X.shape[1])
+    for q, val in enumerate(prog.evaluate(blocks)):
+        i, k = (q % rows, q // rows) if c_order else divmod(q, cols)
+        out[i * h:(i + 1) * h, k * w:(k + 1) * w] = _transform(val, prog, rows, cols, levels - 1, c_order)
+    return out
 
 
 def _accumulate(dst: Any, vals: list, terms) -> None:

@@ -20,7 +20,9 @@ from typing import Callable
 
 import numpy as np
 
+from discovery.core.equivalence import row_maps
 from discovery.core.scheme import Scheme
+from discovery.core.transforms import format_symmetries
 from discovery.circuits.slp import eliminate_pairs
 from discovery.circuits.symbolic import SimplifiedScheme, simplify_additions
 from discovery.core.verify import require_valid
@@ -67,37 +69,9 @@ def unimodular_representatives(d: int) -> tuple[tuple[tuple[int, ...], ...], ...
 
 
 def _symmetric_versions(s: Scheme) -> list[tuple[str, Scheme]]:
-    """The scheme and its images under the format's cyclic/transpose symmetries (same format)."""
-    from discovery.core.transforms import cyclic, transpose
-
-    out, cur = [("identity", s)], s
-    for k in range(3):
-        for name, cand in ((f"cyclic^{k}", cur), (f"transpose∘cyclic^{k}", transpose(cur))):
-            if cand.format == s.format and (k or name != "cyclic^0"):
-                out.append((name, cand))
-        cur = cyclic(cur)
-    return out
-
-
-def _side_maps(s: Scheme, transform: Transform, mats) -> dict:
-    """Matrices of the linear maps the transform applies to the rows of u, v, w.
-
-    The transform acts row by row linearly (U_t -> X^T U_t Y^-T and so on), so applying it to a
-    carrier whose u, v, w rows are unit vectors gives its matrices: row' = row @ L. One call
-    per single X, Y or Z; compositions are matrix products (the transforms form a group action).
-    """
-    n, m, p = s.format
-    r = max(n * m, m * p, p * n)
-    probe = Scheme(n, m, p, *(np.eye(r, d, dtype=np.int64) for d in (n * m, m * p, p * n)))
-    eye = [mats[d][0] for d in range(3)]
-    out = {}
-    for slot in range(3):
-        for M in mats[slot]:
-            args = list(eye)
-            args[slot] = M
-            t = transform(probe, *(np.array(a) for a in args))
-            out[slot, M] = tuple(np.array(a[: a.shape[1]], dtype=object) for a in (t.u, t.v, t.w))
-    return out
+    """The scheme and its images under the format's cyclic/transpose symmetries (same format), named."""
+    return [("identity" if (k, tr) == (0, False) else f"{'transpose∘' if tr else ''}cyclic^{k}", t)
+            for k, tr, t in format_symmetries(s)]
 
 
 def _positive_factors(s: Scheme) -> Scheme:
@@ -173,7 +147,7 @@ def optimize_additions(
     mats = [unimodular_representatives(d) for d in dims]
     exhaustive = int(np.prod([len(r) for r in mats])) <= max_exhaustive
     versions = _symmetric_versions(s0) if symmetries else [("identity", s0)]
-    maps = _side_maps(s0, transform, mats)
+    maps = row_maps(s0.format, mats, transform)
     best = (start.reduced_additions, "identity", s0, None)
     tried = 0
     for name, sv in versions:

@@ -24,7 +24,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from discovery.core.scheme import int_or_fraction
+from discovery.core.coefficients import int_or_fraction
 
 Coeff = int | Fraction
 Terms = tuple[tuple[int, Coeff], ...]
@@ -64,6 +64,15 @@ class LinearProgram:
         """Additions/subtractions: (terms - 1) per temp and per non-empty output."""
         return sum(len(t) - 1 for t in self.temps) + sum(max(len(o) - 1, 0) for o in self.outputs)
 
+    def _may_overflow(self) -> bool:
+        """Whether an int64 row of :meth:`matrix` might overflow (bound: the L1 norms of the
+        rows, each at most the sum of |coefficient| times the norms of the variables it uses)."""
+        norm = [1.0] * self.n_inputs
+        for t in self.temps:
+            norm.append(sum(abs(c) * norm[v] for v, c in t))
+        return max((sum(abs(c) * norm[v] for v, c in o) for o in self.outputs), default=0.0) > 2.0**60 \
+            or max(norm, default=0.0) > 2.0**60
+
     @property
     def scalings(self) -> int:
         """Multiplications by constants other than ±1."""
@@ -81,6 +90,19 @@ class LinearProgram:
     def matrix(self) -> np.ndarray:
         """The exact matrix M (n_outputs, n_inputs) this program computes (int64 or Fraction)."""
         n = self.n_inputs
+        terms = (*self.temps, *self.outputs)
+        if all(type(c) is int for ts in terms for _, c in ts):
+            # integers: numpy rows (values are bounded by the product of the coefficients)
+            E = np.zeros((n + len(self.temps), n), dtype=object if self._may_overflow() else np.int64)
+            E[:n] = np.eye(n, dtype=np.int64)
+            for k, t in enumerate(self.temps):
+                for v, c in t:
+                    E[n + k] += c * E[v]
+            M = np.zeros((len(self.outputs), n), dtype=E.dtype)
+            for i, o in enumerate(self.outputs):
+                for v, c in o:
+                    M[i] += c * E[v]
+            return M
         rows: list[dict[int, Coeff]] = [{i: 1} for i in range(n)]
         for t in self.temps:
             rows.append(_expand(rows, t))
@@ -135,9 +157,22 @@ def eliminate_pairs(M: np.ndarray, tries: int = 16, seed: int = 0) -> LinearProg
     coefficients in every row that uses it), makes it a temp, and substitutes it, until no
     pair occurs twice. Ties are broken at random (run 0 breaks them by first occurrence).
 
+    A matrix with entries in {-1, 0, 1} runs compiled (the same greedy,
+    :mod:`discovery.circuits._cse_kernels`); other matrices run here in Python.
+
     Args:
         M: exact matrix (n_outputs, n_inputs), int64 or object array of Fractions.
     """
+    if M.size and M.dtype != object and np.abs(M).max() <= 1:
+        from discovery.circuits.cse import reduce_map
+
+        return reduce_map(np.asarray(M, dtype=np.int64), "greedy", tries, seed, transposed=False)
+    return eliminate_pairs_python(M, tries, seed)
+
+
+def eliminate_pairs_python(M: np.ndarray, tries: int = 16, seed: int = 0) -> LinearProgram:
+    """:func:`eliminate_pairs` in pure Python, for any exact matrix; pairs ``x_i + q x_j`` may
+    have any ratio q (an integer matrix gets integer temps only: q or 1/q an integer)."""
     rng = random.Random(seed)
     best = plain_program(M)
     for t in range(max(1, tries)):
@@ -202,3 +237,66 @@ def _prune(prog: LinearProgram) -> LinearProgram:
         remap[n + k] = n + new_k
     fix = lambda ts: tuple((remap[v], c) for v, c in ts)  # noqa: E731
     return LinearProgram(n, tuple(fix(prog.temps[k]) for k in keep), tuple(fix(o) for o in prog.outputs))
+
+
+def _merge(terms: list[tuple[int, Coeff]]) -> list[tuple[int, Coeff]]:
+    """Sum the coefficients of repeated variables; drop zeros; keep first-seen order."""
+    acc: dict[int, Coeff] = {}
+    for v, c in terms:
+        acc[v] = _exact(acc.get(v, 0) + c)
+    return [(v, c) for v, c in acc.items() if c != 0]
+
+
+def transpose(prog: LinearProgram) -> LinearProgram:
+    """A program for ``M.T`` from a program for ``M`` (the transposition principle).
+
+    The new program propagates the outputs back through the old one (reverse mode): its
+    inputs are the K old outputs, its outputs the N old inputs, and each old temp used in
+    several places becomes one new temp. Additions: ``old.additions + K - N`` when every input
+    and output is used (fewer when contributions cancel); temps are split into pairs
+    (:func:`binarize`).
+    """
+    n, k = prog.n_inputs, prog.n_outputs
+    contrib: list[list[tuple[int, Coeff]]] = [[] for _ in range(n + len(prog.temps))]
+    for o, terms in enumerate(prog.outputs):
+        for v, c in terms:
+            contrib[v].append((o, c))
+    temps: list[Terms] = []
+    for t in range(len(prog.temps) - 1, -1, -1):
+        terms = _merge(contrib[n + t])
+        if not terms:
+            continue
+        if len(terms) == 1:
+            alias = terms[0]
+        else:
+            sign = -1 if terms[0][1] < 0 else 1  # the new temp starts with +1
+            temps.append(tuple((v, _exact(sign * c)) for v, c in terms))
+            alias = (k + len(temps) - 1, sign)
+        for v, c in prog.temps[t]:
+            contrib[v].append((alias[0], _exact(alias[1] * c)))
+    outputs = tuple(tuple(_merge(contrib[j])) for j in range(n))
+    return binarize(LinearProgram(k, tuple(temps), outputs))
+
+
+def binarize(prog: LinearProgram) -> LinearProgram:
+    """The same program with every temp of more than two terms split into a chain of pairs
+    (the collection's layout: a fresh variable combines two earlier ones); same additions."""
+    if all(len(t) <= 2 for t in prog.temps):
+        return prog
+    n = prog.n_inputs
+    temps: list[Terms] = []
+    where: dict[int, tuple[int, Coeff]] = {v: (v, 1) for v in range(n)}  # old variable -> (new, coeff)
+
+    def term(v, c):
+        nv, f = where[v]
+        return nv, _exact(f * c)
+
+    for k, t in enumerate(prog.temps):
+        terms = [term(v, c) for v, c in t]
+        while len(terms) > 2:
+            temps.append((terms[0], terms[1]))
+            terms = [(n + len(temps) - 1, 1)] + terms[2:]
+        temps.append(tuple(terms))
+        where[n + k] = (n + len(temps) - 1, 1)
+    outputs = tuple(tuple(term(v, c) for v, c in o) for o in prog.outputs)
+    return LinearProgram(n, tuple(temps), outputs)

@@ -10,18 +10,15 @@ outputs ``c11``.. (1-based, see :mod:`discovery.core.tensor`).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from discovery.errors import SchemeFileError, SchemeFormatError, VerificationError
-from discovery.formats._json import coef_json, reduced_programs
-from discovery.core.scheme import Provenance, Scheme
-from discovery.circuits.slp import LinearProgram, combine, eliminate_pairs, plain_program
+from discovery.core.scheme import Scheme
+from discovery.errors import VerificationError
+from discovery.circuits.slp import LinearProgram, combine, plain_program
 from discovery.core.tensor import a_name, b_name, c_name
 from discovery.core.verify import require_valid
 
@@ -159,20 +156,34 @@ def _check_polynomial(ss: SimplifiedScheme) -> None:
         raise VerificationError(f"symbolic check failed: {', '.join(bad)} differ from A @ B")
 
 
-def simplify_additions(scheme: Scheme, tries: int = 16, seed: int = 0) -> SimplifiedScheme:
-    """Share common subexpressions on each side by randomized greedy pair elimination.
+def simplify_additions(scheme: Scheme, tries: int = 16, seed: int = 0, method: str = "best",
+                       workers: int = 1, time_limit: float | None = None) -> SimplifiedScheme:
+    """Share common subexpressions on each side (A: u, B: v, C: w.T) with one heuristic.
+
+    Args:
+        method: a key of :data:`discovery.circuits.cse.METHODS`: ``greedy``, ``potential``,
+            ``intersections``, ``best`` (default: the three, cheapest per side), ``random``
+            (randomized search with restarts on ``workers`` processes, stopped by
+            ``time_limit`` seconds or when rounds stop improving) or ``pairs`` (pure Python).
+        tries: seeded runs per strategy and orientation (``random``: runs per round).
 
     The scheme is verified first (:func:`discovery.core.verify.require_valid`) and the result is
-    re-verified (:meth:`SimplifiedScheme.check`) before it is returned.
+    re-verified (:meth:`SimplifiedScheme.check`: exact matrices, sympy, random integers)
+    before it is returned.
     """
+    from discovery.circuits.cse import check_method, reduce_map
+
+    check_method(method)
     s = require_valid(scheme)
-    ss = SimplifiedScheme(
-        s,
-        eliminate_pairs(s.u, tries, seed),
-        eliminate_pairs(s.v, tries, seed + 1),
-        eliminate_pairs(np.ascontiguousarray(s.w.T), tries, seed + 2),
-        s.counts().additions,
-    )
+    maps = [s.u, s.v, np.ascontiguousarray(s.w.T)]
+    if method == "random":
+        from discovery.circuits.cse_search import RandomSearchConfig, random_search
+
+        cfg = RandomSearchConfig(runs=max(8, tries), seed=seed, workers=workers, time_limit=time_limit)
+        progs = list(random_search(maps, cfg).programs)
+    else:
+        progs = [reduce_map(M, method, tries, seed + k) for k, M in enumerate(maps)]
+    ss = SimplifiedScheme(s, *progs, s.counts().additions)
     return ss.check()
 
 
@@ -196,47 +207,3 @@ def output_expressions(scheme: Scheme) -> Any:
     n, m, p = scheme.format
     eqs = dict(plain(scheme).equations())
     return sympy.Matrix(n, p, lambda i, k: eqs[c_name(n, m, p, k * n + i)])
-
-
-def read_reduced(source: str | Path | dict) -> SimplifiedScheme:
-    """Read an fmm-collection ``*_reduced.json`` (``u_fresh``/``v_fresh``/``w_fresh``).
-
-    ``u``/``v`` have one row per product over inputs and fresh sums (index >= number of inputs);
-    ``w`` has one row per output c (vec(C^T) order) over products and fresh sums of products.
-    The expanded scheme is verified; the programs are kept as given.
-    """
-    where = "reduced scheme"
-    if not isinstance(source, dict):
-        where = str(source)
-        try:
-            source = json.loads(Path(source).read_text())
-        except (OSError, ValueError) as exc:
-            raise SchemeFileError(f"{where}: cannot read as JSON ({exc})") from None
-    try:
-        (n, m, p), a_prog, b_prog, c_prog = reduced_programs(source)
-    except SchemeFormatError as exc:
-        raise SchemeFileError(f"{where}: not a reduced scheme file ({exc})") from None
-    s = Scheme.from_rows(n, m, p, a_prog.matrix(), b_prog.matrix(), c_prog.matrix().T,
-                         provenance=Provenance.now(f"file:{where}", note="reduced"))
-    ss = SimplifiedScheme(require_valid(s), a_prog, b_prog, c_prog, s.counts().additions)
-    return ss.check()
-
-
-def to_reduced(ss: SimplifiedScheme) -> dict:
-    """The fmm-collection reduced layout (inverse of :func:`read_reduced`), JSON-ready.
-
-    Coefficients are integers or strings "p/q"; ``complexity`` holds the naive and reduced
-    addition counts.
-    """
-    def rows(terms_list):
-        return [[{"index": int(v), "value": coef_json(c)} for v, c in terms] for terms in terms_list]
-
-    n, m, p = ss.format
-    out: dict = {"n": [n, m, p], "m": ss.multiplications, "z2": False,
-                 "complexity": {"naive": ss.naive_additions, "reduced": ss.reduced_additions}}
-    for side, prog in (("u", ss.a), ("v", ss.b), ("w", ss.c)):
-        out[f"{side}_fresh"] = rows(prog.temps)
-        out[side] = rows(prog.outputs)
-    return out
-
-

@@ -20,9 +20,11 @@ COMMAND_MODULES = [
     "_discover",
     "_demo",
     "_circuits",
+    "_additions",
     "_flips",
     "_lift",
     "_sweep",
+    "_meta",
 ]
 
 

@@ -10,10 +10,12 @@ import json
 from pathlib import Path
 
 from discovery._io import atomic_write_text, save_figure
-from discovery.cli._common import pick_one, reduced_in_file
+from discovery.circuits.cse import METHODS
+from discovery.cli._common import int_arg, pick_one, reduced_in_file, seconds_arg
 from discovery.errors import DiscoveryError
 from discovery.formats import save_scheme
-from discovery.circuits.symbolic import SimplifiedScheme, plain, simplify_additions, to_reduced
+from discovery.circuits.symbolic import SimplifiedScheme, plain, simplify_additions
+from discovery.formats import to_reduced
 from discovery.core.verify import require_valid
 
 DRAW_EXTENSIONS = (".png", ".svg", ".dot", ".graphml")
@@ -30,8 +32,12 @@ def register(sub) -> None:
     p.add_argument("--key", help="pick one scheme of a multi-scheme npz, e.g. '3,3,3'")
     p.add_argument("--out", metavar="FILE", help="save the (possibly equivalent) scheme (.json, .npz, .exp)")
     p.add_argument("--json", action="store_true", help="last stdout line: a JSON object with the counts")
-    p.add_argument("--tries", type=int, default=16, help="randomized greedy runs (default 16)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--method", default="best", metavar="NAME",
+                   help="CSE heuristic: " + ", ".join(METHODS) + " (default best)")
+    p.add_argument("--tries", default="16", metavar="K", help="seeded runs per heuristic (default 16)")
+    p.add_argument("--workers", default="1", metavar="K", help="processes for --method random (default 1)")
+    p.add_argument("--time-limit", default=None, metavar="S", help="seconds for --method random")
+    p.add_argument("--seed", default="0")
     p.set_defaults(func=cmd_simplify)
 
     p = sub.add_parser("draw", help="draw the arithmetic circuit (png, svg) or export its graph (dot, graphml)")
@@ -56,12 +62,14 @@ def register(sub) -> None:
 
 
 def _program(path: str, equivalents: bool, plain_only: bool = False, tries: int = 16,
-             seed: int = 0, key: str | None = None) -> tuple[SimplifiedScheme, str]:
+             seed: int = 0, key: str | None = None, method: str = "best", workers: int = 1,
+             time_limit: float | None = None) -> tuple[SimplifiedScheme, str]:
     """Load (the scheme under ``key``), verify and simplify; returns the best program and how."""
     s = require_valid(pick_one(path, key)[1])
     if plain_only:
         return plain(s), "plain evaluation"
-    best, how = simplify_additions(s, tries=tries, seed=seed), "shared subexpressions"
+    best = simplify_additions(s, tries=tries, seed=seed, method=method, workers=workers, time_limit=time_limit)
+    how = f"shared subexpressions ({method})"
     red = reduced_in_file(path)
     if red is not None and red.reduced_additions < best.reduced_additions:
         best, how = red, "the file's own reduced program"
@@ -75,8 +83,12 @@ def _program(path: str, equivalents: bool, plain_only: bool = False, tries: int 
 
 
 def cmd_simplify(args) -> int:
-    ss, how = _program(args.path, not args.no_equivalents, tries=args.tries, seed=args.seed,
-                       key=args.key)
+    if args.method not in METHODS:
+        raise DiscoveryError(f"unknown --method {args.method!r}; use one of {', '.join(METHODS)}")
+    ss, how = _program(args.path, not args.no_equivalents, tries=int_arg("--tries", args.tries, 1),
+                       seed=int_arg("--seed", args.seed, 0), key=args.key, method=args.method,
+                       workers=int_arg("--workers", args.workers, 1),
+                       time_limit=seconds_arg("--time-limit", args.time_limit))
     n, m, p = ss.format
     print(f"<{n},{m},{p}> rank {ss.multiplications}: {ss.naive_additions} additions plainly, "
           f"{ss.reduced_additions} with {how} (A {ss.a.additions}, B {ss.b.additions}, C {ss.c.additions})")
@@ -99,7 +111,8 @@ def cmd_draw(args) -> int:
     if ext not in DRAW_EXTENSIONS:
         raise DiscoveryError(f"{args.out}: unknown output extension {ext or '(none)'!r}; "
                              f"use one of {', '.join(DRAW_EXTENSIONS)}")
-    from discovery.circuits.circuit import build_circuit, to_dot, to_graphml
+    from discovery.circuits.circuit import build_circuit
+    from discovery.formats import to_dot, to_graphml
 
     ss, how = _program(args.path, args.equivalents, args.plain, key=args.key)
     G = build_circuit(ss)

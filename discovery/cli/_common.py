@@ -79,7 +79,7 @@ def reduced_in_file(path: str):
     """The addition program a collection ``*_reduced.json`` file carries, or None.
 
     Returns a verified :class:`~discovery.circuits.symbolic.SimplifiedScheme` built from the file's
-    ``u_fresh``/``v_fresh``/``w_fresh`` sums (see :func:`discovery.circuits.symbolic.read_reduced`).
+    ``u_fresh``/``v_fresh``/``w_fresh`` sums (see :func:`discovery.formats.read_reduced`).
     """
     if Path(path).suffix.lower() != ".json":
         return None
@@ -89,6 +89,6 @@ def reduced_in_file(path: str):
         return None
     if not (isinstance(given, dict) and "u_fresh" in given):
         return None
-    from discovery.circuits.symbolic import read_reduced
+    from discovery.formats import read_reduced
 
     return read_reduced(given)

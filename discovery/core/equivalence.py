@@ -35,7 +35,8 @@ import numpy as np
 
 from discovery.errors import DiscoveryError
 from discovery.core.scheme import Scheme
-from discovery.core.transforms import canonical, cyclic, permute_terms, sandwich, scale_term, transpose
+from discovery.core.transforms import (canonical, cyclic, format_symmetries, permute_terms, sandwich, scale_term,
+                                      transpose)
 from discovery.core.verify import require_valid
 
 Matrix = tuple[tuple[int, ...], ...]
@@ -116,12 +117,17 @@ def unimodular_up_to_sign(d: int, max_entry: int = 1) -> tuple[Matrix, ...]:
     return (eye, *out)
 
 
-def _row_maps(fmt: tuple[int, int, int], mats: list[tuple[Matrix, ...]]) -> dict:
-    """Integer matrices L with row' = row @ L for the u, v, w rows under each single X, Y or Z.
+def row_maps(fmt: tuple[int, int, int], mats: list[tuple[Matrix, ...]], transform=None) -> dict:
+    """Matrices L with row' = row @ L for the u, v, w rows under each single X, Y or Z.
 
-    Taken from :func:`discovery.core.transforms.sandwich` itself applied to unit rows (the
-    transform is linear row by row), so the search and the final check use one convention.
+    ``transform(s, X, Y, Z)`` (default :func:`discovery.core.transforms.sandwich`) must act on
+    the rows of u, v, w linearly, so applying it to a carrier whose rows are unit vectors gives
+    its matrices; compositions are matrix products (the transforms form a group action), and the
+    search and the final check use one convention. Returns ``{(slot, M): (L_u, L_v, L_w)}`` for
+    slot 0, 1, 2 (X, Y, Z) and every M in ``mats[slot]``; each L is int64 when integral, else
+    an object array of Fractions.
     """
+    transform = sandwich if transform is None else transform
     n, m, p = fmt
     r = max(n * m, m * p, p * n)
     probe = Scheme(n, m, p, *(np.eye(r, d, dtype=np.int64) for d in (n * m, m * p, p * n)))
@@ -131,10 +137,13 @@ def _row_maps(fmt: tuple[int, int, int], mats: list[tuple[Matrix, ...]]) -> dict
         for M in mats[slot]:
             args = list(eye)
             args[slot] = M
-            t = sandwich(probe, *(np.array(a) for a in args))
-            out[slot, M] = tuple(np.array(a[: a.shape[1]], dtype=object).astype(np.int64)
-                                 for a in (t.u, t.v, t.w))
+            t = transform(probe, *(np.array(a) for a in args))
+            out[slot, M] = tuple(_exact(np.array(a[: a.shape[1]], dtype=object)) for a in (t.u, t.v, t.w))
     return out
+
+
+def _exact(a: np.ndarray) -> np.ndarray:
+    return a.astype(np.int64) if all(_fr(x).denominator == 1 for x in a.ravel()) else a
 
 
 def _fr(x) -> Fraction:
@@ -152,17 +161,6 @@ def _direction(row) -> tuple:
 
 def _directions(M: np.ndarray) -> Counter:
     return Counter(_direction(row) for row in M if any(row))
-
-
-def _versions(s: Scheme):
-    """(cyclic, transposed, scheme) for the format's symmetries that keep the format."""
-    cur = s
-    for k in range(3):
-        for tr in (False, True):
-            cand = transpose(cur) if tr else cur
-            if cand.format == s.format:
-                yield k, tr, cand
-        cur = cyclic(cur)
 
 
 def _match_terms(cand: Scheme, target: Scheme):
@@ -217,10 +215,10 @@ def find_equivalence(source: Scheme, target: Scheme, max_entry: int = 1,
         raise DiscoveryError("schemes with a zero factor row are not searched; drop unused products first")
     deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
     mats = [unimodular_up_to_sign(d, max_entry) for d in source.format]
-    maps = _row_maps(source.format, mats)
+    maps = row_maps(source.format, mats)
     goal_u, goal_v = _directions(target.u), _directions(target.v)
     want = canonical(target)
-    for k, tr, sv in _versions(source):
+    for k, tr, sv in format_symmetries(source):
         u = np.array(sv.u, dtype=object)
         v = np.array(sv.v, dtype=object)
         for X, Y in itertools.product(mats[0], mats[1]):
@@ -250,4 +248,4 @@ def is_equivalent(source: Scheme, target: Scheme, **kw) -> bool:
     return find_equivalence(source, target, **kw) is not None
 
 
-__all__ = ["Equivalence", "find_equivalence", "is_equivalent", "unimodular_up_to_sign"]
+__all__ = ["Equivalence", "find_equivalence", "is_equivalent", "row_maps", "unimodular_up_to_sign"]

@@ -35,7 +35,8 @@ import numpy as np
 
 from discovery._enum import ValueEnum
 from discovery.errors import SchemeFormatError
-from discovery.core.scheme import Provenance, Ring, Scheme, _infer_ring, exact_array, int_or_fraction
+from discovery.core.coefficients import exact_array, int_or_fraction
+from discovery.core.scheme import Provenance, Ring, Scheme, _infer_ring
 
 
 class SymmetryGroup(ValueEnum):

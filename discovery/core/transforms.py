@@ -208,19 +208,22 @@ def canonical(s: Scheme, symmetries: bool = False) -> tuple:
             terms.append(_term_normal(list(a), list(b), list(c)))
         return (t.format, tuple(sorted(terms)))
 
-    forms = [form(s)]
-    if symmetries:
-        for t in _format_symmetries(s):
-            forms.append(form(t))
+    forms = [form(t) for _, _, t in (format_symmetries(s) if symmetries else [(0, False, s)])]
     return min(forms, key=repr)
 
 
-def _format_symmetries(s: Scheme) -> list[Scheme]:
+def format_symmetries(s: Scheme) -> list[tuple[int, bool, Scheme]]:
+    """The images of ``s`` under the cyclic/transpose symmetries that keep its format.
+
+    Returns (k, transposed, scheme) triples: ``cyclic`` applied k times (k = 0, 1, 2), then
+    :func:`transpose` if ``transposed``; the identity ``(0, False, s)`` comes first.
+    """
     out, cur = [], s
-    for _ in range(3):
-        for cand in (cur, transpose(cur)):
-            if cand.format == s.format and cand is not s:
-                out.append(cand)
+    for k in range(3):
+        for tr in (False, True):
+            cand = transpose(cur) if tr else cur
+            if cand.format == s.format:
+                out.append((k, tr, cand))
         cur = cyclic(cur)
     return out
 

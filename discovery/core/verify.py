@@ -15,7 +15,8 @@ from math import lcm
 import numpy as np
 
 from discovery.errors import VerificationError
-from discovery.core.scheme import RINGS, Ring, Scheme, int_or_fraction
+from discovery.core.coefficients import int_or_fraction
+from discovery.core.scheme import RINGS, Ring, Scheme
 from discovery.core.tensor import a_name, b_name, c_name, matmul_tensor
 
 

@@ -5,6 +5,9 @@
 * ``.exp`` — flip-graph text, one product a line (one scheme; tolerant reader, :mod:`._exp`).
 * ``.m`` — Kauers & Moosbauer's Mathematica/Maple nested lists (one scheme, :mod:`._m`).
 * ``.txt`` — the C++ ternary flip-graph tool's default output (one scheme, :mod:`._txt`).
+* the collection's reduced JSON (``*_reduced.json``, a scheme with its addition programs):
+  :func:`read_reduced` / :func:`to_reduced`; a plain ``load_schemes`` expands it.
+* circuit graphs as Graphviz DOT (:func:`to_dot`) and GraphML (:func:`to_graphml` / :func:`from_graphml`).
 
 The symmetric form of a square scheme (:class:`~discovery.core.symmetry.SymmetricScheme`) is a
 ``.json`` file with a ``"symmetry"`` block beside the expanded scheme (:mod:`._symmetric`,
@@ -29,10 +32,15 @@ from pathlib import Path
 
 from discovery._io import atomic_write_bytes, atomic_write_text
 from discovery.errors import RunRecordFile, SchemeFileError, SchemeFormatError, UnsafeFileError
-from discovery.formats import _exp, _json, _m, _npz, _symmetric, _txt
 from discovery.core.scheme import Provenance, Ring, Scheme
 from discovery.core.symmetry import SymmetricScheme, SymmetryGroup, detect_symmetry
 from discovery.core.verify import verify
+from discovery.formats import _exp, _json, _m, _npz, _symmetric, _txt
+from discovery.formats._graph import from_graphml as from_graphml
+from discovery.formats._graph import to_dot as to_dot
+from discovery.formats._graph import to_graphml as to_graphml
+from discovery.formats._reduced import read_reduced as read_reduced
+from discovery.formats._reduced import to_reduced as to_reduced
 
 EXTENSIONS = (".json", ".npz", ".exp", ".m", ".txt")
 # formats that hold one scheme as text and carry no ring: (reader, writer)

@@ -29,7 +29,8 @@ import re
 from fractions import Fraction
 
 from discovery.errors import SchemeFormatError
-from discovery.core.scheme import Scheme, int_or_fraction
+from discovery.core.coefficients import int_or_fraction
+from discovery.core.scheme import Scheme
 
 _TOKEN = re.compile(r"\s*(?:(?P<open>[{\[])|(?P<close>[}\]])|(?P<comma>,)"
                     r"|(?P<num>[+-]?\s*\d+(?:\s*/\s*\d+)?)|(?P<comment>\(\*.*?\*\))|(?P<end>;?\s*$))",

@@ -21,6 +21,7 @@ from typing import Any
 
 from discovery.errors import SchemeFormatError
 from discovery.formats import _json
+from discovery.core.coefficients import coef_json
 from discovery.core.scheme import Scheme
 from discovery.core.symmetry import SymmetricScheme
 from discovery.core.transforms import fingerprint
@@ -31,7 +32,7 @@ def symmetric_to_dict(sym: SymmetricScheme) -> dict[str, Any]:
     return {
         "group": sym.group.value,
         "orbit_sizes": list(sym.orbit_sizes),
-        **{k: [[_json.coef_json(x) for x in row] for row in a] for k, a in zip("uvw", (sym.u, sym.v, sym.w))},
+        **{k: [[coef_json(x) for x in row] for row in a] for k, a in zip("uvw", (sym.u, sym.v, sym.w))},
     }
 
 

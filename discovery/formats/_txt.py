@@ -25,7 +25,8 @@ from fractions import Fraction
 import numpy as np
 
 from discovery.errors import SchemeFormatError
-from discovery.core.scheme import Scheme, int_or_fraction
+from discovery.core.coefficients import int_or_fraction
+from discovery.core.scheme import Scheme
 
 _NUMBER = re.compile(r"\S+")
 

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 from discovery.errors import DiscoveryError
 
@@ -60,11 +61,14 @@ def _packaged() -> dict[Format, BestKnown]:
 
 
 def best_known_table(path: str | os.PathLike | None = None) -> dict[Format, BestKnown]:
-    """The table: sorted format -> :class:`BestKnown` (the packaged one unless ``path`` is given)."""
+    """The table: sorted format -> :class:`BestKnown` (the packaged one unless ``path`` is given).
+
+    The one reader of a ``best_known_ranks.csv`` (columns n,m,p,rank_ZT,rank_Z,rank_Q and,
+    optionally, lower_bound,lower_bound_source; n <= m <= p)."""
     if path is None:
         return dict(_packaged())
     try:
-        text = open(path, encoding="utf-8").read()
+        text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise DiscoveryError(f"{path}: cannot read ({exc.strerror})") from None
     return _parse(text, str(path))

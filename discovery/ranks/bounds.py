@@ -4,41 +4,23 @@ Rank is invariant under permuting the format (via :func:`~discovery.core.transfo
 and :func:`~discovery.core.transforms.cyclic`), adds under direct sums (splitting a dimension)
 and multiplies under Kronecker products. :class:`RankTable` runs that dynamic programme
 over all formats up to a size, remembers how each bound was reached, and :meth:`RankTable.build`
-constructs the scheme itself, which is verified exactly before it is returned.
+constructs the scheme itself, which is verified exactly before it is returned. The figure
+comparing the bounds with the best known ranks is in :mod:`discovery.ranks.figures`.
 """
 
 from __future__ import annotations
 
-import csv
 import itertools
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
-from discovery.errors import DiscoveryError
 from discovery.core.known import standard
 from discovery.core.scheme import Scheme
 from discovery.core.transforms import cyclic, direct_sum, kron, transpose
 from discovery.core.verify import require_valid
+from discovery.errors import DiscoveryError
+from discovery.ranks.best_known import BestKnown
 
 Format = tuple[int, int, int]
-
-
-def read_best_known_ranks(path: str | os.PathLike) -> dict[Format, dict[str, int]]:
-    """Read a ``best_known_ranks.csv`` (columns n,m,p,rank_ZT,rank_Z,rank_Q; n<=m<=p)."""
-    path = Path(path)
-    try:
-        rows = list(csv.DictReader(path.read_text().splitlines()))
-    except OSError as exc:
-        raise DiscoveryError(f"{path}: cannot read ({exc.strerror})") from None
-    out = {}
-    for q, row in enumerate(rows, 2):
-        try:
-            fmt = (int(row["n"]), int(row["m"]), int(row["p"]))
-            out[fmt] = {r: int(row[f"rank_{r}"]) for r in ("ZT", "Z", "Q")}
-        except (KeyError, TypeError, ValueError):
-            raise DiscoveryError(f"{path}: line {q} needs integer columns n,m,p,rank_ZT,rank_Z,rank_Q") from None
-    return out
 
 
 def permuted(s: Scheme, fmt: Format) -> Scheme:
@@ -145,34 +127,17 @@ def _divisors(x: int) -> list[int]:
     return [d for d in range(1, x + 1) if x % d == 0]
 
 
-def compare(tables: dict[str, RankTable], best: dict[Format, dict[str, int]], max_dim: int,
+def compare(tables: dict[str, RankTable], best: dict[Format, BestKnown], max_dim: int,
             ring: str = "Q") -> list[dict]:
-    """Rows (format, rank per table, best known over ``ring``) for sorted formats <= max_dim."""
+    """Rows (format, rank per table, best known over ``ring``) for sorted formats <= max_dim.
+
+    ``best``: a best-known table (:func:`discovery.ranks.best_known.best_known_table`)."""
     rows = []
     for f in itertools.combinations_with_replacement(range(2, max_dim + 1), 3):
         row = {"n": f[0], "m": f[1], "p": f[2], "standard": f[0] * f[1] * f[2]}
         for name, tab in tables.items():
             row[name] = tab.rank(f)
         if f in best:
-            row[f"best_known_{ring}"] = best[f][ring]
+            row[f"best_known_{ring}"] = best[f].rank(ring)
         rows.append(row)
     return rows
-
-
-def rank_ratio_figure(rows: list[dict], column: str, reference: str):
-    """Bar chart of ``row[column] / row[reference]`` per format; returns a matplotlib Figure."""
-    from matplotlib.figure import Figure
-
-    rows = [r for r in rows if reference in r and column in r]
-    fig = Figure(figsize=(max(6, 0.32 * len(rows)), 3.6), constrained_layout=True)
-    ax = fig.add_subplot()
-    ratios = [r[column] / r[reference] for r in rows]
-    labels = [f"{r['n']}{r['m']}{r['p']}" for r in rows]
-    ax.bar(range(len(rows)), ratios, color=["tab:green" if x == 1 else "tab:orange" for x in ratios])
-    ax.axhline(1, color="k", lw=0.8)
-    ax.set_xticks(range(len(rows)), labels, rotation=90, fontsize=7)
-    ax.set_ylabel(f"{column} / {reference}")
-    ax.set_xlabel("format nmp")
-    ax.set_ylim(0.95, max(ratios + [1.05]) * 1.02)
-    ax.set_title(f"rank composed from {column} relative to {reference} (1 = matches)")
-    return fig

@@ -12,7 +12,7 @@ and stores the candidates itself, so a worker that dies loses at most the batch 
   ``Client`` or a ``LocalCluster``. Dask itself reruns the task of a worker that died on
   another worker; a batch lost for good (``KilledWorker``) is reported as :class:`LostBatch`.
 
-Both have the same methods: ``warm_up`` (start the workers, import what batches need),
+Both have the same methods: ``warm_up`` (start the workers, import the modules the caller names),
 ``submit``, ``stream`` (a growing ``as_completed``: add futures, take back the next one to
 finish), ``result``, ``cancel``, ``close``, and the attribute ``workers`` (how many batches
 run at once).
@@ -54,10 +54,6 @@ def check_address(address: str) -> str:
         raise ExecutorError(f"scheduler address {address!r} is malformed; use tcp://HOST:PORT "
                             "(the address `dask scheduler` prints)")
     return text
-
-
-# What a solver or flip batch imports: loaded by warm_up() so that no batch pays for it.
-WARM_MODULES = ("discovery.search.solver._als", "discovery.search.solver._parallel")
 
 
 def import_modules(modules, prime: Callable | None = None) -> int:
@@ -107,9 +103,12 @@ class LocalExecutor:
             self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
         return self._pool
 
-    def warm_up(self, modules=WARM_MODULES, prime: Callable | None = None) -> None:
+    def warm_up(self, modules=(), prime: Callable | None = None) -> None:
         """Start the worker processes and import ``modules`` there (or here, with one worker);
-        ``prime``: a module-level function each worker then calls once (compiling kernels)."""
+        ``prime``: a module-level function each worker then calls once (compiling kernels).
+
+        The caller names what its batches import (e.g. the solver's ``SOLVER_MODULES``): the
+        executor knows nothing of its users."""
         if self.workers == 1:
             import_modules(modules, prime)
             return
@@ -192,7 +191,7 @@ class DaskExecutor:
         info = self.client.scheduler_info(n_workers=-1) if _takes_n_workers(self.client) else self.client.scheduler_info()
         return max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
 
-    def warm_up(self, modules=WARM_MODULES, prime: Callable | None = None) -> None:
+    def warm_up(self, modules=(), prime: Callable | None = None) -> None:
         """Import ``modules`` on every worker now and call ``prime`` there (workers that join
         later do it on first use)."""
         self.client.run(import_modules, modules, prime)

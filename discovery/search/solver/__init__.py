@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from discovery._lazy import lazy_exports
 
+from discovery.search.solver._config import SOLVER_MODULES as SOLVER_MODULES
 from discovery.search.solver._config import STRATEGIES as STRATEGIES
 from discovery.search.solver._config import SolverConfig as SolverConfig
 from discovery.search.solver._config import SolverConfigError as SolverConfigError
@@ -76,4 +77,4 @@ def discover(n: int, m: int, p: int, rank: int, *, restarts: int | None = 64,
     return run_search(config, params=params, progress=progress, executor=executor)
 
 
-__all__ = ["discover", "SolverConfig", "SolverConfigError", "STRATEGIES", *_TORCH_EXPORTS]
+__all__ = ["discover", "SolverConfig", "SolverConfigError", "SOLVER_MODULES", "STRATEGIES", *_TORCH_EXPORTS]

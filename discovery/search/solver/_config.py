@@ -22,6 +22,9 @@ STRATEGIES: dict[str, str] = {
            "with lr decay, an annealed ternary penalty, culling, then sparsification and progressive "
            "rounding with re-fits on fresh samples (or Elser's conservative rule, rule=conservative)",
 }
+# What a batch imports (:mod:`._task`): the modules an executor warms up before the first batch.
+# The caller hands them to ``warm_up``; the executor knows nothing of the solver.
+SOLVER_MODULES = ("discovery.search.solver._task",)
 # strategies that learn from sampled products only: the search never builds the tensor for them
 DATA_ONLY = ("sgd",)
 DEVICES = ("auto", "cpu", "cuda")

@@ -50,7 +50,7 @@ def params_from_strings(config: SolverConfig, items) -> object | None:
     items = list(items or ())
     if not items:
         return None
-    from discovery.search.solver._search import default_params
+    from discovery.search.solver._task import default_params
 
     base = default_params(config)
     known = {f.name: f for f in dataclasses.fields(base)}

@@ -1,10 +1,11 @@
 """The search loop: batches of restarts -> strategy -> exact verification -> store.
 
 A run is a sequence of independent restarts identified by (seed, index). Each batch of
-restarts is run in one tensor by the strategy; every candidate is rounded to integers,
-built into a :class:`~discovery.core.scheme.Scheme`, verified exactly by
-:func:`discovery.core.verify.require_valid` (inside the store) and written atomically before the
-next batch starts, together with the run state. Interrupting loses at most the batch in
+restarts is run in one tensor by the strategy (:func:`~discovery.search.solver._task.solver_batch`,
+on an executor: this process by default); every candidate is rounded to integers, built into a
+:class:`~discovery.core.scheme.Scheme`, verified exactly by
+:func:`discovery.core.verify.require_valid` (inside the store) and written atomically as its
+batch comes back, together with the run state. Interrupting loses at most the batches in
 flight; running the same command again continues with the restarts not yet done.
 """
 
@@ -16,21 +17,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import torch
-
+from discovery.core.scheme import Scheme
 from discovery.errors import VerificationError
-from discovery.spn.quant import Ternarizer, TernaryMethod
-from discovery.core.scheme import Provenance, Scheme
-from discovery.search.solver._adam import AdamParams, run_adam
-from discovery.search.solver._als import als_params_for, run_als
-from discovery.search.solver._batch import past
-from discovery.search.solver._config import DATA_ONLY, SolverConfig, SolverConfigError
-from discovery.search.solver._loss import candidate_rows, target_tensor
+from discovery.search.executor import LocalExecutor, LostBatch
+from discovery.search.solver._config import SOLVER_MODULES, SolverConfig
 from discovery.search.solver._memory import fit_batch
-from discovery.search.solver._paper import PaperParams, run_paper
-from discovery.search.solver._sgd import run_sgd, sgd_params_for
 from discovery.search.solver._store import ResultStore
+from discovery.search.solver._task import BatchReport, check_params, default_batch, solver_batch
 from discovery.search.summary import Stop, Summary
+
+MIN_BATCH_TIME_S = 0.05  # a batch with less time left than this is not worth sending
 
 
 @dataclass(frozen=True)
@@ -103,93 +99,94 @@ class DiscoverResult(Summary):
                 "best_additions": None if best is None else best[0].counts().additions}
 
 
-def default_batch(config: SolverConfig) -> int:
-    """Largest number of restarts per tensor (batches start small and double up to it)."""
-    if config.strategy == "sgd":
-        return 64  # a step costs about the same for 4 or 64 restarts: batch wide
-    if config.strategy != "als":
-        return 16
-    size = config.n * config.m * config.p
-    return 32 if size <= 8 else 64
-
-
-# Each strategy: (its default parameters for a format, how it runs one batch). The one table
-# the search dispatches on; a name in STRATEGIES without an entry here is an error, never a
-# fall-back to another strategy.
-_IMPLEMENTATIONS = {
-    "als": (lambda fmt: als_params_for(*fmt),
-            lambda c, T, idx, deadline, prm, dev: run_als(T, c.rank, c.seed, idx, deadline, prm)),
-    "adam": (lambda fmt: AdamParams(rounding=als_params_for(*fmt)),
-             lambda c, T, idx, deadline, prm, dev: run_adam(T, c.rank, c.seed, idx, deadline, prm)),
-    "paper": (lambda fmt: PaperParams(),
-              lambda c, T, idx, deadline, prm, dev: run_paper(c.format, T, c.rank, c.seed, idx, deadline, prm)),
-    "paper-fixed": (lambda fmt: PaperParams(ternarizer=Ternarizer(TernaryMethod.FIXED)),
-                    lambda c, T, idx, deadline, prm, dev: run_paper(c.format, T, c.rank, c.seed, idx,
-                                                                    deadline, prm)),
-    "sgd": (lambda fmt: sgd_params_for(*fmt),
-            lambda c, T, idx, deadline, prm, dev: run_sgd(c.format, c.rank, c.seed, idx, deadline, prm,
-                                                          device=dev)),
-}
-
-
-def _implementation(config: SolverConfig):
-    try:
-        return _IMPLEMENTATIONS[config.strategy]
-    except KeyError:
-        raise SolverConfigError(
-            f"strategy {config.strategy!r} has no implementation in the search; use one of "
-            f"{', '.join(_IMPLEMENTATIONS)}") from None
-
-
-def default_params(config: SolverConfig):
-    """The strategy's parameters used when none are given (by format where it matters)."""
-    return _implementation(config)[0](config.format)
-
-
-def check_params(config: SolverConfig, params) -> None:
-    """Refuse a strategy without an implementation and parameters of another strategy (one
-    line, before any work starts)."""
-    want = type(default_params(config))
-    if params is None:
-        return
-    if not isinstance(params, want):
-        raise SolverConfigError(f"strategy {config.strategy!r} takes {want.__name__}, got "
-                                f"{type(params).__name__}; pass params of the strategy you run")
-
-
-def _run_batch(config: SolverConfig, T, indices, deadline, params, device):
-    return _implementation(config)[1](config, T, indices, deadline, params or default_params(config), device)
-
-
 def run_search(config: SolverConfig, params=None, progress: bool = False, executor=None) -> DiscoverResult:
     """Run the search described by ``config``; see :func:`discovery.search.solver.discover`.
 
-    With an ``executor`` (:mod:`discovery.search.executor`: local processes or a Dask cluster) the
-    batches run there, one per worker at a time (:func:`~discovery.search.solver._parallel.run_search_parallel`).
+    The one loop, on an executor (:mod:`discovery.search.executor`): None runs the batches one
+    after the other in this process (``LocalExecutor(1)``); local processes or a Dask cluster run
+    one batch per worker at a time. Batches are taken back as they finish, every candidate is
+    verified exactly and stored (:class:`~discovery.search.solver._store.ResultStore`) before the
+    batch's restarts are marked done. A batch that does not come back (its worker died) leaves
+    its restarts pending: they are handed out again, and a rerun of the same command does them
+    too (``lost_batches``). ``config.time_limit`` is measured here; each batch gets the time left
+    when it is sent.
 
-    On the CPU the run uses ``config.threads`` torch threads (default 1: the tensors are
-    small, and on a shared machine extra intra-op threads cost far more in waiting than
-    they gain; measured 10x slower with 2 threads under load). The previous setting is
-    restored afterwards.
+    On the CPU a batch uses ``config.threads`` torch threads (default 1: the tensors are small,
+    and on a shared machine extra intra-op threads cost far more in waiting than they gain;
+    measured 10x slower with 2 threads under load); the previous setting is restored after it.
     """
-    if executor is not None:
-        from discovery.search.solver._parallel import run_search_parallel
-
-        return run_search_parallel(config, executor, params=params, progress=progress)
-    device = config.torch_device()
-    if device != "cpu":
-        return _run(config, params, progress, device)
-    before = torch.get_num_threads()
-    torch.set_num_threads(config.threads or 1)
+    check_params(config, params)
+    # memory first: a format too large for this machine is one line, before any allocation
+    batch = fit_batch(config, config.batch or default_batch(config), config.torch_device())
+    store = ResultStore(config)
+    own = executor is None
+    executor = LocalExecutor(1) if own else executor
+    executor.warm_up(SOLVER_MODULES)
+    tally = RunTally(config, store, progress)  # the time limit counts from here
+    deadline = None if config.time_limit is None else tally.t0 + config.time_limit
+    sizes = _batch_sizes(batch)
+    inflight: dict = {}          # future -> restart indices
+    reserved: set[int] = set()   # handed out, not yet recorded
+    sent = lost = 0
+    stop_sending = False
+    stop = Stop.BUDGET
+    todo = math.inf if config.restarts is None else config.restarts  # None: until the time limit
+    max_lost = max(3, 2 * executor.workers)
+    stream = executor.stream()
     try:
-        return _run(config, params, progress, device)
+        while True:
+            while not stop_sending and len(inflight) < executor.workers and sent < todo:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left < MIN_BATCH_TIME_S:
+                    stop_sending, stop = True, Stop.TIME
+                    break
+                if config.max_found is not None and tally.new >= config.max_found:
+                    stop_sending, stop = True, Stop.FOUND
+                    break
+                size = int(min(next(sizes), todo - sent))
+                indices = [i for i in store.pending(size + len(reserved)) if i not in reserved][:size]
+                fut = executor.submit(solver_batch, config, indices, left, params)
+                inflight[fut] = indices
+                reserved.update(indices)
+                stream.add(fut)
+                sent += len(indices)
+            if not inflight:
+                break
+            fut = stream.next()
+            indices = inflight.pop(fut)
+            reserved.difference_update(indices)
+            try:
+                rep: BatchReport = executor.result(fut)
+            except LostBatch:  # the restarts stay pending and are handed out again
+                lost += 1
+                sent -= len(indices)
+                if lost >= max_lost:
+                    stop_sending, stop = True, Stop.LOST
+                continue
+            tally.residual(rep.best_residual)
+            if not rep.completed:
+                stop_sending, stop = True, Stop.TIME  # out of time
+                continue
+            tally.batch(rep.indices, rep.candidates, rep.best_errors)  # verified exactly there
+    except KeyboardInterrupt:
+        stop = Stop.INTERRUPTED
+        executor.cancel(list(inflight))
     finally:
-        torch.set_num_threads(before)
+        tally.close()
+        if own:
+            executor.close()
+    return tally.result(stop, lost_batches=lost)
+
+
+def _batch_sizes(batch: int):
+    k = 0
+    while True:  # small first batches give a quick first result, doubling ones throughput
+        yield min(batch, max(4, batch >> max(0, 3 - k)))
+        k += 1
 
 
 class RunTally:
-    """What a run has found so far: the one door from candidates to results for both search
-    loops (here and :func:`~discovery.search.solver._parallel.run_search_parallel`).
+    """What a run has found so far: the one door from candidates to results of the search loop.
 
     :meth:`batch` stores a finished batch's candidates through the store (exact verification
     happens there; a candidate it rejects is counted in ``rejected``) and marks the batch's
@@ -247,56 +244,6 @@ class RunTally:
             best_errors=self.best_err, rejected=self.rejected,
             out=self.store.folder, paths=tuple(p for _, p in self.found.values()),
             lost_batches=lost_batches, stop=stop)
-
-
-def _run(config: SolverConfig, params, progress: bool, device: str) -> DiscoverResult:
-    check_params(config, params)
-    # memory first: a format too large for this machine is one line, before any allocation
-    batch = fit_batch(config, config.batch or default_batch(config), device)
-    store = ResultStore(config)
-    t0 = time.monotonic()  # the time limit counts from here, building the tensor included
-    deadline = None if config.time_limit is None else t0 + config.time_limit
-    # data-driven strategies learn from sampled products: the tensor is not even built
-    T = None if config.strategy in DATA_ONLY else target_tensor(*config.format, dtype=torch.float64,
-                                                                device=device)
-    stop = Stop.BUDGET
-    n_batches = 0
-    tally = RunTally(config, store, progress, t0)
-    todo = math.inf if config.restarts is None else config.restarts  # None: until the time limit
-    try:
-        while tally.done < todo:
-            if past(deadline):
-                stop = Stop.TIME
-                break
-            if config.max_found is not None and tally.new >= config.max_found:
-                stop = Stop.FOUND
-                break
-            # small first batches give a quick first result, doubling ones throughput
-            size = int(min(batch, max(4, batch >> max(0, 3 - n_batches)), todo - tally.done))
-            n_batches += 1
-            indices = store.pending(size)
-            out = _run_batch(config, T, indices, deadline, params, device)
-            if not out.completed:
-                stop = Stop.TIME
-                break
-            tally.residual(float(out.residual.min()))
-            candidates = [(i, _to_scheme(config, out, k, i)) for k, i in enumerate(indices)
-                          if int(out.errors[k]) == 0]
-            tally.batch(indices, candidates, int(out.errors.min()))
-    except KeyboardInterrupt:
-        stop = Stop.INTERRUPTED
-    finally:
-        tally.close()
-    return tally.result(stop)
-
-
-def _to_scheme(config: SolverConfig, out, k: int, restart: int) -> Scheme:
-    u, v, w = candidate_rows(out.U, out.V, out.W, k)
-    # drop products that contribute nothing (a zero factor row): they are not multiplications
-    keep = [t for t in range(u.shape[0]) if u[t].any() and v[t].any() and w[t].any()]
-    note = f"strategy={config.strategy} restart={restart} rank_requested={config.rank}"
-    prov = Provenance.now("spn-solver", seed=config.seed, note=note)
-    return Scheme.from_rows(*config.format, u[keep], v[keep], w[keep], ring="ZT", provenance=prov)
 
 
 def _progress(config: SolverConfig, enabled: bool):

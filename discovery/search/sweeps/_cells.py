@@ -130,12 +130,12 @@ def fewest_additions(schemes, paths, k: int = FEWEST_ADDITIONS_OF) -> tuple[int 
 def als_cell(fmt, rank: int, budget: float, seed: int, folder: Path, executor) -> CellResult:
     """Search rank ``rank`` of ``fmt`` with the ALS solver for ``budget`` seconds on ``executor``."""
     from discovery.search.solver._config import SolverConfig
-    from discovery.search.solver._parallel import run_search_parallel
+    from discovery.search.solver._search import run_search
 
     n, m, p = fmt
     config = SolverConfig(n=n, m=m, p=p, rank=rank, restarts=10**9, time_limit=budget, seed=seed,
                           strategy="als", out=str(folder), threads=1)
-    res = run_search_parallel(config, executor)
+    res = run_search(config, executor=executor)
     if res.stop is Stop.INTERRUPTED:
         raise KeyboardInterrupt
     adds, best_file = fewest_additions(res.schemes, res.paths)

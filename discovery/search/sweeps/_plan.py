@@ -1,4 +1,4 @@
-"""Which ranks a sweep tries for a format, and the composed scheme it may start from."""
+"""Which ranks a sweep tries for a format (from the composed bound and the best known rank)."""
 
 from __future__ import annotations
 
@@ -20,11 +20,6 @@ def _textbook_table(max_dim: int):
 def composed_bound(fmt: Format) -> int:
     """Rank of the best scheme composed from Strassen and Laderman (direct sums, Kronecker products)."""
     return _textbook_table(max(fmt)).rank(fmt)
-
-
-def composed_start(fmt: Format):
-    """That composed scheme for ``fmt`` (exactly this order of n, m, p), verified."""
-    return _textbook_table(max(fmt)).build(fmt)
 
 
 def start_rank(fmt: Format, margin: int) -> int:

@@ -140,15 +140,15 @@ def sweep_with(config: SweepConfig, executor, progress: bool = False) -> SweepRe
 
 
 def _warm_up(config: SweepConfig, executor) -> None:
-    from discovery.search.executor import WARM_MODULES
+    from discovery.search.solver import SOLVER_MODULES
 
     if config.strategy == "als":
-        executor.warm_up()
+        executor.warm_up(SOLVER_MODULES)
         return
     from discovery.search.sweeps._flips import prime_flips
 
     # "flips" never loads torch; "auto" needs the solver too
-    modules = ("discovery.search.flips",) + (WARM_MODULES if config.strategy == "auto" else ())
+    modules = ("discovery.search.flips",) + (SOLVER_MODULES if config.strategy == "auto" else ())
     executor.warm_up(modules, prime=prime_flips)
 
 

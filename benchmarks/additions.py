@@ -1,0 +1,201 @@
+"""The fewest additions found here against the published reduced counts, per format: table and figure.
+
+For each format of the list below it takes the rank of the published count, collects the
+verified schemes of that format and rank that this project holds (``results/schemes``, and with
+``--known`` the known algorithms and their Kronecker products, e.g. Winograd ⊗ Winograd), runs
+:func:`discovery.search.additions.additions_search` for the format's budget in a resumable folder
+under ``--runs`` (a second invocation continues it), and writes
+
+* ``results/tables/additions.csv``: format, rank, additions here (and by side), the published
+  count, the gap, the method, the seconds to the best and in all, the starts;
+* ``results/figures/additions.png``: here against published, per format;
+* the best program per format in the collection's reduced layout,
+  ``results/schemes/additions/NxMxP_m<r>_cr<additions>_cn<plain>_ZT_reduced.json``
+  (``discovery.read_reduced`` reads it back; the file's program is verified before it is written);
+* the <2,2,2> row in an alternative basis (Karstadt & Schwartz; core and basis changes apart).
+
+Formats of which the project has no scheme at the published rank get a row saying so, with the
+lowest rank it has. Run the long searches alone (``flock -x /work/cpu.lock``), e.g.
+
+    python benchmarks/additions.py --budget 60 --only 2x2x3,2x2x4,2x3x3,3x3x4,3x4x4
+    python benchmarks/additions.py --budget 1800 --only 3x3x3 --seed 1
+    python benchmarks/additions.py --budget 1800 --only 4x4x4 --known      # twice: 60 minutes in all
+    python benchmarks/additions.py --table-only                             # table and figure from the runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# (format, rank, published additions): the flip-graph collection's reduced counts (issue 18)
+PUBLISHED = [((2, 2, 2), 7, 15), ((2, 2, 3), 11, 20), ((2, 2, 4), 14, 31), ((2, 3, 3), 15, 46),
+             ((3, 3, 3), 23, 58), ((3, 3, 4), 29, 92), ((3, 4, 4), 38, 133), ((3, 4, 5), 47, 161),
+             ((3, 5, 5), 58, 221), ((4, 4, 4), 49, 159), ((4, 4, 5), 61, 233), ((4, 5, 5), 76, 299),
+             ((5, 5, 5), 93, 383), ((6, 6, 6), 153, 655)]
+SOURCES = {(3, 3, 3): "Perminov, arXiv 2512.21980 (Sun, arXiv 2604.27645: 56)",
+           (4, 4, 4): "arXiv 2512.13365 (Winograd twice: 165)"}
+
+
+def fmt_name(fmt) -> str:
+    return "x".join(map(str, fmt))
+
+
+def project_schemes(fmt, roots):
+    """(rank -> verified schemes) of format ``fmt`` under ``roots`` (files or folders)."""
+    from discovery.core.verify import verify
+    from discovery.formats import EXTENSIONS, load_schemes
+    from discovery.errors import DiscoveryError
+
+    by_rank: dict[int, list] = {}
+    for root in roots:
+        for f in sorted(p for p in Path(root).rglob("*") if p.suffix.lower() in EXTENSIONS):
+            if "additions" in f.parts:
+                continue  # our own outputs are not starts
+            try:
+                items = load_schemes(f)
+            except DiscoveryError:
+                continue
+            for _, s in items:
+                if s.format == tuple(fmt) and s.ring != "Z2" and s.is_integral and verify(s).ok:
+                    by_rank.setdefault(s.rank, []).append(s)
+    return by_rank
+
+
+def run_format(fmt, rank, budget, seed, workers, runs_dir, known: bool):
+    from discovery.search.additions import AdditionsConfig, additions_search, known_starts
+
+    starts = project_schemes(fmt, [ROOT / "results" / "schemes"]).get(rank, [])
+    names = "results/schemes"
+    if known:
+        extra = known_starts(fmt, rank)
+        starts += extra
+        names += " + known algorithms and their Kronecker products" if extra else ""
+    if not starts:
+        return None
+    out = Path(runs_dir) / f"{fmt_name(fmt)}-r{rank}"
+    res = additions_search(starts, AdditionsConfig(budget=budget, workers=workers, seed=seed), out=out)
+    cfg = json.loads((out / "config.json").read_text())
+    cfg["starts_described"] = f"{len(starts)} verified scheme(s) from {names}"
+    (out / "config.json").write_text(json.dumps(cfg, indent=1) + "\n")
+    return res
+
+
+def table(runs_dir, schemes_dir):
+    """Rows from the search folders (and the alternative basis), best programs copied out."""
+    import discovery as d
+    from discovery.circuits.basis import alternative_basis
+    from discovery.formats import read_reduced
+
+    rows = []
+    schemes_dir.mkdir(parents=True, exist_ok=True)
+    for fmt, rank, published in PUBLISHED:
+        folder = Path(runs_dir) / f"{fmt_name(fmt)}-r{rank}"
+        row = {"format": fmt_name(fmt), "rank": rank, "published": published,
+               "published_source": SOURCES.get(fmt, "flip-graph collection (reduced files)")}
+        if fmt == (2, 2, 2):
+            ss = d.simplify_additions(d.winograd())
+            row.update(additions=ss.reduced_additions, by_side=f"{ss.a.additions}/{ss.b.additions}/{ss.c.additions}",
+                       gap=ss.reduced_additions - published, method="best (Winograd's scheme)",
+                       seconds_to_best=0, seconds=0, starts="known: Winograd", file="")
+            rows.append(row)
+            ab = alternative_basis(d.winograd())
+            rows.append({"format": "2x2x2 (alternative basis)", "rank": 7, "published": 12,
+                         "published_source": "Karstadt & Schwartz 2017 (core)",
+                         "additions": ab.core_additions,
+                         "by_side": f"{ab.a.additions}/{ab.b.additions}/{ab.c.additions}",
+                         "gap": ab.core_additions - 12,
+                         "method": f"alternative basis from the scheme's rows; basis changes {ab.basis_additions} "
+                                   f"({ab.phi.additions}/{ab.psi.additions}/{ab.nu_inv.additions}) apart",
+                         "seconds_to_best": 0, "seconds": 0, "starts": "known: Winograd", "file": ""})
+            continue
+        if not (folder / "best_reduced.json").exists():
+            ranks = sorted(project_schemes(fmt, [ROOT / "results" / "schemes"]))
+            row.update(additions="", by_side="", gap="", method="",
+                       seconds_to_best="", seconds="", file="",
+                       starts=(f"no rank-{rank} scheme here; lowest rank here {ranks[0]}" if ranks
+                               else "no scheme of this format here"))
+            rows.append(row)
+            continue
+        best = read_reduced(folder / "best_reduced.json")
+        state = json.loads((folder / "state.json").read_text())
+        cfg = json.loads((folder / "config.json").read_text())
+        hist = state["history"]
+        first = next(t for t, a in hist if a == best.reduced_additions)
+        name = f"{fmt_name(fmt)}_m{rank}_cr{best.reduced_additions}_cn{best.naive_additions}_ZT_reduced.json"
+        for old in schemes_dir.glob(f"{fmt_name(fmt)}_m{rank}_cr*_reduced.json"):
+            old.unlink()
+        shutil.copyfile(folder / "best_reduced.json", schemes_dir / name)
+        read_reduced(schemes_dir / name)  # the copy reads back and verifies
+        row.update(additions=best.reduced_additions,
+                   by_side=f"{best.a.additions}/{best.b.additions}/{best.c.additions}",
+                   gap=best.reduced_additions - published,
+                   method=f"additions search: {state['rounds']} rounds (plus transitions, sandwiches, "
+                          f"randomized CSE), seed {cfg['config']['seed']}",
+                   seconds_to_best=first, seconds=state["seconds"],
+                   starts=cfg.get("starts_described", f"{len(cfg['starts'])} scheme(s)"),
+                   file=str((schemes_dir / name).relative_to(ROOT)))
+        rows.append(row)
+    return rows
+
+
+def figure(rows):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    done = [r for r in rows if r["additions"] != ""]
+    fig, ax = plt.subplots(figsize=(10, 4.2))
+    x = range(len(done))
+    here = [r["additions"] / r["published"] for r in done]
+    ax.bar([i - 0.2 for i in x], [1.0] * len(done), 0.4, label="published", color="#bbbbbb")
+    ax.bar([i + 0.2 for i in x], here, 0.4, label="here", color="#3b7dd8")
+    for i, r in zip(x, done):
+        ax.text(i + 0.2, here[i] + 0.01, str(r["additions"]), ha="center", va="bottom", fontsize=8)
+        ax.text(i - 0.2, 1.01, str(r["published"]), ha="center", va="bottom", fontsize=8, color="#555555")
+    ax.set_xticks(list(x), [f"{r['format']}\nr{r['rank']}" for r in done], fontsize=8)
+    ax.set_ylabel("additions / published count")
+    ax.set_ylim(0, max(here + [1.0]) * 1.15)
+    ax.axhline(1.0, color="k", lw=0.6)
+    ax.set_title("Fewest additions found here (verified programs) against the published reduced counts")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--budget", type=float, default=60.0, help="seconds of search per format (this call)")
+    ap.add_argument("--only", default="", help="comma-separated formats, e.g. 3x3x3,4x4x4")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--workers", type=int, default=1, help="processes for the refinement")
+    ap.add_argument("--known", action="store_true", help="also start from known algorithms and their products")
+    ap.add_argument("--runs", default=str(ROOT / "runs" / "additions"), help="search folders (resumable)")
+    ap.add_argument("--table-only", action="store_true", help="only rebuild the table and figure")
+    args = ap.parse_args(argv)
+    from discovery._io import save_figure, write_csv
+
+    only = {tuple(int(x) for x in f.split("x")) for f in args.only.split(",") if f}
+    if not args.table_only:
+        for fmt, rank, published in PUBLISHED:
+            if fmt == (2, 2, 2) or (only and fmt not in only):
+                continue
+            res = run_format(fmt, rank, args.budget, args.seed, args.workers, args.runs, args.known)
+            print(f"{fmt_name(fmt)} r{rank}: " + (f"{res.best.reduced_additions} (published {published})"
+                                                  if res else "no scheme of this rank here"), flush=True)
+    rows = table(args.runs, ROOT / "results" / "schemes" / "additions")
+    write_csv(ROOT / "results" / "tables" / "additions.csv", rows)
+    save_figure(figure(rows), ROOT / "results" / "figures" / "additions.png", dpi=120)
+    print(json.dumps({"machine": platform.node(), "cores": os.cpu_count(), "load": os.getloadavg()}))
+    for r in rows:
+        print(f"{r['format']:26} r{r['rank']:<4} here {str(r['additions']):>4}  published {r['published']:>4}  {r['starts']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,376 @@
+"""Fewest additions over many schemes of one format and rank, in a resumable folder.
+
+The additions of a scheme depend on the scheme, not only on the heuristic: the <3,3,3> record
+(58) and the <4,4,4> record (159) were found by simplifying many flip-graph variants of the same
+rank. A round here:
+
+1. picks a parent from an elite pool (the ``pool_size`` best distinct schemes so far, biased
+   towards the best);
+2. makes variants: a fixed-rank flip walk from it (:func:`discovery.search.flips.explore`,
+   ``walk_seconds`` long; it returns the cheapest scheme it saw) and sampled ternary sandwiches
+   (:func:`discovery.circuits.variants.ternary_sandwiches`);
+3. screens every new scheme with the quick heuristic (``best``, ``screen_tries`` runs);
+4. refines the promising ones (within ``refine_slack`` of the best screen) with the randomized
+   search (:func:`discovery.circuits.cse_search.random_search`, all workers) and keeps the best
+   program, verified (exact matrices, sympy, random integers) before it is written.
+
+Folder (``out``): ``config.json`` (the configuration and starts), ``state.json`` (rounds, seconds,
+elite scores, history), ``pool/`` (the elite schemes) and ``best_reduced.json`` (the best program in
+the collection's reduced layout, :func:`discovery.formats.read_reduced` reads it back).
+Running again into the folder resumes from its state; the same seed and configuration replay the
+same rounds (the time budget decides how many).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from discovery._io import atomic_write_text
+from discovery.circuits.cse import quick_additions
+from discovery.circuits.cse_search import RandomSearchConfig, random_search
+from discovery.circuits.symbolic import SimplifiedScheme
+from discovery.formats import read_reduced, to_reduced
+from discovery.circuits.variants import random_plus_transitions, ternary_sandwiches
+from discovery.core.scheme import Scheme
+from discovery.core.verify import require_valid
+from discovery.errors import DiscoveryError
+
+
+@dataclass(frozen=True)
+class AdditionsConfig:
+    """Settings of :func:`additions_search`.
+
+    Attributes:
+        budget: seconds of searching (this call; a resumed run adds to the folder's total).
+        workers: processes; each round makes this many batches of variants and refines up to
+            this many promising ones in parallel.
+        seed: the run's seed.
+        plus: plus transitions per round (rank + 1), each walked back down to the rank by the
+            flip graph (:func:`discovery.search.flips.flip_search`, one walker each).
+        plus_seconds: time limit of that walk.
+        walk_seconds: length of the fixed-rank flip walk per round (0: none).
+        sandwiches: ternary sandwich variants tried per round.
+        pool_size: elite schemes kept as parents.
+        screen_tries: quick-heuristic runs per strategy for screening.
+        refine_slack: refine a variant whose screen is at most best screen + this.
+        refine_runs: randomized runs per group and round when refining.
+    """
+
+    budget: float
+    workers: int = 1
+    seed: int = 0
+    plus: int = 8
+    plus_seconds: float = 5.0
+    walk_seconds: float = 0.0
+    sandwiches: int = 4
+    pool_size: int = 16
+    screen_tries: int = 4
+    refine_slack: int = 1
+    refine_runs: int = 64
+
+    def __post_init__(self):
+        if not (isinstance(self.budget, (int, float)) and self.budget > 0 and np.isfinite(self.budget)):
+            raise DiscoveryError(f"the search budget must be a positive number of seconds, got {self.budget!r}")
+        for name, low in (("workers", 1), ("pool_size", 1), ("screen_tries", 1), ("refine_runs", 1), ("plus", 0),
+                          ("plus_seconds", 0), ("walk_seconds", 0), ("sandwiches", 0), ("refine_slack", 0)):
+            if getattr(self, name) < low:
+                raise DiscoveryError(f"{name} must be at least {low}, got {getattr(self, name)!r}")
+
+
+@dataclass(frozen=True)
+class AdditionsResult:
+    """What :func:`additions_search` found.
+
+    Attributes:
+        best: the verified program with the fewest additions (its scheme is among the variants).
+        start_additions: the best of the starts after the quick heuristic.
+        rounds: rounds done in the folder so far; seen: distinct schemes screened (this call).
+        seconds: seconds searched in the folder so far.
+        history: (seconds, additions) each time the best dropped.
+        out: the folder, if any.
+    """
+
+    best: SimplifiedScheme
+    start_additions: int
+    rounds: int
+    seen: int
+    seconds: float
+    history: tuple[tuple[float, int], ...] = field(default=())
+    out: Path | None = None
+
+    def summary(self) -> dict:
+        n, m, p = self.best.format
+        return {"format": [n, m, p], "rank": self.best.multiplications, "additions": self.best.reduced_additions,
+                "by_side": [self.best.a.additions, self.best.b.additions, self.best.c.additions],
+                "start_additions": self.start_additions, "rounds": self.rounds, "seen": self.seen,
+                "seconds": round(self.seconds, 1), "out": str(self.out) if self.out else None}
+
+
+def known_starts(fmt, rank: int) -> list[Scheme]:
+    """The known algorithms (:data:`discovery.core.known.CATALOGUE`) of format ``fmt`` and rank
+    ``rank``, and the Kronecker products of two of them that have it (Winograd ⊗ Winograd for
+    <4,4,4> rank 49)."""
+    from discovery.core.known import CATALOGUE, known
+    from discovery.core.transforms import kron
+
+    base = [known(name) for name in CATALOGUE]
+    out = [s for s in base if s.format == tuple(fmt) and s.rank == rank]
+    for s1 in base:
+        for s2 in base:
+            if s1.rank * s2.rank == rank and tuple(a * b for a, b in zip(s1.format, s2.format)) == tuple(fmt):
+                out.append(kron(s1, s2))
+    return out
+
+
+def scheme_key(s: Scheme) -> str:
+    """A short digest equal for integer schemes equal up to term order and the signs of the
+    factors (each term's u and v start positive, the signs go to w); fast on integer arrays
+    (the core's :func:`discovery.core.transforms.fingerprint` works in Fractions, ~10 ms a scheme)."""
+    u, v, w = (np.asarray(x, dtype=np.int64) for x in (s.u, s.v, s.w))
+    su = np.sign(u[np.arange(len(u)), np.argmax(u != 0, axis=1)])
+    sv = np.sign(v[np.arange(len(v)), np.argmax(v != 0, axis=1)])
+    rows = np.hstack([u * su[:, None], v * sv[:, None], w * (su * sv)[:, None]])
+    rows = rows[np.lexsort(rows.T[::-1])]
+    return hashlib.sha256(repr(s.format).encode() + rows.tobytes()).hexdigest()[:16]
+
+
+def screen(s: Scheme, tries: int = 4, seed: int = 0) -> int:
+    """Additions after the quick heuristic on each side (:func:`discovery.circuits.cse.quick_additions`;
+    an integer scheme)."""
+    return sum(quick_additions(np.asarray(M, dtype=np.int64), tries, seed) for M in (s.u, s.v, s.w.T))
+
+
+def refine(s: Scheme, runs: int, seed: int, executor=None, workers: int = 1) -> SimplifiedScheme:
+    """The randomized search on the three sides of ``s``, verified."""
+    res = random_search([s.u, s.v, np.ascontiguousarray(s.w.T)],
+                        RandomSearchConfig(runs=runs, rounds=30, patience=3, seed=seed, workers=workers),
+                        executor=executor)
+    return SimplifiedScheme(s, *res.programs, s.counts().additions).check()
+
+
+class _Folder:
+    """The search folder: config, state, elite pool and best program (all written atomically)."""
+
+    def __init__(self, out: Path | None):
+        self.out = None if out is None else Path(out)
+        if self.out is not None:
+            try:
+                (self.out / "pool").mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DiscoveryError(f"{out}: cannot create the output folder ({exc.strerror})") from None
+
+    def load(self, fmt, rank):
+        """(state dict, elite schemes, best program) saved before, or empty ones."""
+        if self.out is None or not (self.out / "state.json").exists():
+            return {}, [], None
+        from discovery.formats import load_scheme
+
+        try:
+            state = json.loads((self.out / "state.json").read_text())
+            pool = [load_scheme(self.out / "pool" / f"{fp}.json") for fp in state.get("pool", [])]
+            best = read_reduced(self.out / "best_reduced.json") if (self.out / "best_reduced.json").exists() else None
+        except (OSError, ValueError, DiscoveryError) as exc:
+            raise DiscoveryError(f"{self.out}: cannot resume from this folder ({exc}); choose another --out") from None
+        for s in pool + ([best.scheme] if best else []):
+            if s.format != tuple(fmt) or s.rank != rank:
+                raise DiscoveryError(f"{self.out}: holds a <{','.join(map(str, s.format))}> rank-{s.rank} search, "
+                                     f"not <{','.join(map(str, fmt))}> rank {rank}; choose another --out")
+        return state, pool, best
+
+    def save(self, config: dict, state: dict, pool: dict, best: SimplifiedScheme | None, new_best: bool) -> None:
+        if self.out is None:
+            return
+        from discovery.formats import save_scheme
+
+        for fp, (_, s) in pool.items():
+            path = self.out / "pool" / f"{fp}.json"
+            if not path.exists():
+                save_scheme(s, path)
+        for path in (self.out / "pool").glob("*.json"):
+            if path.stem not in pool:  # left the elite
+                path.unlink(missing_ok=True)
+        if new_best and best is not None:
+            atomic_write_text(self.out / "best_reduced.json", json.dumps(to_reduced(best)) + "\n")
+        atomic_write_text(self.out / "config.json", json.dumps(config, indent=1) + "\n")
+        atomic_write_text(self.out / "state.json", json.dumps(state, indent=1) + "\n")
+
+
+def additions_search(starts: list[Scheme], config: AdditionsConfig, out=None, executor=None,
+                     progress: bool = False) -> AdditionsResult:
+    """Search variants of ``starts`` (verified schemes of one format and rank) for the fewest
+    additions; see the module docstring.
+
+    Each round makes ``config.workers`` batches of variants (from ``config.workers`` parents) at
+    once and then refines up to that many promising ones at once, on ``executor`` (anything with
+    ``submit(fn, *args)`` returning a future; default: ``config.workers`` spawned processes, or
+    this process for one). Batches are merged in order, so a round depends only on the seed.
+    """
+    if not starts:
+        raise DiscoveryError("no start scheme to search from")
+    starts = [require_valid(s) for s in starts]
+    fmt, rank = starts[0].format, starts[0].rank
+    for s in starts:
+        if s.format != fmt or s.rank != rank:
+            raise DiscoveryError("every start must have the same format and rank (here "
+                                 f"<{','.join(map(str, fmt))}> rank {rank} and <{','.join(map(str, s.format))}> "
+                                 f"rank {s.rank})")
+    folder = _Folder(out)
+    state, saved_pool, best = folder.load(fmt, rank)
+    own = None
+    if executor is None and config.workers > 1:
+        import concurrent.futures as cf
+        import multiprocessing
+
+        own = executor = cf.ProcessPoolExecutor(config.workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        return _search(starts, config, folder, state, saved_pool, best, executor, progress)
+    finally:
+        if own is not None:
+            own.shutdown(cancel_futures=True)
+
+
+def variants_task(parent: Scheme, seed: int, config: AdditionsConfig) -> list[tuple[str, int, Scheme]]:
+    """One batch of variants of ``parent`` (plus walks, sandwiches, a fixed-rank walk), each
+    with its key and screen score; a worker's task (seeded)."""
+    rng = np.random.default_rng([seed, 18])
+    variants = ternary_sandwiches(parent, config.sandwiches, rng)
+    if config.plus > 0:
+        variants += _plus_walks(parent, config.plus, config.plus_seconds, rng)
+    if config.walk_seconds > 0:
+        variants.append(_walk(parent, config.walk_seconds, int(rng.integers(2**31))))
+    out, keys = [], set()
+    for v in variants:
+        k = scheme_key(v)
+        if k not in keys:
+            keys.add(k)
+            out.append((k, screen(v, config.screen_tries, seed), v))
+    return out
+
+
+def refine_task(s: Scheme, runs: int, seed: int) -> SimplifiedScheme:
+    """:func:`refine` in one process (a worker's task)."""
+    return refine(s, runs, seed)
+
+
+def _run(executor, fn, calls: list[tuple]) -> list:
+    """``fn(*args)`` for each call, on ``executor`` if given; results in call order."""
+    if executor is None:
+        return [fn(*args) for args in calls]
+    futures = [executor.submit(fn, *args) for args in calls]
+    return [f.result() for f in futures]
+
+
+def _search(starts, config, folder, state, saved_pool, best, executor, progress) -> AdditionsResult:
+    fmt, rank = starts[0].format, starts[0].rank
+    pool: dict[str, tuple[int, Scheme]] = {}
+    seen: set[str] = set()
+
+    def consider(key: str, score: int, s: Scheme) -> bool:
+        if key in seen:
+            return False
+        seen.add(key)
+        pool[key] = (score, s)
+        if len(pool) > config.pool_size:
+            worst = max(pool, key=lambda k: (pool[k][0], k))
+            del pool[worst]
+        return True
+
+    for s in saved_pool + starts:
+        consider(scheme_key(s), screen(s, config.screen_tries, config.seed), s)
+    start_adds = min(sc for sc, _ in pool.values())
+    if best is None:
+        best_fp = min(pool, key=lambda k: (pool[k][0], k))
+        best = refine(pool[best_fp][1], config.refine_runs, config.seed)
+    rounds = int(state.get("rounds", 0))
+    spent = float(state.get("seconds", 0.0))
+    history = [tuple(h) for h in state.get("history", [])] or [(spent, best.reduced_additions)]
+    cfg_record = {"command": "additions", "format": list(fmt), "rank": rank, "config": asdict(config),
+                  "starts": [s.provenance.source or s.name for s in starts]}
+
+    def snapshot(new_best: bool, seconds: float):
+        st = {"rounds": rounds, "seconds": round(seconds, 2), "best_additions": best.reduced_additions,
+              "history": history, "pool": sorted(pool, key=lambda k: (pool[k][0], k)),
+              "pool_scores": sorted(sc for sc, _ in pool.values()), "seen_this_call": len(seen)}
+        folder.save(cfg_record, st, pool, best, new_best)
+
+    snapshot(True, spent)
+    bar = _Progress(progress, fmt, rank, config.budget)
+    t0 = time.perf_counter()
+    try:
+        while time.perf_counter() - t0 < config.budget:
+            rounds += 1
+            rng = np.random.default_rng([config.seed, rounds, 18])
+            elite = sorted(pool, key=lambda k: (pool[k][0], k))
+            parents = [pool[elite[min(int(rng.exponential(2.0)), len(elite) - 1)]][1] for _ in range(config.workers)]
+            batches = _run(executor, variants_task,
+                           [(par, int(rng.integers(2**31)), config) for par in parents])
+            bar_line = min(min(sc for sc, _ in pool.values()), best.reduced_additions) + config.refine_slack
+            promising = []
+            for batch in batches:
+                for key, score, v in batch:
+                    if consider(key, score, v) and score <= bar_line:
+                        promising.append((score, key, v))
+            promising = sorted(promising, key=lambda t: t[:2])[: max(1, config.workers)]
+            improved = False
+            for cand in _run(executor, refine_task,
+                             [(v, config.refine_runs, config.seed + rounds) for _, _, v in promising]):
+                if cand.reduced_additions < best.reduced_additions:
+                    best, improved = cand, True
+                    history.append((round(spent + time.perf_counter() - t0, 1), best.reduced_additions))
+            snapshot(improved, spent + time.perf_counter() - t0)
+            bar.show(time.perf_counter() - t0, f"round {rounds}, best {best.reduced_additions}, "
+                                               f"pool {sorted(sc for sc, _ in pool.values())[:4]}")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        bar.close()
+    spent += time.perf_counter() - t0
+    snapshot(False, spent)
+    return AdditionsResult(best, start_adds, rounds, len(seen), spent, tuple(history), folder.out)
+
+
+def _plus_walks(parent: Scheme, count: int, seconds: float, rng: np.random.Generator) -> list[Scheme]:
+    """Schemes of the parent's rank reached by the flip graph from ``count`` plus transitions of
+    it (one walker each; every scheme returned is verified by the walk)."""
+    from discovery.search.flips import flip_search
+
+    ups = random_plus_transitions(parent, count, rng)
+    if not ups:
+        return []
+    res = flip_search(*parent.format, start=ups, target_rank=parent.rank, time_limit=seconds,
+                      walkers=len(ups), seed=int(rng.integers(2**31)))
+    return [s for s in res.schemes if s.rank == parent.rank]
+
+
+def _walk(parent: Scheme, seconds: float, seed: int) -> Scheme:
+    """The cheapest scheme a fixed-rank flip walk from ``parent`` saw (the parent if none was cheaper)."""
+    from discovery.search.flips import explore
+
+    return explore(parent, time_limit=seconds, seed=seed).best.scheme
+
+
+class _Progress:
+    """A tqdm bar on stderr over the budget (or nothing when ``enabled`` is False)."""
+
+    def __init__(self, enabled: bool, fmt, rank: int, budget: float):
+        self.budget, self.bar = budget, None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=budget, unit="s", leave=False, desc=f"additions <{','.join(map(str, fmt))}> r{rank}",
+                            bar_format="{desc} {bar} {n:.0f}/{total_fmt}s {postfix}")
+
+    def show(self, elapsed: float, text: str) -> None:
+        if self.bar is not None:
+            self.bar.n = min(elapsed, self.budget)
+            self.bar.set_postfix_str(text, refresh=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
