@@ -65,6 +65,7 @@ def test_lift_modulo_3(tmp_path, capsys):
     (["--ring", "Q"], "Z2 or Z3"),
     (["--attempts", "0"], "--attempts"),
     (["--time-limit", "-1"], "--time-limit"),
+    (["--symmetry", "mirror"], "symmetry must be"),
 ])
 def test_lift_bad_input_is_one_line_before_any_work(tmp_path, capsys, argv, message):
     src = tmp_path / "w2.json"

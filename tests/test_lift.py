@@ -156,3 +156,28 @@ def test_lift_result_summary_is_json_ready():
     assert summary["prime"] == 2 and summary["config"]["attempts"] == 4
     assert summary["scheme"] == {"format": [2, 2, 2], "rank": 7, "ring": "ZT"}
     assert summary["kernel_dim"] == res.unknowns - res.jacobian_rank > 0 and summary["elapsed_s"] >= 0
+
+
+def test_a_symmetric_mod_2_scheme_lifts_symmetric_with_a_third_of_the_unknowns(shared_data):
+    s = d.load_scheme(shared_data / "symmetric-flips" / "555m93_lifted.exp")
+    t = mod_p(s, 2)
+    res, plain = lift(t), lift(t, symmetry="none")
+    assert res.ok and res.symmetry == "cyclic" and d.verify(res.scheme, "Q").ok and same_mod(res.scheme, t, 2)
+    assert d.detect_symmetry(res.scheme, "cyclic") is not None  # invariant over Z, not only mod 2
+    assert res.unknowns * 3 == plain.unknowns == 93 * 75 and plain.symmetry is None
+
+
+def test_the_published_666_r153_lifts_to_a_scheme_invariant_over_z(shared_data):
+    s = d.load_scheme(shared_data / "symmetric-flips" / "666m153_lifted.exp")
+    assert d.detect_symmetry(s) is None  # as published: invariant modulo 2 only
+    res = lift(mod_p(s, 2))
+    assert res.ok and res.symmetry == "cyclic" and res.ring == "ZT" and d.verify(res.scheme).ok
+    assert d.detect_symmetry(res.scheme, "cyclic") is not None and same_mod(res.scheme, s, 2)
+
+
+def test_a_symmetric_lift_that_finds_nothing_falls_back_to_the_plain_one():
+    t = mod_p(d.strassen(), 2)  # invariant mod 2 under cyclic x transpose, but not lifted so
+    res = lift(t)
+    assert res.ok and res.symmetry == "cyclic" and d.verify(res.scheme).ok
+    fallback = lift(mod_p(d.sandwich(d.strassen(), [[1, 1], [0, 1]]), 2))  # symmetry broken
+    assert fallback.ok and fallback.symmetry is None

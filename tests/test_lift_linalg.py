@@ -10,6 +10,7 @@ from discovery.core.tensor import matmul_tensor
 from discovery.search.lift._choose import KernelChooser, particular
 from discovery.search.lift._echelon import CONFLICT, PIVOT, REDUNDANT, Echelon
 from discovery.search.lift._gfp import pack, unpack
+from discovery.search.lift._symmetric import orbit_unknowns
 from discovery.search.lift._system import BrentSystem
 
 
@@ -120,3 +121,20 @@ def test_the_residual_is_the_brent_defect():
     want = (T - np.einsum("ta,tb,tc->abc", u, v, w).ravel()) % 3**20
     assert np.array_equal(sy.residual(x).astype(np.int64), want)
     assert sy.vanishes(sy.residual(x), 2) and not sy.vanishes(sy.residual(x), 3)
+
+
+@pytest.mark.parametrize("group", ["cyclic", "full"])
+def test_symmetric_unknowns_sum_the_jacobian_columns(group):
+    s = mod_2 = d.Scheme.from_rows(3, 3, 3, *(np.asarray(a) % 2 for a in d.standard(3, 3, 3).factors()),
+                                   ring="Z2")
+    pi, g = orbit_unknowns(mod_2, group)
+    assert g == group and pi.max() + 1 == len(set(pi.tolist())) < pi.size
+    P = np.zeros((pi.size, pi.max() + 1), dtype=np.int64)
+    P[np.arange(pi.size), pi] = 1
+    J = dense_jacobian(s, 2) @ P % 2  # d/dx_sym F(x_sym[pi])
+    sy = BrentSystem(s.format, s.factors(), 2, pi)
+    assert sy.unknowns == P.shape[1] and sy.rank == dense_rank(J, 2)
+    b = J @ np.random.default_rng(3).integers(0, 2, J.shape[1]) % 2
+    assert np.array_equal(J @ particular(sy.echelon, b).astype(np.int64) % 2, b)
+    assert np.array_equal(sy.expand(sy.x0), np.concatenate([np.asarray(a).ravel() % 2 for a in s.factors()]))
+    assert orbit_unknowns(d.sandwich(mod_2, [[1, 1, 0], [0, 1, 0], [0, 0, 1]]).with_ring("Z2"), group) is None

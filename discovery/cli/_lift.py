@@ -34,6 +34,10 @@ def register(sub) -> None:
     p.add_argument("--retries", default="64", metavar="K",
                    help="steps one attempt may redo with another correction (default 64)")
     p.add_argument("--max-steps", default=None, metavar="K", help="Hensel steps at most")
+    p.add_argument("--symmetry", default="auto",
+                   help="auto: a scheme invariant modulo 2 under the cyclic symmetry of <n,n,n> is "
+                        "lifted with unknowns for its orbit representatives, so it stays invariant "
+                        "(default); none: always the plain lift")
     p.add_argument("--seed", default="0", help="seed of the randomised corrections (default 0)")
     p.add_argument("--time-limit", default=None, metavar="S", help="seconds (default: none)")
     p.add_argument("--json", action="store_true",
@@ -80,7 +84,7 @@ def cmd_lift(args) -> int:
     config = LiftConfig(
         ring=args.ring, max_steps=int_arg("--max-steps", args.max_steps, 1),
         retries=int_arg("--retries", args.retries, 0), attempts=int_arg("--attempts", args.attempts, 1),
-        seed=int_arg("--seed", args.seed, 0), time_limit=seconds_arg("--time-limit", args.time_limit))
+        seed=int_arg("--seed", args.seed, 0), symmetry=args.symmetry, time_limit=seconds_arg("--time-limit", args.time_limit))
     out = check_output_file(Path(args.out)) if args.out else None
     if out is None:
         _check_default_dir(DEFAULT_DIR)

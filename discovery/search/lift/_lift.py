@@ -21,17 +21,20 @@ consecutive steps, that guess is built and verified exactly; the first exact one
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from fractions import Fraction
 from typing import NamedTuple
 
 import numpy as np
 
 from discovery.core.scheme import Provenance, Ring, Scheme
+from discovery.core.symmetry import SymmetryGroup
 from discovery.core.verify import valid_rings, verify
 from discovery.errors import DiscoveryError, VerificationError
 from discovery.search.lift._choose import KernelChooser, particular
 from discovery.search.lift._reconstruct import Candidates, symmetric
 from discovery.search.lift._result import PRIMES, LiftConfig, LiftOutcome, LiftResult
+from discovery.search.lift._symmetric import orbit_unknowns
 from discovery.search.lift._system import PRECISION, BrentSystem
 
 
@@ -56,8 +59,8 @@ def lift(s: Scheme, config: LiftConfig | None = None, **settings) -> LiftResult:
     exact = verify(s, "Q").ok
     if exact:
         ring = valid_rings(s)[0]
-        return LiftResult(config, True, s.with_ring(ring), ring, None, LiftOutcome.EXACT, 0, None, 0, 0, 0, 0,
-                          0, 0, 0, 0.0, time.perf_counter() - t0,
+        return LiftResult(config, True, s.with_ring(ring), ring, None, LiftOutcome.EXACT, None, 0, None, 0, 0,
+                          0, 0, 0, 0, 0, 0.0, time.perf_counter() - t0,
                           f"already exact over {ring}: returned unchanged (nothing to lift)")
     if not s.is_integral:
         raise DiscoveryError(f"{s.name} has fractional coefficients and is not exact; lifting starts from "
@@ -68,6 +71,19 @@ def lift(s: Scheme, config: LiftConfig | None = None, **settings) -> LiftResult:
     max_steps = top if config.max_steps is None else config.max_steps
     if max_steps > top:
         raise DiscoveryError(f"max_steps must be at most {top} for a lift modulo {p}, got {max_steps}")
+    tried = []  # symmetric lifts that found nothing: (group, unknowns, outcome)
+    if p == 2 and config.symmetry == "auto":
+        for group in SymmetryGroup.FULL, SymmetryGroup.CYCLIC:  # the larger group first
+            orbits = orbit_unknowns(s, group)
+            if orbits is None:
+                continue
+            res = _Search(s, p, max_steps, config, t0, *orbits).run()
+            if res.ok:
+                return res
+            tried.append(f"{group} ({res.unknowns} unknowns) ended {res.outcome}")
+    if tried:
+        full = _Search(s, p, max_steps, config, t0).run()
+        return replace(full, message=f"symmetric lifts {'; '.join(tried)}; without symmetry: {full.message}")
     return _Search(s, p, max_steps, config, t0).run()
 
 
@@ -112,10 +128,12 @@ def size_key(s: Scheme) -> tuple:
 
 
 class _Search:
-    def __init__(self, s: Scheme, p: int, max_steps: int, config: LiftConfig, t0: float):
+    def __init__(self, s: Scheme, p: int, max_steps: int, config: LiftConfig, t0: float,
+                 expansion: np.ndarray | None = None, group: SymmetryGroup | None = None):
         self.s, self.p, self.max_steps, self.config, self.t0 = s, p, max_steps, config, t0
+        self.group = group
         start = time.perf_counter()
-        self.system = BrentSystem(s.format, s.factors(), p)
+        self.system = BrentSystem(s.format, s.factors(), p, expansion)
         self.jacobian_s = time.perf_counter() - start
         self.chooser: KernelChooser | None = None  # built at the first step that has freedom
         self.retries = self.solves = self.attempts = 0
@@ -195,8 +213,8 @@ class _Search:
 
     def _exact_guess(self, cur: _Level, prev: _Level) -> Scheme | None:
         for guess in cur.cand.stable_since(prev.cand):
-            t = Scheme.from_rows(*self.s.format, *self.system.split(np.asarray(guess, dtype=object)),
-                                 provenance=self.prov)
+            full = self.system.expand(np.asarray(guess, dtype=object))
+            t = Scheme.from_rows(*self.s.format, *self.system.split(full), provenance=self.prov)
             if verify(t, "Q").ok:
                 return t
         return None
@@ -223,6 +241,6 @@ class _Search:
             LiftOutcome.TIME: f"time limit reached after {self.solves} step(s) tried (deepest modulo "
                               f"{p}^{steps + 1})",
         }[outcome]
-        return LiftResult(self.config, scheme is not None, scheme, ring, p, outcome, steps, failed,
+        return LiftResult(self.config, scheme is not None, scheme, ring, p, outcome, self.group, steps, failed,
                           self.attempts, self.retries, self.solves, out.skipped, sy.rank, sy.unknowns,
                           sy.equations, self.jacobian_s, time.perf_counter() - self.t0, message)

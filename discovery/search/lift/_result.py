@@ -64,6 +64,10 @@ class LiftConfig:
             coefficients unchanged as the equations allow; see
             :mod:`discovery.search.lift._choose`) or "plain" (the textbook step: free unknowns
             keep their value; retries are randomised "small" choices either way).
+        symmetry: "auto": a scheme invariant modulo 2 under the cyclic group of <n,n,n> (or
+            cyclic × transpose) is lifted with unknowns for its orbit representatives only, so
+            the lift stays invariant; if that finds nothing, the plain lift runs. "none": always
+            the plain lift. (Modulo 3 the lift is always plain.)
         seed: seed of the randomised choices (the first try of each step of attempt 0 is
             deterministic).
         time_limit: seconds (None: no limit).
@@ -75,6 +79,7 @@ class LiftConfig:
     retries_per_step: int = 8
     attempts: int = 4
     choice: str = "small"
+    symmetry: str = "auto"
     seed: int = 0
     time_limit: float | None = None
 
@@ -88,6 +93,8 @@ class LiftConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < least:
                 raise DiscoveryError(f"{name} must be an integer of at least {least}, got {value!r}")
+        if self.symmetry not in ("auto", "none"):
+            raise DiscoveryError(f"symmetry must be 'auto' or 'none', got {self.symmetry!r}")
         if self.choice not in CHOICES:
             raise DiscoveryError(f"unknown choice {self.choice!r}; use one of {', '.join(CHOICES)}")
         if self.max_steps is not None and (not isinstance(self.max_steps, int) or self.max_steps < 1):
@@ -107,6 +114,8 @@ class LiftResult(Summary):
         ring: where ``scheme`` lives: "ZT", "Z" or "Q" (None when not ok).
         prime: the p of the p-adic lift (2 or 3; None when the input was already exact).
         outcome: what came of it (:class:`LiftOutcome`); ``stop`` is its run-summary reason.
+        symmetry: the group ("cyclic" or "full") the lift kept: the scheme was lifted with one
+            unknown per entry of an orbit representative, so it is invariant; None otherwise.
         steps: Hensel steps behind ``scheme`` (it is the lift modulo p^(steps+1)); for a failed
             lift, the deepest precision reached, as steps.
         failed_step: the step whose linear system had no solution (1: the proof that no lift
@@ -116,8 +125,9 @@ class LiftResult(Summary):
         solves: linear solves done (one per step tried).
         skipped_constraints: "keep this coefficient" wishes the equations overruled, summed
             over the steps of the returned lift.
-        jacobian_rank, unknowns, equations: of the Jacobian mod p (``kernel_dim`` = unknowns -
-            rank: the freedom each step has).
+        jacobian_rank, unknowns, equations: of the Jacobian mod p of the lift that gave the
+            result (``kernel_dim`` = unknowns - rank: the freedom each step has; fewer unknowns
+            for a symmetric lift).
         jacobian_s: seconds spent building and eliminating the Jacobian (once per lift).
         elapsed_s: wall-clock seconds of the whole lift.
         message: one line saying what happened.
@@ -129,6 +139,7 @@ class LiftResult(Summary):
     ring: Ring | None
     prime: int | None
     outcome: LiftOutcome
+    symmetry: str | None
     steps: int
     failed_step: int | None
     attempts: int

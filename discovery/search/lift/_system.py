@@ -20,7 +20,7 @@ import numpy as np
 
 from discovery.core.tensor import matmul_tensor
 from discovery.search.lift._echelon import Echelon
-from discovery.search.lift._gfp import planes, put, words
+from discovery.search.lift._gfp import get, planes, put, words
 
 ROWS_PER_BATCH = 2048
 # Residues are kept modulo MODULUS[p]: for p = 2 the uint64 arithmetic wraps (mod 2^64); for
@@ -30,9 +30,10 @@ PRECISION = {2: 63, 3: 20}  # the largest k with residues known modulo p^k
 
 
 @nb.njit(cache=True)
-def _jacobian_rows(u, v, w, e0, out):
+def _jacobian_rows(u, v, w, pi, e0, out):
     """Rows e0 .. e0+len(out)-1 of the Jacobian mod p into ``out`` (n, P, W), from residues
-    u (r, na), v (r, nb), w (r, nc) in 0..p-1 (uint8)."""
+    u (r, na), v (r, nb), w (r, nc) in 0..p-1 (uint8); the entry of unknown j goes to column
+    pi[j] (entries meeting in one column add up)."""
     P = out.shape[1]
     p = 2 if P == 1 else 3
     r, na = u.shape
@@ -48,11 +49,14 @@ def _jacobian_rows(u, v, w, e0, out):
         for t in range(r):
             ua, vb, wc = u[t, a], v[t, b], w[t, c]
             if vb and wc:
-                put(row, t * na + a, (int(vb) * int(wc)) % p)
+                col = pi[t * na + a]
+                put(row, col, (get(row, col) + int(vb) * int(wc)) % p)
             if ua and wc:
-                put(row, bv + t * nb_ + b, (int(ua) * int(wc)) % p)
+                col = pi[bv + t * nb_ + b]
+                put(row, col, (get(row, col) + int(ua) * int(wc)) % p)
             if ua and vb:
-                put(row, bw + t * nc + c, (int(ua) * int(vb)) % p)
+                col = pi[bw + t * nc + c]
+                put(row, col, (get(row, col) + int(ua) * int(vb)) % p)
 
 
 @nb.njit(cache=True)
@@ -99,21 +103,30 @@ class BrentSystem:
     Args:
         fmt: (n, m, p). factors0: u, v, w modulo the prime (integer arrays, shapes (r, n*m),
             (r, m*p), (r, p*n)). prime: 2 or 3.
+        expansion: None, or pi with pi[j] the unknown behind the scheme's unknown j (a symmetric
+            lift, :mod:`discovery.search.lift._symmetric`): then the unknowns are the pi classes
+            and the scheme is x[pi].
 
-    Attributes: ``unknowns`` (3 factor blocks, flattened as in the module docstring),
-    ``equations``, ``echelon`` (the Jacobian mod p, eliminated), ``rank``, ``free`` (unknowns
-    without a pivot: the kernel has one basis vector per free unknown).
+    Attributes: ``unknowns`` (pi classes, else the 3 factor blocks flattened as in the module
+    docstring), ``equations``, ``echelon`` (the Jacobian mod p, eliminated), ``rank``, ``free``
+    (unknowns without a pivot: the kernel has one basis vector per free unknown).
     """
 
-    def __init__(self, fmt: tuple[int, int, int], factors0, prime: int):
+    def __init__(self, fmt: tuple[int, int, int], factors0, prime: int, expansion: np.ndarray | None = None):
         n, m, p = fmt
         self.format, self.prime = (n, m, p), prime
         u, v, w = (np.ascontiguousarray(np.asarray(f, dtype=np.int64) % prime, dtype=np.uint8) for f in factors0)
         self.r = u.shape[0]
         self.sizes = (n * m, m * p, p * n)
-        self.unknowns = self.r * sum(self.sizes)
+        full = self.r * sum(self.sizes)
+        x_full = np.concatenate([u.ravel(), v.ravel(), w.ravel()]).astype(np.uint64)
+        self.pi = np.arange(full, dtype=np.int64) if expansion is None else np.asarray(expansion, dtype=np.int64)
+        self.unknowns = int(self.pi.max()) + 1
+        self.x0 = np.zeros(self.unknowns, dtype=np.uint64)
+        self.x0[self.pi] = x_full
+        if not np.array_equal(self.x0[self.pi], x_full):
+            raise ValueError("the expansion ties unknowns whose values differ modulo p")
         self.equations = self.sizes[0] * self.sizes[1] * self.sizes[2]
-        self.x0 = np.concatenate([u.ravel(), v.ravel(), w.ravel()]).astype(np.uint64)
         self.T = matmul_tensor(n, m, p).ravel().astype(np.uint64)
         self.mod = MODULUS[prime]
         self.echelon = Echelon(prime, self.unknowns, track=True, capacity=min(self.unknowns, self.equations))
@@ -121,13 +134,17 @@ class BrentSystem:
                          dtype=np.uint64)
         for e0 in range(0, self.equations, batch.shape[0]):
             rows = batch[:min(batch.shape[0], self.equations - e0)]
-            _jacobian_rows(u, v, w, e0, rows)
+            _jacobian_rows(u, v, w, self.pi, e0, rows)
             self.echelon.add(rows, np.arange(e0, e0 + rows.shape[0], dtype=np.int64))
         self.rank = self.echelon.rank
         self.free = self.echelon.free
 
+    def expand(self, x: np.ndarray) -> np.ndarray:
+        """The scheme's unknowns (u, v, w flattened) from the system's unknowns x."""
+        return np.asarray(x)[self.pi]
+
     def split(self, x: np.ndarray) -> list[np.ndarray]:
-        """x (unknowns,) -> [u (r, na), v (r, nb), w (r, nc)] (views)."""
+        """The scheme's unknowns (u, v, w flattened) -> [u (r, na), v (r, nb), w (r, nc)] (views)."""
         out, o = [], 0
         for size in self.sizes:
             out.append(x[o:o + self.r * size].reshape(self.r, size))
@@ -135,8 +152,8 @@ class BrentSystem:
         return out
 
     def residual(self, x: np.ndarray) -> np.ndarray:
-        """F(x) (equations,) modulo the working modulus, for residues x (uint64)."""
-        return _residual(self.T, *self.split(x), self.mod)
+        """F(x) (equations,) modulo the working modulus, for residues x (uint64) of the unknowns."""
+        return _residual(self.T, *self.split(self.expand(x)), self.mod)
 
     def digit(self, F: np.ndarray, k: int) -> np.ndarray:
         """(F / p^k) mod p as uint8, for F ≡ 0 mod p^k."""
