@@ -2,9 +2,9 @@
 
 Compiled random walks (numba) over exact schemes with ternary ({-1,0,1}, "ZT") or mod-2
 ("Z2") coefficients: flips keep the scheme exact, reductions lower its rank, plus
-transitions raise it to leave a plateau. :func:`symmetric_search` walks cyclic-invariant schemes
-of <n,n,n> by their orbits (Moosbauer & Poole 2025), many short seeded runs. Every scheme that comes out is verified exactly by
-the core before it is returned or written.
+transitions raise it to leave a plateau. :func:`symmetric_search` walks cyclic-invariant
+schemes of <n,n,n> by their orbits (Moosbauer & Poole 2025), many short seeded runs. Every
+scheme that comes out is verified exactly by the core before it is returned or written.
 """
 
 from discovery.search.flips._search import FlipConfig as FlipConfig
