@@ -49,7 +49,7 @@ def files(tmp_path):
 def test_every_command_is_covered_below():
     commands = set(build_parser()._subparsers._group_actions[0].choices)
     assert commands == {"verify", "convert", "show", "known", "discover", "demo", "simplify", "draw", "export",
-                        "additions", "flip", "lift", "sweep", "sweep-report", "meta"}
+                        "additions", "flip", "lift", "sweep", "sweep-report", "meta", "warmup"}
     covered = {argv[0] for argv, _ in BAD_VALUES if argv} | {argv[0] for argv in WRONG_SCHEME}
     assert commands <= covered
 
@@ -109,6 +109,7 @@ BAD_VALUES = [
     (["sweep", "--formats", "2x2"], "malformed"),
     (["sweep-report", "{tmp}/nothing"], ""),
     (["meta", "--formats", "2x2x2", "--time-limit", "0"], "--time-limit"),
+    (["warmup", "--only", "flips"], "unknown group(s) flips"),
     (["nonsense"], "invalid choice"),
     ([], "give a command"),
 ]

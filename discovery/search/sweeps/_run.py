@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from discovery._io import atomic_write_text, write_csv
+from discovery._progress import Progress
 from discovery.search.store import SchemeStore
 from discovery.search.summary import Stop, Summary
 from discovery.search.sweeps._cells import CellResult, als_cell
@@ -123,17 +123,14 @@ def sweep_with(config: SweepConfig, executor, progress: bool = False) -> SweepRe
                     done[(fmt, rank)] = cell
                     order.append(cell)
                     best = _write_state(out, order, fmt)
-                    if bar is not None:
-                        bar.update(1)
-                        bar.set_postfix_str(_best_text(best), refresh=False)
-                        bar.write(_cell_line(cell))
+                    bar.update(1, postfix=_best_text(best))
+                    bar.write(_cell_line(cell))
                 if config.ranks is None and not cell.reached:
                     break  # "auto": the first rank with nothing found ends the format
     except KeyboardInterrupt:
         stop = Stop.INTERRUPTED
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     best = best_of(order)
     return SweepResult(config=config, cells=tuple(order), best=best, out=out,
                        elapsed_s=time.monotonic() - t0, stop=stop, executor=executor.describe())
@@ -179,12 +176,8 @@ def _best_text(best: dict) -> str:
     return "best " + " ".join(f"{_fmt_name(f)}:{b['rank']}" for f, b in best.items())
 
 
-def _bar(enabled: bool, initial: int):
-    if not enabled:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(desc="sweep", unit="cell", initial=initial, file=sys.stderr, dynamic_ncols=True)
+def _bar(enabled: bool, initial: int) -> Progress:
+    return Progress("sweep", unit="cell", initial=initial, enabled=enabled, leave=True)
 
 
 def sweep(formats=None, *, max_dim: int | None = None, ranks="auto", strategy: str = "als",
