@@ -67,8 +67,10 @@ def _mod_p(s, p: int):
 
 def _flip() -> None:
     from discovery.search.flips import flip_search
+    from discovery.search.flips._sym_batch import warm_up as symmetric_warm_up
 
     flip_search(2, 2, 2, time_limit=0.05, walkers=1, seed=0)
+    symmetric_warm_up()
 
 
 def _cse() -> None:
