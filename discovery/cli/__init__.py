@@ -17,7 +17,7 @@ The contract, stated once and kept by every command (``tests/test_cli_contract.p
 * **Progress** goes to stderr through one helper (:mod:`discovery._progress`): a live bar when stderr
   is a terminal, otherwise one plain line every few seconds; nothing with ``--quiet``.
 * **First run**: a command whose numba kernels really compile (numba's disk cache is cold) first
-  says so in one line, "compiling flip kernels (first run only, ~12 s)"; ``discovery warmup``
+  says so in one line, "compiling lift kernels (first run only, ~11 s)"; ``discovery warmup``
   compiles them all ahead.
 
 Each command lives in its own module ``discovery/cli/_<name>.py`` defining
