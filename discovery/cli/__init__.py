@@ -12,7 +12,7 @@ The contract, stated once and kept by every command (``tests/test_cli_contract.p
 * ``--json``: stdout is exactly one JSON document; human text goes to stderr.
 * ``-o/--out``: where the command writes. A FILE for commands that write one scheme or one text
   (``simplify``, ``draw``, ``export``, ``known``, ``lift``), a DIR for searches that write many
-  (``discover``, ``demo``, ``flip``, ``sweep``, ``additions``, ``meta``); each ``--help`` says which.
+  (``discover``, ``demo``, ``flip``, ``sweep``, ``additions``, ``meta``, ``catalogue``); each ``--help`` says which.
 * An option the chosen mode does not use is refused, not ignored.
 
 Each command lives in its own module ``discovery/cli/_<name>.py`` defining
@@ -41,6 +41,7 @@ COMMAND_MODULES = [
     "_lift",
     "_sweep",
     "_meta",
+    "_catalogue",
 ]
 
 
