@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from discovery.cli._common import emit_json, exit_code, int_arg, seconds_arg
+from discovery.cli._common import check_out_dir, emit_json, exit_code, int_arg, seconds_arg
 
 
 def register(sub) -> None:
@@ -60,10 +60,10 @@ def cmd_catalogue(args) -> int:
         meta_time=seconds_arg("--meta-time", args.meta_time, positive=False, error=CatalogueConfigError),
         seed=num("--seed", args.seed, 0), library=tuple(args.library or ()), margin=num("--margin", args.margin, 0),
         scheduler=args.scheduler, workers=num("--workers", args.workers, 1))
-    out = Path(args.out) if args.out else Path("runs") / "catalogue"
+    out = check_out_dir(Path(args.out) if args.out else Path("runs") / "catalogue", fix="give --out a folder")
     config.check_out(out)
-    if args.results is not None and Path(args.results).is_file():
-        raise CatalogueConfigError(f"--results {args.results} is a file; give a folder")
+    if args.results is not None:
+        check_out_dir(args.results, "--results", fix="give --results a folder")
     if not args.quiet:
         print(f"catalogue of {len(config.formats)} format(s), {config.budget:g} s of walking each, meta "
               f"{config.meta_time:g} s; folder {out}", file=sys.stderr)
