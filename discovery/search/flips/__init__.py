@@ -2,8 +2,9 @@
 
 Compiled random walks (numba) over exact schemes with ternary ({-1,0,1}, "ZT") or mod-2
 ("Z2") coefficients: flips keep the scheme exact, reductions lower its rank, plus
-transitions raise it to leave a plateau. Every scheme that comes out is verified exactly by
-the core before it is returned or written.
+transitions raise it to leave a plateau. :func:`symmetric_search` walks cyclic-invariant
+schemes of <n,n,n> by their orbits (Moosbauer & Poole 2025), many short seeded runs. Every
+scheme that comes out is verified exactly by the core before it is returned or written.
 """
 
 from discovery.search.flips._search import FlipConfig as FlipConfig
@@ -14,3 +15,6 @@ from discovery.search.flips._starts import load_starts as load_starts
 from discovery.search.flips._explore import ExploreResult as ExploreResult
 from discovery.search.flips._explore import explore as explore
 from discovery.search.flips._distributed import flip_search_on as flip_search_on
+from discovery.search.flips._symmetric import SymmetricConfig as SymmetricConfig
+from discovery.search.flips._symmetric import SymmetricResult as SymmetricResult
+from discovery.search.flips._symmetric import symmetric_search as symmetric_search
