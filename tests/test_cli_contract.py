@@ -49,7 +49,8 @@ def files(tmp_path):
 def test_every_command_is_covered_below():
     commands = set(build_parser()._subparsers._group_actions[0].choices)
     assert commands == {"verify", "convert", "show", "known", "discover", "demo", "simplify", "draw", "export",
-                        "additions", "flip", "lift", "sweep", "sweep-report", "meta", "warmup"}
+                        "additions", "flip", "lift", "sweep", "sweep-report", "meta", "warmup",
+                        "catalogue"}
     covered = {argv[0] for argv, _ in BAD_VALUES if argv} | {argv[0] for argv in WRONG_SCHEME}
     assert commands <= covered
 
@@ -109,6 +110,8 @@ BAD_VALUES = [
     (["sweep", "--formats", "2x2"], "malformed"),
     (["sweep-report", "{tmp}/nothing"], ""),
     (["meta", "--formats", "2x2x2", "--time-limit", "0"], "--time-limit"),
+    (["catalogue", "--formats", "2x2x2", "--budget", "0"], "--budget"),
+    (["catalogue", "--formats", "9x9x9"], "too large for the flip encoding"),
     (["warmup", "--only", "flips"], "unknown group(s) flips"),
     (["nonsense"], "invalid choice"),
     ([], "give a command"),
@@ -141,7 +144,7 @@ def _options(command: str) -> set[str]:
 
 
 def test_every_json_option_says_one_document():
-    for command in ("verify", "simplify", "discover", "flip", "lift", "sweep", "sweep-report", "additions", "meta"):
+    for command in ("verify", "simplify", "discover", "flip", "lift", "sweep", "sweep-report", "additions", "meta", "catalogue"):
         assert "--json" in _options(command), command
 
 
@@ -190,6 +193,8 @@ def test_ctrl_c_in_a_sweep_exits_130_and_keeps_the_finished_cells(tmp_path, caps
     ("lift", "discovery.search.lift.lift", ["lift", "{mod2}"]),
     ("simplify", "discovery.circuits.symbolic.simplify_additions", ["simplify", "{good}"]),
     ("meta", "discovery.search.meta.meta_search", ["meta", "--formats", "2x2x2", "--quiet", "--out", "{tmp}/m"]),
+    ("catalogue", "discovery.search.catalogue.catalogue",
+     ["catalogue", "--formats", "2x2x2", "--quiet", "--out", "{tmp}/c"]),
     ("additions", "discovery.search.additions.additions_search",
      ["additions", "2", "2", "2", "--rank", "7", "--quiet", "--out", "{tmp}/a"]),
 ], ids=lambda x: x if isinstance(x, str) else None)
@@ -270,7 +275,8 @@ def test_every_out_option_is_spelled_both_ways_and_says_file_or_folder():
                 assert "-o" in a.option_strings, name
                 kinds[name] = a.metavar
     assert {k for k, v in kinds.items() if v == "FILE"} == {"simplify", "draw", "export", "known", "lift"}
-    assert {k for k, v in kinds.items() if v == "DIR"} == {"discover", "demo", "flip", "sweep", "additions", "meta"}
+    assert {k for k, v in kinds.items() if v == "DIR"} == {"discover", "demo", "flip", "sweep", "additions", "meta",
+                                                                "catalogue"}
 
 
 # ---- the CLI is a thin layer over the public API ------------------------------------------------
@@ -301,6 +307,7 @@ BAD_OUT = [
     ["lift", "{good}", "-o", "{out}"], ["discover", "2", "2", "2", "--rank", "7", "-o", "{dir}"],
     ["demo", "-o", "{dir}"], ["additions", "2", "2", "2", "--rank", "7", "-o", "{dir}"],
     ["sweep", "--formats", "2x2x2", "-o", "{dir}"], ["meta", "--formats", "2x2x2", "-o", "{dir}"],
+    ["catalogue", "--formats", "2x2x2", "-o", "{dir}"],
 ]
 
 
