@@ -34,13 +34,13 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 from discovery._io import atomic_write_text, write_csv
 from discovery.core.known import standard
 from discovery.formats import save_scheme
-from discovery.search.flips import FlipConfig, _kernels, composed_start, flip_search
+from discovery.search.flips import FlipConfig, composed_start, flip_search
 from discovery.search.flips._encode import encode
+from discovery.search.flips._kernels import OUT_ATTEMPTS, OUT_FLIPS
+from discovery.search.flips._search import Walkers
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMATS = [(2, 2, 2), (2, 2, 3), (2, 2, 4), (2, 3, 3), (2, 3, 4), (2, 4, 4), (3, 3, 3), (3, 3, 4),
@@ -74,7 +74,7 @@ def run_format(fmt, ring, start_name, start, budget, walkers, seed, target):
         "time_to_best_known_s": round(res.time_to_best_s, 3) if reached else "",
         "budget_s": budget, "seconds": round(time.perf_counter() - t0, 2), "flips": res.flips,
         "flips_per_s_per_core": round(res.flips_per_s / min(walkers, os.cpu_count() or 1)),
-        "walkers": walkers, "seed": seed, "stop": res.stop,
+        "walkers": walkers, "seed": seed, "stop": str(res.stop),
     }
 
 
@@ -94,23 +94,26 @@ def time_333(seeds: int) -> list[dict]:
 
 def throughput(flips: int) -> list[dict]:
     start = flip_search(4, 4, 4, target_rank=60, time_limit=60, walkers=1, seed=0).best  # a flippable scheme
-    pos, neg = encode(start, "ZT")
     rows = []
     for K in (1, 2):
-        P = np.repeat(pos[None], K, 0)
-        N = np.repeat(neg[None], K, 0)
-        rank = np.full(K, start.rank, np.int64)
-        rng = np.arange(1, K + 1, dtype=np.uint64) * np.uint64(7919)
-        stall = np.zeros(K, np.int64)
-        out = np.zeros(K, np.int64)
-        _kernels.walk_chunk(P, N, rank, rng, stall, out, 1000, 0, start.rank, 0, False, False)  # warm
+        ws = Walkers(FlipConfig(4, 4, 4, walkers=K, seed=0, reduce3=False), start.rank)
+        member = _Masks(*encode(start, "ZT"))
+        for w in range(K):
+            ws.load(w, member, start.rank)
+        ws.walk(1000, reduce_on=False, plus_after=0, path_limit=0)  # warm
         t = time.perf_counter()
-        _kernels.walk_chunk(P, N, rank, rng, stall, out, flips, 0, start.rank, 0, False, False)
+        ws.walk(flips, reduce_on=False, plus_after=0, path_limit=0)
         dt_ = time.perf_counter() - t
-        rows.append({"format": "4x4x4", "rank": start.rank, "walkers": K, "flips": int(out.sum()),
-                     "seconds": round(dt_, 3), "flips_per_s": round(out.sum() / dt_),
-                     "flips_per_s_per_walker": round(out.sum() / dt_ / K)})
+        done = int(ws.out[:, OUT_FLIPS].sum())
+        rows.append({"format": "4x4x4", "rank": start.rank, "walkers": K, "flips": done,
+                     "attempts": int(ws.out[:, OUT_ATTEMPTS].sum()), "seconds": round(dt_, 3),
+                     "flips_per_s": round(done / dt_), "flips_per_s_per_walker": round(done / dt_ / K)})
     return rows
+
+
+class _Masks:
+    def __init__(self, pos, neg):
+        self.pos, self.neg = pos, neg
 
 
 def main(argv=None) -> int:

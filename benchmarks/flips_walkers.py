@@ -58,7 +58,7 @@ def run(fmt, walkers: list[int], seeds: list[int], budget: float, target: int, o
                 walkers=w, seed=seed, budget_s=budget, target=target, best_rank=res.best_rank,
                 reached=res.best_rank <= target, time_to_best_s=round(res.time_to_best_s, 2),
                 flips=res.flips, flips_to_best=res.flips if res.stop == "target" else None,
-                flips_per_s=round(res.flips_per_s), seconds=round(res.seconds, 1), stop=res.stop,
+                flips_per_s=round(res.flips_per_s), seconds=round(res.elapsed_s, 1), stop=str(res.stop),
                 cores=os.cpu_count(), load_1min=round(os.getloadavg()[0], 2),
                 date=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")))
             results.append(res)
