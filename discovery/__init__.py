@@ -121,5 +121,8 @@ _TORCH_EXPORTS = {
     "LiftResult": ".search.lift",
     "LiftOutcome": ".search.lift",
     "lift": ".search.lift",
+    "SymmetricConfig": ".search.flips",
+    "SymmetricResult": ".search.flips",
+    "symmetric_search": ".search.flips",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _TORCH_EXPORTS)

@@ -86,7 +86,7 @@ def test_bad_input_one_line_exit_2(strassen_file, bad_file, tmp_path, capsys):
         code, out, err = run(capsys, *argv)  # a wrong scheme is a negative result: exit 1
         assert code == 1 and err.count("\n") == 1 and "equations fail" in err and "c" in err
     code, _, err = run(capsys, "draw", strassen_file, "-o", tmp_path / "x.pdf")
-    assert code == 2 and err.count("\n") == 1 and "unknown output extension" in err
+    assert code == 2 and err.count("\n") == 1 and "unknown extension '.pdf'" in err
     code, _, err = run(capsys, "export", strassen_file, "--to", "rust")
     assert code == 2 and err.count("\n") == 1 and "unknown export target" in err
 

@@ -44,3 +44,10 @@ def test_core_and_cli_start_without_torch():
             "assert 'torch' not in sys.modules, 'torch imported at start-up'; "
             "discovery.discover; discovery.QuantMode; assert 'torch' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_ci_compiles_the_kernels_before_the_tests():
+    lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    warm = next(i for i, x in enumerate(lines) if x.rstrip().endswith("discovery warmup"))
+    tests = next(i for i, x in enumerate(lines) if "python -m pytest" in x)
+    assert warm < tests

@@ -12,8 +12,13 @@ The contract, stated once and kept by every command (``tests/test_cli_contract.p
 * ``--json``: stdout is exactly one JSON document; human text goes to stderr.
 * ``-o/--out``: where the command writes. A FILE for commands that write one scheme or one text
   (``simplify``, ``draw``, ``export``, ``known``, ``lift``), a DIR for searches that write many
-  (``discover``, ``demo``, ``flip``, ``sweep``, ``additions``, ``meta``); each ``--help`` says which.
+  (``discover``, ``demo``, ``flip``, ``sweep``, ``additions``, ``meta``, ``catalogue``); each ``--help`` says which.
 * An option the chosen mode does not use is refused, not ignored.
+* **Progress** goes to stderr through one helper (:mod:`discovery._progress`): a live bar when stderr
+  is a terminal, otherwise one plain line every few seconds; nothing with ``--quiet``.
+* **First run**: a command whose numba kernels really compile (numba's disk cache is cold) first
+  says so in one line, "compiling lift kernels (first run only, ~11 s)"; ``discovery warmup``
+  compiles them all ahead.
 
 Each command lives in its own module ``discovery/cli/_<name>.py`` defining
 ``register(subparsers)``; that function adds sub-parsers whose ``func`` default is called with
@@ -24,6 +29,7 @@ package ``__init__`` files and modules without a leading underscore).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 
@@ -41,7 +47,13 @@ COMMAND_MODULES = [
     "_lift",
     "_sweep",
     "_meta",
+    "_warmup",
+    "_catalogue",
 ]
+
+# Commands whose work may compile numba kernels: while they run, a group that really compiles
+# (numba's disk cache is cold) says so in one line first (discovery/_kernels.py).
+COMPILING = {"flip", "meta", "catalogue", "sweep", "additions", "lift", "simplify", "draw", "export", "warmup"}
 
 
 class UsageError(Exception):
@@ -85,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with json_mode(getattr(args, "json", False)):
         try:
-            return int(args.func(args))
+            with _compile_notice(args):
+                return int(args.func(args))
         except VerificationError as exc:
             # A scheme that is not exact where one was needed: a negative result, one line.
             return _failed(args, 1, f"not exact: {_one_line(exc)}")
@@ -98,6 +111,15 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         except KeyboardInterrupt:
             return _failed(args, INTERRUPTED, "interrupted")
+
+
+def _compile_notice(args):
+    """One stderr line when a group of kernels compiles (not with --quiet; ``warmup`` says it itself)."""
+    if args.command not in COMPILING or args.command == "warmup" or getattr(args, "quiet", False):
+        return contextlib.nullcontext()
+    from discovery.search.warmup import watch_compiles
+
+    return watch_compiles(announce=True)
 
 
 def _failed(args, code: int, message: str) -> int:

@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from discovery.cli._common import emit_json, exit_code, int_arg, seconds_arg
+from discovery.cli._common import check_out_dir, emit_json, exit_code, int_arg, seconds_arg
 from discovery.errors import DiscoveryError, VerificationError
 
 
@@ -53,8 +53,8 @@ def cmd_additions(args) -> int:
         budget=seconds_arg("--search", args.search), workers=int_arg("--workers", args.workers, 1) or os.cpu_count() or 1,
         seed=int_arg("--seed", args.seed, 0), plus=int_arg("--plus", args.plus, 0),
         walk_seconds=seconds_arg("--walk", args.walk, positive=False), sandwiches=int_arg("--sandwiches", args.sandwiches, 0))
+    out = check_out_dir(args.out if args.out else Path("runs") / "additions" / f"{n}x{m}x{p}-r{rank}")
     starts = find_starts((n, m, p), rank, args.starts, known=not args.no_known)  # a wrong program: exit 1
-    out = Path(args.out) if args.out else Path("runs") / "additions" / f"{n}x{m}x{p}-r{rank}"
     res = additions_search(starts, config, out=out, progress=not args.quiet)
     b = res.best
     print(f"<{n},{m},{p}> rank {rank}: {b.reduced_additions} additions (A {b.a.additions}, B {b.b.additions}, "

@@ -11,14 +11,14 @@ from pathlib import Path
 
 from discovery.circuits.cse import METHODS
 from discovery.circuits.symbolic import SimplifiedScheme, plain, simplify_additions
-from discovery.cli._common import emit_json, int_arg, pick_one, reduced_in_file, refuse, seconds_arg
+from discovery.cli._common import check_out_file, emit_json, int_arg, pick_one, reduced_in_file, refuse, seconds_arg
 from discovery.core.verify import require_valid
 from discovery.errors import DiscoveryError
 from discovery.formats import atomic_write_text, save_figure, save_scheme, to_reduced
 
 DRAW_EXTENSIONS = (".png", ".svg", ".dot", ".graphml")
 TARGETS = {"python": ".py", "latex": ".tex", "program": ".json", "reduced": ".json"}
-KEY_HELP = "pick one scheme of a multi-scheme npz, e.g. '3,3,3' (in a folder: a file name)"
+KEY_HELP = "pick one scheme of a multi-scheme npz by its key, 3,3,3 or 3x3x3 (in a folder: a file name or a format)"
 EXITS = "Exit 0 written, 1 the scheme is not exact (nothing written), 2 bad input."
 
 
@@ -91,6 +91,8 @@ def cmd_simplify(args) -> int:
         raise DiscoveryError(f"unknown --method {args.method!r}; use one of {', '.join(METHODS)}")
     if args.method != "random":
         refuse(args, f"with --method {args.method}", ["workers", "time_limit"], "they are for --method random")
+    if args.out:
+        check_out_file(args.out)
     ss, how = _program(args.path, not args.no_equivalents, tries=int_arg("--tries", args.tries, 1),
                        seed=int_arg("--seed", args.seed, 0), key=args.key, method=args.method,
                        workers=int_arg("--workers", args.workers, 1),
@@ -113,10 +115,8 @@ def cmd_simplify(args) -> int:
 
 
 def cmd_draw(args) -> int:
+    check_out_file(args.out, extensions=DRAW_EXTENSIONS)
     ext = Path(args.out).suffix.lower()
-    if ext not in DRAW_EXTENSIONS:
-        raise DiscoveryError(f"{args.out}: unknown output extension {ext or '(none)'!r}; "
-                             f"use one of {', '.join(DRAW_EXTENSIONS)}")
     if ext != ".png":
         refuse(args, f"for a {ext} file", ["dpi"], "it is the resolution of a PNG")
     dpi = int_arg("--dpi", args.dpi, 1)
@@ -153,6 +153,8 @@ def cmd_export(args) -> int:
     if args.to != "python":
         refuse(args, f"with --to {args.to}", ["name"], "it names the function of --to python")
     _plain_or_equivalents(args)
+    if args.out:
+        check_out_file(args.out, extensions=())
     from discovery.circuits.codegen import program_json, to_latex, to_python
 
     ss, how = _program(args.path, args.equivalents, args.plain, key=args.key)

@@ -13,8 +13,8 @@ from typing import Callable, Iterable
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm import tqdm
 
+from discovery._progress import Progress
 from discovery.errors import DiscoveryError
 from discovery.nn._conv import StrassenConv2d
 from discovery.nn._linear import StrassenLinear
@@ -99,7 +99,8 @@ def fit(model: nn.Module, batches: Callable[[], Iterable], forward: StepFn, epoc
     if teacher is not None:
         teacher.eval()
     history = []
-    for ep in tqdm(range(epochs), desc=desc, disable=not progress, leave=False):
+    bar = Progress(desc, total=epochs, unit="epoch", enabled=progress)
+    for ep in range(epochs):
         model.train()
         total, n = 0.0, 0
         for batch in batches():
@@ -118,8 +119,10 @@ def fit(model: nn.Module, batches: Callable[[], Iterable], forward: StepFn, epoc
             n += len(target)
         sched.step()
         history.append(total / max(n, 1))
+        bar.update(1, postfix=f"loss {history[-1]:.4f}")
         if on_epoch is not None:
             on_epoch(ep)
+    bar.close()
     return history
 
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from discovery._io import atomic_write_text
+from discovery._progress import Progress
 from discovery.circuits.symbolic import SimplifiedScheme
 from discovery.errors import DiscoveryError
 from discovery.formats import read_reduced, to_reduced
@@ -59,22 +60,6 @@ class Folder:
         atomic_write_text(self.out / "state.json", json.dumps(state, indent=1) + "\n")
 
 
-class Progress:
-    """A tqdm bar on stderr over the budget (or nothing when ``enabled`` is False)."""
-
-    def __init__(self, enabled: bool, fmt, rank: int, budget: float):
-        self.budget, self.bar = budget, None
-        if enabled:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=budget, unit="s", leave=False, desc=f"additions <{','.join(map(str, fmt))}> r{rank}",
-                            bar_format="{desc} {bar} {n:.0f}/{total_fmt}s {postfix}")
-
-    def show(self, elapsed: float, text: str) -> None:
-        if self.bar is not None:
-            self.bar.n = min(elapsed, self.budget)
-            self.bar.set_postfix_str(text, refresh=True)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+def progress(enabled: bool, fmt, rank: int, budget: float) -> Progress:
+    """The search's progress over its budget in seconds (nothing when ``enabled`` is False)."""
+    return Progress(f"additions <{','.join(map(str, fmt))}> r{rank}", total=budget, unit="s", enabled=enabled)

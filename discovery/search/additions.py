@@ -37,7 +37,8 @@ from discovery.circuits.variants import random_plus_transitions, ternary_sandwic
 from discovery.core.scheme import Scheme
 from discovery.core.verify import require_valid
 from discovery.errors import DiscoveryError
-from discovery.search._additions_folder import Folder, Progress
+from discovery.search._additions_folder import Folder
+from discovery.search._additions_folder import progress as make_progress
 from discovery.search.summary import Stop
 
 
@@ -255,7 +256,7 @@ def _search(starts, config, folder, state, saved_pool, best, executor, progress)
         folder.save(cfg_record, st, pool, best, new_best)
 
     snapshot(True, spent)
-    bar = Progress(progress, fmt, rank, config.budget)
+    bar = make_progress(progress, fmt, rank, config.budget)
     t0 = time.perf_counter()
     stop = Stop.TIME
     try:
@@ -280,7 +281,7 @@ def _search(starts, config, folder, state, saved_pool, best, executor, progress)
                     best, improved = cand, True
                     history.append((round(spent + time.perf_counter() - t0, 1), best.reduced_additions))
             snapshot(improved, spent + time.perf_counter() - t0)
-            bar.show(time.perf_counter() - t0, f"round {rounds}, best {best.reduced_additions}, "
+            bar.set(time.perf_counter() - t0, postfix=f"round {rounds}, best {best.reduced_additions}, "
                                                f"pool {sorted(sc for sc, _ in pool.values())[:4]}")
     except KeyboardInterrupt:
         stop = Stop.INTERRUPTED

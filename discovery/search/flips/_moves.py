@@ -383,3 +383,27 @@ def invariants_ok(P, N, H, S, w, r, ring, W):
                 if ring != Z2 and (P[w, x, t, k] & N[w, x, t, k]) != _ZERO:
                     return False
     return True
+
+
+# ---- one-word helpers (rows of at most 64 entries; the symmetric walk uses them) ---------------
+@nb.njit(cache=True, inline="always")
+def same1(p1, n1, p2, n2):
+    """+1 if the two one-word ternary vectors are equal, -1 if opposite, 0 otherwise."""
+    if p1 == p2 and n1 == n2:
+        return 1
+    if p1 == n2 and n1 == p2:
+        return -1
+    return 0
+
+
+@nb.njit(cache=True, inline="always")
+def add1(p1, n1, p2, n2, sign, z2):
+    """One-word x + sign·y over ZT (z2 False) or Z2. Returns (ok, p, n); ok is False when a
+    ZT coefficient would leave {-1,0,1}."""
+    if z2:
+        return True, p1 ^ p2, _ZERO
+    if sign < 0:
+        p2, n2 = n2, p2
+    if (p1 & p2) != _ZERO or (n1 & n2) != _ZERO:
+        return False, _ZERO, _ZERO
+    return True, (p1 & ~n2) | (p2 & ~n1), (n1 & ~p2) | (n2 & ~p1)

@@ -12,13 +12,13 @@ before it is kept; the best per format go into the format's folder (:mod:`._best
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from discovery._progress import Progress
 from discovery.core.known import standard
 from discovery.core.scheme import Scheme
 from discovery.search.meta._best import BestSchemes, folder_name, table_rank
@@ -245,16 +245,14 @@ def meta_search(config: MetaConfig, out=None, progress: bool = False) -> MetaRes
                 break
             search.meta_phase()
             search.phase += 1
-            if bar is not None:
-                _show(bar, search)
+            _show(bar, search)
             if record is not None and search.elapsed() - last >= RECORD_EVERY_S:
                 _write(record, search, search.result(stop, out))
                 last = search.elapsed()
     except KeyboardInterrupt:
         stop = Stop.INTERRUPTED
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     result = search.result(stop, out)
     if record is not None:
         _write(record, search, result)
@@ -268,19 +266,14 @@ def _write(record: SchemeStore, search: _Search, result: MetaResult) -> None:
     record.record(f"meta-{c.ring}-seed{c.seed}.json", {"command": "meta", **result.to_json(), "paths": paths})
 
 
-def _progress(enabled: bool, config: MetaConfig):
-    if not enabled:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=config.phases, unit="phase", leave=False, file=sys.stderr,
-                desc=f"meta {len(config.formats)} formats, {config.n_walkers} walkers")
+def _progress(enabled: bool, config: MetaConfig) -> Progress:
+    return Progress(f"meta {len(config.formats)} formats, {config.n_walkers} walkers", total=config.phases,
+                    unit="phase", enabled=enabled)
 
 
 def _show(bar, search: _Search) -> None:
     c = search.config
     reached = sum(1 for f in c.formats if (k := table_rank(f, c.ring)) is not None and search.best.rank(f) <= k)
     improved = sum(1 for f in c.formats if search.best.rank(f) < search.start_ranks[f])
-    bar.set_postfix_str(f"at best known {reached}/{len(c.formats)}, improved {improved}, "
-                        f"moves {sum(search.moves.values())}", refresh=False)
-    bar.update(1)
+    bar.update(1, postfix=f"at best known {reached}/{len(c.formats)}, improved {improved}, "
+                          f"moves {sum(search.moves.values())}")

@@ -12,11 +12,11 @@ flight; running the same command again continues with the restarts not yet done.
 from __future__ import annotations
 
 import math
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from discovery._progress import Progress
 from discovery.core.scheme import Scheme
 from discovery.errors import VerificationError
 from discovery.search.executor import LocalExecutor, LostBatch
@@ -227,14 +227,10 @@ class RunTally:
         self.new += new
         if best_errors is not None:
             self.best_err = best_errors if self.best_err is None else min(self.best_err, best_errors)
-        if self.bar is not None:
-            self.bar.update(len(indices))
-            self.bar.set_postfix(found=len(self.found), best_res=f"{self.best_res:.2e}", refresh=False)
+        self.bar.update(len(indices), postfix=f"found={len(self.found)}, best_res={self.best_res:.2e}")
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
+        self.bar.close()
 
     def result(self, stop: Stop, lost_batches: int = 0) -> DiscoverResult:
         return DiscoverResult(
@@ -246,10 +242,6 @@ class RunTally:
             lost_batches=lost_batches, stop=stop)
 
 
-def _progress(config: SolverConfig, enabled: bool):
-    if not enabled:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=config.restarts, desc=f"<{config.n},{config.m},{config.p}> r{config.rank}",
-                unit="restart", file=sys.stderr, dynamic_ncols=True)
+def _progress(config: SolverConfig, enabled: bool) -> Progress:
+    return Progress(f"<{config.n},{config.m},{config.p}> r{config.rank}", total=config.restarts,
+                    unit="restart", enabled=enabled)
