@@ -111,7 +111,7 @@ BAD_VALUES = [
     (["sweep-report", "{tmp}/nothing"], ""),
     (["meta", "--formats", "2x2x2", "--time-limit", "0"], "--time-limit"),
     (["catalogue", "--formats", "2x2x2", "--budget", "0"], "--budget"),
-    (["catalogue", "--formats", "9x9x9"], "too large for the flip encoding"),
+    (["catalogue", "--formats", "17x17x17"], "too large for the flip encoding"),
     (["warmup", "--only", "flips"], "unknown group(s) flips"),
     (["nonsense"], "invalid choice"),
     ([], "give a command"),

@@ -51,7 +51,7 @@ def _unpack(masks: np.ndarray, L: int) -> np.ndarray:
     """(r, W) uint64 words -> (r, L) int64 0/1 array."""
     shifts = np.arange(64, dtype=np.uint64)
     bits = (masks[:, :, None] >> shifts) & np.uint64(1)
-    return bits.reshape(masks.shape[0], -1)[:, :L].astype(np.int64)
+    return bits.reshape(masks.shape[0], 64 * masks.shape[1])[:, :L].astype(np.int64)
 
 
 def encode(s: Scheme, ring: str, W: int | None = None) -> tuple[np.ndarray, np.ndarray]:
