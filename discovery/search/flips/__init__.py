@@ -13,8 +13,8 @@ from discovery.search.flips._config import FlipConfig as FlipConfig
 from discovery.search.flips._config import FlipResult as FlipResult
 from discovery.search.flips._explore import ExploreResult as ExploreResult
 from discovery.search.flips._explore import explore as explore
-from discovery.search.flips._search import default_out as default_out
-from discovery.search.flips._search import flip_search as flip_search
+from discovery.search.flips._api import default_out as default_out
+from discovery.search.flips._api import flip_search as flip_search
 from discovery.search.flips._starts import composed_start as composed_start
 from discovery.search.flips._starts import load_starts as load_starts
 from discovery.search.flips._symmetric import SymmetricConfig as SymmetricConfig

@@ -194,18 +194,6 @@ def walk_chunk(P, N, H, S, rank, rng, stall, path, goal, max_rank, status, out, 
               plus_after, ring, W, reduce_on, reduce3, debug)
 
 
-@nb.njit(cache=True)
-def count_flips(H, r, w):
-    """Pairs of (term, factor) slots of walker w that agree up to sign (the flips available)."""
-    total = 0
-    for x in range(3):
-        for t in range(r):
-            for k in range(t + 1, r):
-                if H[w, x, t] == H[w, x, k]:
-                    total += 1
-    return total
-
-
 def new_state(K: int, R: int, W: int):
     """Zeroed arrays (P, N, H, S) for K walkers, R term slots and W words per row."""
     P = np.zeros((K, 3, R, W), dtype=np.uint64)

@@ -24,7 +24,7 @@ import numpy as np
 
 from discovery.core.scheme import Scheme
 from discovery.core.transforms import fingerprint
-from discovery.search.flips._config import FlipConfig
+from discovery.search.flips._config import FlipConfig, FlipResult
 from discovery.search.flips._encode import encode
 
 
@@ -143,3 +143,22 @@ class Pool:
 
     def level_sizes(self) -> dict[int, int]:
         return {r: len(v) for r, v in sorted(self.levels.items())}
+
+
+def pool_result(config, pool: Pool, flips, attempts, rejected, stop, elapsed, store, executor="threads",
+                lost=0) -> FlipResult:
+    """The :class:`FlipResult` of a search that ran around ``pool``."""
+    schemes = pool.best()
+    return FlipResult(config, pool.best_rank, schemes[0], schemes, pool.start_rank, pool.time_to_best, flips,
+                      attempts, flips / elapsed if elapsed > 0 else 0.0, pool.walks, pool.distinct, pool.new,
+                      rejected, pool.level_sizes(), tuple(pool.history), stop, elapsed, executor, lost,
+                      store.folder if store is not None else None)
+
+
+def write_record(store, config: FlipConfig, pool: Pool, state: str, result: FlipResult | None = None) -> None:
+    """The run record ``run-flips-RING-seedS.json`` in the output folder (written atomically)."""
+    payload = {"command": "flip", "state": state, "config": config.to_json(), "best_rank": pool.best_rank,
+               "history": pool.history, "levels": pool.level_sizes()}
+    if result is not None:
+        payload["result"] = result.to_json()
+    store.record(f"run-flips-{config.ring}-seed{config.seed}.json", payload)

@@ -11,9 +11,7 @@ where it stops, on the time limit).
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -24,7 +22,7 @@ from discovery.search.flips import _kernels
 from discovery.search.flips._config import FlipConfig, FlipResult
 from discovery.search.flips._encode import decode, words
 from discovery.search.flips._moves import RING_CODES
-from discovery.search.flips._pool import Pool
+from discovery.search.flips._pool import Pool, pool_result, write_record
 from discovery.search.flips._progress import Progress
 from discovery.search.flips._starts import load_starts, standard_start
 from discovery.search.summary import Stop
@@ -207,68 +205,14 @@ def run_local(config: FlipConfig, starts: list[Scheme], store=None, progress: bo
                 break
             if store is not None and pool.best_rank < record_rank:
                 record_rank = pool.best_rank
-                _record(store, config, pool, "running")
+                write_record(store, config, pool, "running")
             bar.update(time.perf_counter() - t0, pool, walkers.rank, flips)
     except KeyboardInterrupt:
         stop = Stop.INTERRUPTED
     finally:
         bar.close()
     elapsed = time.perf_counter() - t0
-    result = _result(config, pool, flips, attempts, rejected, stop, elapsed, store)
+    result = pool_result(config, pool, flips, attempts, rejected, stop, elapsed, store)
     if store is not None:
-        _record(store, config, pool, "done", result)
+        write_record(store, config, pool, "done", result)
     return result
-
-
-def _result(config, pool: Pool, flips, attempts, rejected, stop, elapsed, store, executor="threads",
-            lost=0) -> FlipResult:
-    schemes = pool.best()
-    return FlipResult(config, pool.best_rank, schemes[0], schemes, pool.start_rank, pool.time_to_best, flips,
-                      attempts, flips / elapsed if elapsed > 0 else 0.0, pool.walks, pool.distinct, pool.new,
-                      rejected, pool.level_sizes(), tuple(pool.history), stop, elapsed, executor, lost,
-                      store.folder if store is not None else None)
-
-
-def _record(store, config: FlipConfig, pool: Pool, state: str, result: FlipResult | None = None) -> None:
-    payload = {"command": "flip", "state": state, "config": config.to_json(), "best_rank": pool.best_rank,
-               "history": pool.history, "levels": pool.level_sizes()}
-    if result is not None:
-        payload["result"] = result.to_json()
-    store.record(f"run-flips-{config.ring}-seed{config.seed}.json", payload)
-
-
-def flip_search(n: int, m: int, p: int, *, start=None, ring: str = "ZT", target_rank: int | None = None,
-                time_limit: float | None = 60.0, walkers: int = 0, seed: int = 0,
-                max_flips: int | None = None, out: str | os.PathLike | None = None,
-                progress: bool = False, executor=None, **options) -> FlipResult:
-    """Lower the rank of a scheme for <n,m,p> by random walks on the flip graph.
-
-    Args:
-        start: None (the standard algorithm), a Scheme, a path (file or folder), or a list
-            of them; every start must be exact over ``ring`` and of format <n,m,p> (a
-            larger format is restricted).
-        ring, target_rank, time_limit, walkers, seed, max_flips: see :class:`FlipConfig`;
-            ``options`` sets its other fields (pool_size, path_limit, select, ...).
-        out: a folder for the verified schemes (``r<rank>-<fingerprint>.json``) and the
-            run's record; a rerun into it starts from the schemes already there (resume).
-        progress: show progress on stderr (a live bar on a terminal, a line every 5 s otherwise).
-        executor: a :class:`~discovery.search.executor.LocalExecutor` or ``DaskExecutor``:
-            run the walks as tasks there (:mod:`discovery.search.flips._slices`) instead of on
-            this process's threads.
-
-    Returns a :class:`FlipResult`. Ctrl-C stops the walk and returns what was found.
-    """
-    config = FlipConfig(n, m, p, ring=ring, target_rank=target_rank, time_limit=time_limit,
-                        walkers=walkers if executor is None else (walkers or executor.workers), seed=seed,
-                        max_flips=max_flips, **options)
-    starts, store = prepare(config, start, out)
-    if executor is not None:
-        from discovery.search.flips._slices import search_on
-
-        return search_on(executor, config, starts, store, progress=progress)
-    return run_local(config, starts, store, progress=progress)
-
-
-def default_out(n: int, m: int, p: int, ring: str) -> Path:
-    """Where the CLI writes by default: runs/flips/NxMxP-RING under the current folder."""
-    return Path("runs") / "flips" / f"{n}x{m}x{p}-{ring}"

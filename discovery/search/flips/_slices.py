@@ -18,8 +18,9 @@ import numpy as np
 from discovery.core.verify import verify
 from discovery.search.executor import LostBatch
 from discovery.search.flips._config import FlipConfig
-from discovery.search.flips._pool import Pool
+from discovery.search.flips._pool import Pool, pool_result, write_record
 from discovery.search.flips._progress import Progress
+from discovery.search.flips._search import run_local
 from discovery.search.summary import Stop
 
 MAX_STARTS = 16
@@ -34,8 +35,6 @@ def slice_seed(seed: int, slice_: int, k: int) -> int:
 def walk_slice(config: FlipConfig, starts, seconds: float, seed: int):
     """One walk (the task function on every executor): its verified schemes below the start
     level (every level, so the client's pool fills), flips and attempts."""
-    from discovery.search.flips._search import run_local
-
     c = dataclasses.replace(config, walkers=1, seed=seed, time_limit=seconds, max_flips=None)
     res = run_local(c, list(starts))
     return res.schemes, res.flips, res.attempts
@@ -44,8 +43,6 @@ def walk_slice(config: FlipConfig, starts, seconds: float, seed: int):
 def search_on(executor, config: FlipConfig, starts, store=None, progress: bool = False,
               slice_s: float | None = None):
     """The search spread over ``executor`` (see the module docstring)."""
-    from discovery.search.flips._search import _record, _result
-
     pool = Pool(config, starts, store)
     limit = config.time_limit or 60.0
     slice_s = slice_s or max(MIN_SLICE_S, limit / 4)
@@ -89,14 +86,14 @@ def search_on(executor, config: FlipConfig, starts, store=None, progress: bool =
                 stop = Stop.STUCK
                 break
             if store is not None:
-                _record(store, config, pool, "running")
+                write_record(store, config, pool, "running")
             bar.update(time.perf_counter() - t0, pool, np.array([pool.best_rank]), flips)
     except KeyboardInterrupt:
         stop = Stop.INTERRUPTED
     finally:
         bar.close()
     elapsed = time.perf_counter() - t0
-    result = _result(config, pool, flips, attempts, rejected, stop, elapsed, store, executor.describe(), lost)
+    result = pool_result(config, pool, flips, attempts, rejected, stop, elapsed, store, executor.describe(), lost)
     if store is not None:
-        _record(store, config, pool, "done", result)
+        write_record(store, config, pool, "done", result)
     return result
