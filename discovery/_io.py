@@ -67,3 +67,20 @@ def write_csv(path: str | os.PathLike, rows: list[dict]) -> Path:
     w.writeheader()
     w.writerows(rows)
     return atomic_write_text(path, buf.getvalue())
+
+
+def folder_problem(path: str | os.PathLike) -> str | None:
+    """Why the folder ``path`` could not be used for output (created if missing), or None.
+
+    Checked before any work starts, without creating anything: a file in the way (``path`` itself
+    or a folder above it), or a nearest existing folder that is not writable.
+    """
+    path = Path(path)
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        return f"{probe} is a file, not a folder"
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return f"the folder {probe} is not writable"
+    return None

@@ -49,7 +49,8 @@ def files(tmp_path):
 def test_every_command_is_covered_below():
     commands = set(build_parser()._subparsers._group_actions[0].choices)
     assert commands == {"verify", "convert", "show", "known", "discover", "demo", "simplify", "draw", "export",
-                        "additions", "flip", "lift", "sweep", "sweep-report", "meta", "warmup"}
+                        "additions", "flip", "lift", "sweep", "sweep-report", "meta", "warmup",
+                        "catalogue"}
     covered = {argv[0] for argv, _ in BAD_VALUES if argv} | {argv[0] for argv in WRONG_SCHEME}
     assert commands <= covered
 
@@ -109,6 +110,8 @@ BAD_VALUES = [
     (["sweep", "--formats", "2x2"], "malformed"),
     (["sweep-report", "{tmp}/nothing"], ""),
     (["meta", "--formats", "2x2x2", "--time-limit", "0"], "--time-limit"),
+    (["catalogue", "--formats", "2x2x2", "--budget", "0"], "--budget"),
+    (["catalogue", "--formats", "17x17x17"], "too large for the flip encoding"),
     (["warmup", "--only", "flips"], "unknown group(s) flips"),
     (["nonsense"], "invalid choice"),
     ([], "give a command"),
@@ -141,7 +144,7 @@ def _options(command: str) -> set[str]:
 
 
 def test_every_json_option_says_one_document():
-    for command in ("verify", "simplify", "discover", "flip", "lift", "sweep", "sweep-report", "additions", "meta"):
+    for command in ("verify", "simplify", "discover", "flip", "lift", "sweep", "sweep-report", "additions", "meta", "catalogue"):
         assert "--json" in _options(command), command
 
 
@@ -190,6 +193,8 @@ def test_ctrl_c_in_a_sweep_exits_130_and_keeps_the_finished_cells(tmp_path, caps
     ("lift", "discovery.search.lift.lift", ["lift", "{mod2}"]),
     ("simplify", "discovery.circuits.symbolic.simplify_additions", ["simplify", "{good}"]),
     ("meta", "discovery.search.meta.meta_search", ["meta", "--formats", "2x2x2", "--quiet", "--out", "{tmp}/m"]),
+    ("catalogue", "discovery.search.catalogue.catalogue",
+     ["catalogue", "--formats", "2x2x2", "--quiet", "--out", "{tmp}/c"]),
     ("additions", "discovery.search.additions.additions_search",
      ["additions", "2", "2", "2", "--rank", "7", "--quiet", "--out", "{tmp}/a"]),
 ], ids=lambda x: x if isinstance(x, str) else None)
@@ -241,7 +246,8 @@ def test_a_mod2_scheme_without_ring_z2_is_not_wrong(tmp_path, capsys):
                                   ["export", "{dir}", "--to", "latex"], ["convert", "{dir}", "{tmp}/all.npz"],
                                   ["flip", "2", "2", "2", "--from", "{dir}", "--target-rank", "7", "--quiet"]],
                          ids=lambda a: a[0])
-def test_commands_that_read_schemes_take_a_folder(argv, tmp_path, capsys):
+def test_commands_that_read_schemes_take_a_folder(argv, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # flip's default output (runs/ under the current folder) goes there
     folder = tmp_path / "sweep" / "2x2x2"
     store = d.search.store.SchemeStore(folder, fmt=(2, 2, 2))
     store.add(d.standard(2, 2, 2))
@@ -270,7 +276,8 @@ def test_every_out_option_is_spelled_both_ways_and_says_file_or_folder():
                 assert "-o" in a.option_strings, name
                 kinds[name] = a.metavar
     assert {k for k, v in kinds.items() if v == "FILE"} == {"simplify", "draw", "export", "known", "lift"}
-    assert {k for k, v in kinds.items() if v == "DIR"} == {"discover", "demo", "flip", "sweep", "additions", "meta"}
+    assert {k for k, v in kinds.items() if v == "DIR"} == {"discover", "demo", "flip", "sweep", "additions", "meta",
+                                                                "catalogue"}
 
 
 # ---- the CLI is a thin layer over the public API ------------------------------------------------
@@ -292,3 +299,27 @@ def test_the_cli_imports_only_public_names():
                 bad += [f"{path.name}: import {a.name}" for a in node.names if a.name.startswith("discovery")
                         and _private(a.name)]
     assert not bad, "\n".join(bad)
+
+
+# ---- output paths are checked before any work starts ------------------------------------------
+BAD_OUT = [
+    ["convert", "{good}", "{out}"], ["simplify", "{good}", "-o", "{out}"], ["draw", "{good}", "-o", "{out_png}"],
+    ["export", "{good}", "--to", "python", "-o", "{out_py}"], ["known", "strassen", "-o", "{out}"],
+    ["lift", "{good}", "-o", "{out}"], ["discover", "2", "2", "2", "--rank", "7", "-o", "{dir}"],
+    ["demo", "-o", "{dir}"], ["additions", "2", "2", "2", "--rank", "7", "-o", "{dir}"],
+    ["sweep", "--formats", "2x2x2", "-o", "{dir}"], ["meta", "--formats", "2x2x2", "-o", "{dir}"],
+    ["catalogue", "--formats", "2x2x2", "-o", "{dir}"],
+]
+
+
+@pytest.mark.parametrize("argv", BAD_OUT, ids=lambda a: a[0])
+def test_an_output_under_a_file_is_refused_before_any_work(argv, files, tmp_path, capsys):
+    good, _ = files
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    argv = [a.format(good=good, out=blocker / "x.json", out_png=blocker / "c.png", out_py=blocker / "m.py",
+                     dir=blocker / "run") for a in argv]
+    code, out, err = run(capsys, *argv)
+    # one line and nothing else: no header, no lift or search done and then refused
+    assert code == 2 and len(err.strip().splitlines()) == 1 and out == "", err
+    assert f"{blocker} is a file" in err and "Traceback" not in err

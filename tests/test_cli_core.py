@@ -167,3 +167,38 @@ def test_show_reports_the_reduced_files_count(shared_data, capsys):
     assert "# the file's reduced program: 58 additions" in out
     code, out, _ = run(capsys, "show", str(shared_data / "fmm-collection" / "3x3x3_m23_Z.json"))
     assert code == 0 and "reduced program" not in out
+
+
+def test_show_of_a_multi_scheme_file_without_key_lists_the_keys(tmp_path, shared_data, capsys):
+    code, out, err = run(capsys, "show", str(shared_data / "alphatensor" / "factorizations_r.npz"))
+    lines = out.strip().splitlines()
+    assert code == 0 and len(lines) == 94, err  # a heading and one line per scheme, not 38,958
+    assert "holds 93 schemes; show one with --key" in lines[0] and "c1" not in out
+    assert any(x.split()[:4] == ["3,4,5", "<3,4,5>", "rank", "47,"] for x in lines[1:])
+    lib = _library(tmp_path)
+    code, out, _ = run(capsys, "show", str(lib))
+    assert code == 0 and "2,2,2#2" in out and "multiplications" not in out
+
+
+def test_one_key_syntax_everywhere(tmp_path, capsys):
+    lib = _library(tmp_path)
+    shown = set()
+    for key in ("3,3,3", "3x3x3", "<3,3,3>", " 3 x 3 x 3 "):
+        code, out, err = run(capsys, "show", str(lib), "--key", key)
+        assert code == 0 and "multiplications: 23" in out, err
+        shown.add(out)
+    assert len(shown) == 1
+    for name, key in (("comma", "2,2,2#3"), ("x", "2x2x2#3")):
+        code, out, err = run(capsys, "convert", str(lib), str(tmp_path / f"{name}.json"), "--key", key)
+        assert code == 0, err
+    assert load_scheme(tmp_path / "comma.json") == load_scheme(tmp_path / "x.json")
+    code, _, err = run(capsys, "convert", str(lib), str(tmp_path / "y.json"), "--key", "2x2x2#9")
+    assert code == 2 and "no scheme with key '2x2x2#9'" in err
+    # a folder: a file name, or a format
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    save_scheme(strassen(), folder / "s.json")
+    save_scheme(laderman(), folder / "l.json")
+    for key in ("3,3,3", "3x3x3", "l.json"):
+        code, out, err = run(capsys, "simplify", str(folder), "--key", key, "--no-equivalents")
+        assert code == 0 and "<3,3,3> rank 23" in out, err

@@ -59,3 +59,19 @@ def test_small_sweep_json_resume_and_report(capsys, tmp_path):
     rows = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert rows[0]["found_rank"] == 7 and rows[0]["best_known_ZT"] == 7 and rows[0]["lower_bound"] == 7
     assert main(["sweep-report", str(tmp_path)]) == 2
+
+
+def test_the_sweep_says_what_lay_outside_the_cells_budgets(capsys, tmp_path):
+    out = tmp_path / "s"
+    argv = ["sweep", "--formats", "2,2,2", "--strategy", "flips", "--budget", "20", "--workers", "1",
+            "--out", str(out), "--json", "--quiet"]  # "2,2,2": the key syntax is a format too
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    assert summary["config"]["formats"] == [[2, 2, 2]] and summary["resumed"] == 0
+    assert summary["startup_s"] >= 0 and 0 < summary["cells_s"] <= summary["elapsed_s"]
+    line = captured.err.strip().splitlines()[-1]
+    assert line.startswith("time: 1 cell(s) of 20 s budget each took ") and "outside the budgets: " in line
+    assert "starting the workers" in line and line.endswith(" s in all")
+    assert main(argv) == 0  # resumed: nothing ran
+    assert "time: no cell ran (all 1 had finished before)" in capsys.readouterr().err

@@ -175,3 +175,17 @@ def test_generated_code_of_a_collection_reduced_file_counts_its_additions():
     C, ops = _run_counted(ss, A, B)
     np.testing.assert_array_equal(C, A @ B)
     assert ops["add"] == ss.reduced_additions == 159
+
+
+def test_generated_code_of_a_product_in_the_alternative_basis_counts_its_additions():
+    """The 156-addition <4,4,4> program (Winograd twice, stage-wise in the alternative basis)."""
+    from discovery.circuits.basis import alternative_basis
+    from discovery.circuits.products import kron_simplified
+
+    ab = alternative_basis(winograd())
+    ss = kron_simplified(ab, ab)
+    rng = np.random.default_rng(4)
+    A, B = rng.integers(-9, 9, (4, 4)), rng.integers(-9, 9, (4, 4))
+    C, ops = _run_counted(ss, A, B)
+    np.testing.assert_array_equal(C, A @ B)
+    assert ops["add"] == ss.reduced_additions == 156 and ops["mul"] == 49 and ops["scale"] == 0

@@ -52,3 +52,11 @@ def test_notebook_runs(name, shared_data, monkeypatch):
     assert images, f"{name} shows no figure (no image/png output)"
     if name in ROUNDED:
         assert not UNROUNDED.findall(text), f"{name} prints unrounded numbers"
+
+
+def test_notebook_01s_heatmap_has_a_colour_key():
+    import json
+
+    cells = json.loads((NOTEBOOKS / "01_rediscover_strassen.ipynb").read_text())["cells"]
+    code = next("".join(c["source"]) for c in cells if "imshow" in "".join(c["source"]))
+    assert "colorbar(" in code and "ticks=[-1, 0, 1]" in code

@@ -24,8 +24,11 @@ from discovery.search.sweeps import (
 
 def test_parsing_formats_and_ranks():
     assert parse_formats("2x2x2, 2X3x4") == ((2, 2, 2), (2, 3, 4))
+    # the one format syntax of --key too: 2,3,4 alone, several separated by ';'
+    assert parse_formats("2,3,4") == ((2, 3, 4),) == parse_formats("<2,3,4>")
+    assert parse_formats("2,2,2; 2x3x4") == ((2, 2, 2), (2, 3, 4))
     assert parse_ranks("auto") is None and parse_ranks("20:24") == (20, 24) and parse_ranks("7") == (7, 7)
-    for bad in ["2x2", "2x2x2x2", "axbxc", ""]:
+    for bad in ["2x2", "2x2x2x2", "axbxc", "", "2,2,2,3,3,3", "2,2;3,3,3"]:
         with pytest.raises(SweepConfigError):
             parse_formats(bad)
     with pytest.raises(SweepConfigError, match="malformed"):

@@ -12,12 +12,12 @@ The contract, stated once and kept by every command (``tests/test_cli_contract.p
 * ``--json``: stdout is exactly one JSON document; human text goes to stderr.
 * ``-o/--out``: where the command writes. A FILE for commands that write one scheme or one text
   (``simplify``, ``draw``, ``export``, ``known``, ``lift``), a DIR for searches that write many
-  (``discover``, ``demo``, ``flip``, ``sweep``, ``additions``, ``meta``); each ``--help`` says which.
+  (``discover``, ``demo``, ``flip``, ``sweep``, ``additions``, ``meta``, ``catalogue``); each ``--help`` says which.
 * An option the chosen mode does not use is refused, not ignored.
 * **Progress** goes to stderr through one helper (:mod:`discovery._progress`): a live bar when stderr
   is a terminal, otherwise one plain line every few seconds; nothing with ``--quiet``.
 * **First run**: a command whose numba kernels really compile (numba's disk cache is cold) first
-  says so in one line, "compiling flip kernels (first run only, ~12 s)"; ``discovery warmup``
+  says so in one line, "compiling lift kernels (first run only, ~11 s)"; ``discovery warmup``
   compiles them all ahead.
 
 Each command lives in its own module ``discovery/cli/_<name>.py`` defining
@@ -48,11 +48,12 @@ COMMAND_MODULES = [
     "_sweep",
     "_meta",
     "_warmup",
+    "_catalogue",
 ]
 
 # Commands whose work may compile numba kernels: while they run, a group that really compiles
 # (numba's disk cache is cold) says so in one line first (discovery/_kernels.py).
-COMPILING = {"flip", "meta", "sweep", "additions", "lift", "simplify", "draw", "export", "warmup"}
+COMPILING = {"flip", "meta", "catalogue", "sweep", "additions", "lift", "simplify", "draw", "export", "warmup"}
 
 
 class UsageError(Exception):

@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from discovery.cli._common import emit_json, exit_code, int_arg, seconds_arg
+from discovery.cli._common import check_out_dir, emit_json, exit_code, int_arg, seconds_arg
 from discovery.errors import DiscoveryError, VerificationError
 
 
@@ -27,7 +27,8 @@ def register(sub) -> None:
     p.add_argument("--from", dest="starts", nargs="+", default=None, metavar="PATH",
                    help="scheme files or folders to start from (default: results/schemes if present)")
     p.add_argument("--no-known", action="store_true",
-                   help="do not add the known algorithms and their Kronecker products as starts")
+                   help="do not add the known algorithms and their Kronecker products as starts (nor "
+                        "the products' stage-wise programs in the alternative basis)")
     p.add_argument("--search", default="60", metavar="SECONDS", help="search budget (default 60)")
     p.add_argument("--workers", default=None, metavar="K", help="processes for the refinement (default: cores)")
     p.add_argument("--seed", default="0", help="seed (default 0)")
@@ -44,7 +45,7 @@ def register(sub) -> None:
 
 
 def cmd_additions(args) -> int:
-    from discovery.search.additions import AdditionsConfig, additions_search
+    from discovery.search.additions import AdditionsConfig, additions_search, known_programs
 
     n, m, p = (int_arg(k.upper(), getattr(args, k), 1) for k in ("n", "m", "p"))
     rank = int_arg("--rank", args.rank, 1)
@@ -53,9 +54,10 @@ def cmd_additions(args) -> int:
         budget=seconds_arg("--search", args.search), workers=int_arg("--workers", args.workers, 1) or os.cpu_count() or 1,
         seed=int_arg("--seed", args.seed, 0), plus=int_arg("--plus", args.plus, 0),
         walk_seconds=seconds_arg("--walk", args.walk, positive=False), sandwiches=int_arg("--sandwiches", args.sandwiches, 0))
+    out = check_out_dir(args.out if args.out else Path("runs") / "additions" / f"{n}x{m}x{p}-r{rank}")
     starts = find_starts((n, m, p), rank, args.starts, known=not args.no_known)  # a wrong program: exit 1
-    out = Path(args.out) if args.out else Path("runs") / "additions" / f"{n}x{m}x{p}-r{rank}"
-    res = additions_search(starts, config, out=out, progress=not args.quiet)
+    programs = known_programs((n, m, p), rank) if not args.no_known else []
+    res = additions_search(starts, config, out=out, progress=not args.quiet, programs=programs)
     b = res.best
     print(f"<{n},{m},{p}> rank {rank}: {b.reduced_additions} additions (A {b.a.additions}, B {b.b.additions}, "
           f"C {b.c.additions}; {b.naive_additions} plainly), best start {res.start_additions}; "

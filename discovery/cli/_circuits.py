@@ -9,16 +9,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from discovery.circuits.codegen import to_text
 from discovery.circuits.cse import METHODS
 from discovery.circuits.symbolic import SimplifiedScheme, plain, simplify_additions
-from discovery.cli._common import emit_json, int_arg, pick_one, reduced_in_file, refuse, seconds_arg
+from discovery.cli._common import check_out_file, emit_json, int_arg, pick_one, reduced_in_file, refuse, seconds_arg
 from discovery.core.verify import require_valid
 from discovery.errors import DiscoveryError
 from discovery.formats import atomic_write_text, save_figure, save_scheme, to_reduced
 
 DRAW_EXTENSIONS = (".png", ".svg", ".dot", ".graphml")
 TARGETS = {"python": ".py", "latex": ".tex", "program": ".json", "reduced": ".json"}
-KEY_HELP = "pick one scheme of a multi-scheme npz, e.g. '3,3,3' (in a folder: a file name)"
+KEY_HELP = "pick one scheme of a multi-scheme npz by its key, 3,3,3 or 3x3x3 (in a folder: a file name or a format)"
 EXITS = "Exit 0 written, 1 the scheme is not exact (nothing written), 2 bad input."
 
 
@@ -50,6 +51,9 @@ def register(sub) -> None:
     p.add_argument("--equivalents", action="store_true", help="search equivalent schemes first")
     p.add_argument("--key", help=KEY_HELP)
     p.add_argument("--dpi", default="120", help="resolution of a PNG (default 120)")
+    p.add_argument("--labels", default="auto", metavar="WHICH",
+                   help="node names on a .png or .svg: auto (every name up to 120 nodes, above that the "
+                        "inputs, products and outputs), all, io (inputs and outputs) or none (default auto)")
     p.set_defaults(func=cmd_draw)
 
     p = sub.add_parser("export", help="runnable code or equations from the simplified circuit",
@@ -91,6 +95,8 @@ def cmd_simplify(args) -> int:
         raise DiscoveryError(f"unknown --method {args.method!r}; use one of {', '.join(METHODS)}")
     if args.method != "random":
         refuse(args, f"with --method {args.method}", ["workers", "time_limit"], "they are for --method random")
+    if args.out:
+        check_out_file(args.out)
     ss, how = _program(args.path, not args.no_equivalents, tries=int_arg("--tries", args.tries, 1),
                        seed=int_arg("--seed", args.seed, 0), key=args.key, method=args.method,
                        workers=int_arg("--workers", args.workers, 1),
@@ -98,9 +104,10 @@ def cmd_simplify(args) -> int:
     n, m, p = ss.format
     print(f"<{n},{m},{p}> rank {ss.multiplications}: {ss.naive_additions} additions plainly, "
           f"{ss.reduced_additions} with {how} (A {ss.a.additions}, B {ss.b.additions}, C {ss.c.additions})")
-    print(f"intermediates: {', '.join(ss.intermediates()) or '(none)'}")
-    for name, expr in ss.equations():
-        print(f"  {name} = {expr}")
+    print(f"intermediates: {', '.join(ss.intermediates()) or '(none)'} (shared sums; u_t, v_t below: "
+          "the factors of m_t that are sums used only there)")
+    for line in to_text(ss):  # the statements and names of `export` and `draw`
+        print(f"  {line}")
     if args.out:
         save_scheme(ss.scheme, args.out)
         print(f"saved the scheme ({'equivalent, ' if 'equivalent' in how else ''}verified) to {args.out}")
@@ -113,12 +120,16 @@ def cmd_simplify(args) -> int:
 
 
 def cmd_draw(args) -> int:
+    check_out_file(args.out, extensions=DRAW_EXTENSIONS)
     ext = Path(args.out).suffix.lower()
-    if ext not in DRAW_EXTENSIONS:
-        raise DiscoveryError(f"{args.out}: unknown output extension {ext or '(none)'!r}; "
-                             f"use one of {', '.join(DRAW_EXTENSIONS)}")
     if ext != ".png":
         refuse(args, f"for a {ext} file", ["dpi"], "it is the resolution of a PNG")
+    if ext in (".dot", ".graphml"):
+        refuse(args, f"for a {ext} file", ["labels"], "a graph file names every node")
+    from discovery.circuits.draw import LABELS
+
+    if args.labels not in LABELS:
+        raise DiscoveryError(f"unknown --labels {args.labels!r}; use one of {', '.join(LABELS)}")
     dpi = int_arg("--dpi", args.dpi, 1)
     _plain_or_equivalents(args)
     from discovery.circuits.circuit import build_circuit
@@ -136,7 +147,7 @@ def cmd_draw(args) -> int:
         matplotlib.use("Agg")
         from discovery.circuits.draw import draw_circuit
 
-        fig = draw_circuit(G)
+        fig = draw_circuit(G, labels=args.labels)
         save_figure(fig, args.out, dpi=dpi, bbox_inches="tight")
     print(f"wrote {args.out} ({ss.multiplications} multiplications, {ss.reduced_additions} additions, {how})")
     return 0
@@ -153,6 +164,8 @@ def cmd_export(args) -> int:
     if args.to != "python":
         refuse(args, f"with --to {args.to}", ["name"], "it names the function of --to python")
     _plain_or_equivalents(args)
+    if args.out:
+        check_out_file(args.out, extensions=())
     from discovery.circuits.codegen import program_json, to_latex, to_python
 
     ss, how = _program(args.path, args.equivalents, args.plain, key=args.key)

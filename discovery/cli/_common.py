@@ -7,12 +7,14 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
 from discovery.core.scheme import Scheme
+from discovery.core.tensor import parse_format
 from discovery.errors import DiscoveryError, RunRecordFile
-from discovery.formats import load_schemes, read_reduced, scheme_files
+from discovery.formats import folder_problem, load_schemes, read_reduced, scheme_files
 from discovery.search.summary import Stop, to_plain
 
 KEYS_SHOWN = 6  # a bad key lists this many keys and a count, not all 93 of a library file
@@ -112,6 +114,39 @@ def seconds_arg(flag: str, text, positive: bool = True, error: type = DiscoveryE
     return x
 
 
+# ---- outputs: checked before any work starts ---------------------------------------------------
+def check_out_file(path, flag: str = "--out", extensions=None) -> Path:
+    """``path`` as an output file that can be written, else one clear error: an unknown extension
+    (``extensions``, default the scheme files'), a folder, or a parent folder that is missing, a
+    file, or not writable."""
+    from discovery.formats import EXTENSIONS
+
+    path = Path(path)
+    extensions = EXTENSIONS if extensions is None else extensions
+    if path.is_dir():
+        example = path / ("out" + (extensions[0] if extensions else ".txt"))
+        raise DiscoveryError(f"{flag} {path} is a folder; give a file name such as {example}")
+    if extensions and path.suffix.lower() not in extensions:
+        raise DiscoveryError(f"{flag} {path}: unknown extension {path.suffix or '(none)'!r}; "
+                             f"use one of {', '.join(extensions)}")
+    parent = path.parent
+    if not parent.is_dir():
+        what = folder_problem(parent) or f"the folder {parent} does not exist"
+        raise DiscoveryError(f"{flag} {path}: {what}; choose a file in an existing folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise DiscoveryError(f"{flag} {path}: the folder {parent} is not writable; choose another")
+    return path
+
+
+def check_out_dir(path, flag: str = "--out", fix: str = "choose another folder") -> Path:
+    """``path`` as an output folder that exists or can be created, else one clear error (a file
+    on the way, or a folder that is not writable)."""
+    problem = folder_problem(path)
+    if problem:
+        raise DiscoveryError(f"{flag} {path}: {problem}; {fix}")
+    return Path(path)
+
+
 # ---- scheme inputs: files or folders -----------------------------------------------------------
 def input_files(path: str | Path) -> list[Path]:
     """The scheme files of one input: the file itself, or every scheme file under a folder."""
@@ -156,19 +191,44 @@ def _keys(items, folder: bool) -> list[str]:
     return [k for k in (label_key(lbl) for lbl, _ in items) if k is not None]
 
 
+def normal_key(key: str) -> str:
+    """A key in its one spelling: ``3x3x3``, ``<3,3,3>`` and ``3,3,3`` are all ``3,3,3`` (a second
+    scheme of a format in one npz: ``3,3,3#2``, also written ``3x3x3#2``)."""
+    base, hash_, dup = key.strip().partition("#")
+    fmt = parse_format(base)
+    return (",".join(map(str, fmt)) if fmt else base.replace(" ", "")) + hash_ + dup.strip()
+
+
+def _chosen(label: str, s: Scheme, key: str) -> bool:
+    """Whether ``key`` picks this scheme: its npz key (in either spelling), its file's name in a
+    folder, or, for a scheme without an npz key, its format."""
+    lk = label_key(label)
+    if lk is not None:
+        return normal_key(lk) == normal_key(key)
+    return Path(label).name == key or ("#" not in key and parse_format(key) == s.format)
+
+
 def pick(path: str, key: str | None) -> list[tuple[str, Scheme]]:
     """The (label, scheme) pairs of ``path`` (a file or a folder); with ``key``, only the scheme(s)
-    under it: an npz key such as ``3,3,3``, or in a folder a file's name."""
+    under it: an npz key such as ``3,3,3`` or ``3x3x3``, in a folder a file's name or a format."""
     items, _ = load_input(path)
     if not items:
         raise DiscoveryError(f"{path}: holds no scheme, only run records")
     if key is None:
         return items
-    want = key.replace(" ", "")
-    chosen = [(lbl, s) for lbl, s in items if label_key(lbl) == want or Path(lbl).name == key]
+    chosen = [(lbl, s) for lbl, s in items if _chosen(lbl, s, key)]
     if not chosen:
         raise DiscoveryError(f"{path}: no scheme with key {key!r} (keys: {list_keys(_keys(items, Path(path).is_dir()))})")
     return chosen
+
+
+def key_listing(path: str, items) -> list[str]:
+    """One line per scheme of a multi-scheme input: its key, format, rank and ring."""
+    folder = Path(path).is_dir()
+    keys = [_keys([item], folder)[0] if folder or label_key(item[0]) else Path(item[0]).name for item in items]
+    width = max(map(len, keys), default=0)
+    return [f"  {k:{width}s}  <{','.join(map(str, s.format))}> rank {s.rank}, {s.ring}"
+            for k, (_, s) in zip(keys, items)]
 
 
 def pick_one(path: str, key: str | None) -> tuple[str, Scheme]:

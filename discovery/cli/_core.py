@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from discovery.cli._common import emit_json, input_files, pick, reduced_in_file, refuse
+from discovery.cli._common import check_out_file, emit_json, input_files, key_listing, pick, reduced_in_file, refuse
 from discovery.core.formulas import to_formulas
 from discovery.core.known import CATALOGUE, known
 from discovery.core.scheme import RINGS, Scheme
@@ -35,14 +35,14 @@ def register(sub) -> None:
                        "written), 2 bad input.")
     p.add_argument("src", metavar="IN", help="a scheme file or a folder of them")
     p.add_argument("dst", metavar="OUT", help="the file to write (.npz for several schemes)")
-    p.add_argument("--key", help="pick one scheme of a multi-scheme npz, e.g. '3,3,3' (in a folder: a file name)")
+    p.add_argument("--key", help="pick one scheme of a multi-scheme npz by its key, 3,3,3 or 3x3x3 (in a folder: a file name or a format)")
     p.add_argument("--allow-invalid", action="store_true", help="convert schemes that do not verify")
     p.set_defaults(func=cmd_convert)
 
     p = sub.add_parser("show", help="print formulas and operation counts",
                        description="Exit 0 if every scheme shown is exact, 1 if one is not, 2 bad input.")
     p.add_argument("path", metavar="PATH", help="a scheme file or a folder of them")
-    p.add_argument("--key", help="pick one scheme of a multi-scheme npz, e.g. '3,3,3' (in a folder: a file name)")
+    p.add_argument("--key", help="pick one scheme of a multi-scheme npz by its key, 3,3,3 or 3x3x3 (in a folder: a file name or a format)")
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("known", help="the catalogue of known algorithms")
@@ -155,6 +155,7 @@ def _verify_summary(tally: dict, ring: str | None) -> str:
 
 
 def cmd_convert(args) -> int:
+    check_out_file(args.dst, "OUT")
     items = pick(args.src, args.key)
     for label, s in items:
         rep = verify(s)
@@ -184,6 +185,12 @@ def print_scheme(s: Scheme, label: str = "") -> None:
 
 def cmd_show(args) -> int:
     items = pick(args.path, args.key)
+    if args.key is None and len(items) > 1:
+        # the formulas of 93 schemes are tens of thousands of lines: list what there is instead
+        print(f"{args.path} holds {len(items)} schemes; show one with --key KEY "
+              "(an npz key such as 3,3,3 or 3x3x3; in a folder a file name or a format):")
+        print("\n".join(key_listing(args.path, items)))
+        return 0
     for q, (label, s) in enumerate(items):
         if q:
             print()
@@ -203,6 +210,8 @@ def cmd_known(args) -> int:
             n, m, p = k.format
             print(f"{k.name:16s} <{n},{m},{p}> rank {k.rank:3d}  {k.description}")
         return 0
+    if args.out:
+        check_out_file(args.out)
     s = known(args.name)
     if args.out:
         print(f"wrote {save_schemes([s], args.out)}")

@@ -13,7 +13,7 @@ def register(sub) -> None:
 
 
 def cmd_demo(args) -> int:
-    from discovery.cli._common import int_arg
+    from discovery.cli._common import check_out_dir, int_arg
     from discovery.cli._core import print_scheme
     from discovery.core.known import strassen, winograd
     from discovery.core.transforms import fingerprint
@@ -21,6 +21,8 @@ def cmd_demo(args) -> int:
     from discovery.search.solver import discover
 
     seed = int_arg("--seed", args.seed, 0)
+    if args.out:
+        check_out_dir(args.out)
     with tempfile.TemporaryDirectory(prefix="discovery-demo-") as tmp:
         out = args.out or tmp
         print(f"Fitting ternary sum-product networks with r = 7 to the 2x2 matrix product (seed {seed}) ...")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # Light imports only: the solver itself (torch) loads when the command runs.
-from discovery.cli._common import emit_json, exit_code, int_arg, seconds_arg
+from discovery.cli._common import check_out_dir, emit_json, exit_code, int_arg, seconds_arg
 from discovery.search.solver import STRATEGIES, SolverConfig, SolverConfigError
 from discovery.search.summary import Stop
 
@@ -56,6 +56,8 @@ def _int(name: str, text):
 def cmd_discover(args) -> int:
     if args.rank is None:
         raise SolverConfigError("--rank R is required (the number of multiplications)")
+    if args.out:
+        check_out_dir(args.out)
     time_limit = seconds_arg("time-limit", args.time_limit, positive=False, error=SolverConfigError)
     # a time limit alone is a budget: restarts go on until it is spent
     restarts = _int("restarts", args.restarts) if args.restarts is not None else (

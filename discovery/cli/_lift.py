@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
-from discovery.cli._common import emit_json, int_arg, pick_one, seconds_arg
-from discovery.errors import DiscoveryError
+from discovery.cli._common import check_out_dir, check_out_file, emit_json, int_arg, pick_one, seconds_arg
 
 DEFAULT_DIR = Path("runs") / "lift"
 
@@ -22,7 +20,7 @@ def register(sub) -> None:
                     "an exact scheme was written, 1 if none was found (the message says whether "
                     "that is a proof), 2 on bad input.")
     p.add_argument("path", metavar="PATH", help="a scheme file or a folder holding one")
-    p.add_argument("--key", help="pick one scheme of a multi-scheme npz, e.g. '4,4,4'")
+    p.add_argument("--key", help="pick one scheme of a multi-scheme npz by its key, 4,4,4 or 4x4x4")
     p.add_argument("--ring", default=None, help="Z2 or Z3: the ring the scheme is valid over "
                    "(default: the ring the file declares, else Z2 if valid modulo 2, else Z3)")
     p.add_argument("-o", "--out", default=None, metavar="FILE",
@@ -45,37 +43,6 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_lift)
 
 
-def check_output_file(path: Path, flag: str = "--out") -> Path:
-    """Refuse an output file that cannot be written, before any work: unknown extension, a
-    folder, or a parent that is missing, not a folder, or not writable."""
-    from discovery.formats import EXTENSIONS
-
-    if path.is_dir():
-        raise DiscoveryError(f"{flag} {path} is a folder; give a file name such as {path / 'lifted.json'}")
-    if path.suffix.lower() not in EXTENSIONS:
-        raise DiscoveryError(f"{flag} {path}: unknown extension {path.suffix or '(none)'!r}; "
-                             f"use one of {', '.join(EXTENSIONS)}")
-    parent = path.parent
-    if not parent.is_dir():
-        what = "is a file, not a folder" if parent.exists() else "does not exist"
-        raise DiscoveryError(f"{flag} {path}: {parent} {what}; choose a file in an existing folder")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise DiscoveryError(f"{flag} {path}: the folder {parent} is not writable; choose another")
-    return path
-
-
-def _check_default_dir(folder: Path) -> None:
-    """The default folder need not exist yet, but the nearest existing folder above it must
-    take it."""
-    probe = folder
-    while not probe.exists():
-        probe = probe.parent
-    if not probe.is_dir():
-        raise DiscoveryError(f"cannot create {folder}: {probe} is a file; give --out FILE")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise DiscoveryError(f"cannot write into {folder} ({probe} is not writable); give --out FILE")
-
-
 def cmd_lift(args) -> int:
     from discovery.core.transforms import fingerprint
     from discovery.formats import save_scheme
@@ -85,9 +52,9 @@ def cmd_lift(args) -> int:
         ring=args.ring, max_steps=int_arg("--max-steps", args.max_steps, 1),
         retries=int_arg("--retries", args.retries, 0), attempts=int_arg("--attempts", args.attempts, 1),
         seed=int_arg("--seed", args.seed, 0), symmetry=args.symmetry, time_limit=seconds_arg("--time-limit", args.time_limit))
-    out = check_output_file(Path(args.out)) if args.out else None
+    out = check_out_file(args.out) if args.out else None
     if out is None:
-        _check_default_dir(DEFAULT_DIR)
+        check_out_dir(DEFAULT_DIR, "the default folder", fix="give --out FILE")
     label, s = pick_one(args.path, args.key)
     res = lift(s, config)
     say = sys.stderr if args.json else sys.stdout

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from discovery.cli._common import emit_json, int_arg, seconds_arg
+from discovery.cli._common import check_out_dir, emit_json, int_arg, seconds_arg
 
 
 def register(sub) -> None:
@@ -76,8 +76,7 @@ def cmd_meta(args) -> int:
         margin=num("--margin", args.margin, 0), ring=args.ring, seed=num("--seed", args.seed, 0),
         start=args.start.strip())
     out = Path(args.out) if args.out else Path("runs") / "meta"
-    if out.exists() and not out.is_dir():
-        raise MetaConfigError(f"{out} is a file; give --out a folder")
+    check_out_dir(out, fix="give --out a folder")
     say = sys.stderr if args.json else sys.stdout
     if not args.quiet:
         print(f"meta search over {len(config.formats)} format(s) with {config.n_walkers} walker(s), strategy "

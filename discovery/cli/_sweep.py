@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 from discovery.cli._common import emit_json, exit_code, int_arg, seconds_arg
 from discovery.search.summary import Stop
@@ -49,6 +50,7 @@ def _int(name: str, text, low: int = 0):
 
 
 def cmd_sweep(args) -> int:
+    t0 = time.monotonic()
     from discovery.search.sweeps import formats_up_to, parse_formats, parse_ranks
 
     if (args.formats is None) == (args.max_dim is None):
@@ -75,9 +77,26 @@ def cmd_sweep(args) -> int:
     print("\n".join(gap_lines(rows)))
     print(f"cells: {len(result.cells)} ({result.out / 'cells.csv'}); comparison: {csv_path}, {png_path}"
           + (" (interrupted: rerun to resume)" if result.stop is Stop.INTERRUPTED else ""))
+    print(result.budget_line(_process_age(time.monotonic() - t0)))
     if args.json:
         emit_json(result)
     return exit_code(bool(result.best), result.stop)
+
+
+def _process_age(fallback: float) -> float:
+    """Seconds since this process started (the interpreter's start-up and the imports included),
+    from /proc on Linux; ``fallback`` elsewhere, or in a process that runs more than this command."""
+    import os
+
+    try:
+        with open("/proc/self/stat") as f:
+            ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as f:
+            uptime = float(f.read().split()[0])
+        age = uptime - ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return fallback
+    return age if fallback <= age < fallback + 30 else fallback
 
 
 def cmd_report(args) -> int:

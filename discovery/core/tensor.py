@@ -17,6 +17,8 @@ with ``T[i*m + j, j*p + k, k*n + i] = 1`` and 0 elsewhere.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 
@@ -61,3 +63,15 @@ def _entry(letter: str, row: int, col: int, size: int) -> str:
 def c_index(n: int, p: int, i: int, k: int) -> int:
     """Column of w holding C[i, k]: ``k*n + i`` (the transposed convention)."""
     return k * n + i
+
+
+_FORMAT = re.compile(r"<?\s*(\d+)\s*(?:[xX×,]|\s)\s*(\d+)\s*(?:[xX×,]|\s)\s*(\d+)\s*>?")
+
+
+def parse_format(text: str) -> tuple[int, int, int] | None:
+    """``"3x3x4"``, ``"3,3,4"``, ``"<3,3,4>"`` or ``"3 3 4"`` -> (3, 3, 4): one syntax accepted
+    everywhere a format is named (``--key``, ``--formats``); None if ``text`` names no format."""
+    mt = _FORMAT.fullmatch(str(text).strip())
+    if mt is None or (str(text).strip().startswith("<") != str(text).strip().endswith(">")):
+        return None
+    return tuple(int(g) for g in mt.groups())  # type: ignore[return-value]

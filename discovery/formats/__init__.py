@@ -32,6 +32,7 @@ from pathlib import Path
 
 from discovery._io import atomic_write_bytes
 from discovery._io import atomic_write_text as atomic_write_text
+from discovery._io import folder_problem as folder_problem
 from discovery._io import save_figure as save_figure
 from discovery.core.scheme import Provenance, Ring, Scheme
 from discovery.core.symmetry import SymmetricScheme, SymmetryGroup, detect_symmetry

@@ -131,6 +131,27 @@ def known_starts(fmt, rank: int) -> list[Scheme]:
     return out
 
 
+def known_programs(fmt, rank: int) -> list[SimplifiedScheme]:
+    """Verified programs for the Kronecker products of two known algorithms that have format
+    ``fmt`` and rank ``rank``, built stage by stage (:func:`discovery.circuits.products.kron_simplified`)
+    from each factor's shared-subexpression program and its alternative basis; cheapest first.
+    Winograd ⊗ Winograd in the alternative basis: 156 additions for <4,4,4> rank 49."""
+    from discovery.circuits.basis import alternative_basis
+    from discovery.circuits.products import kron_simplified
+    from discovery.circuits.symbolic import simplify_additions
+    from discovery.core.known import CATALOGUE, known
+
+    base = [known(name) for name in CATALOGUE]
+    out = []
+    for s1 in base:
+        for s2 in base:
+            if s1.rank * s2.rank != rank or tuple(a * b for a, b in zip(s1.format, s2.format)) != tuple(fmt):
+                continue
+            forms = [[simplify_additions(s), alternative_basis(s)] for s in (s1, s2)]
+            out += [kron_simplified(x1, x2) for x1 in forms[0] for x2 in forms[1]]
+    return sorted(out, key=lambda ss: ss.reduced_additions)
+
+
 def scheme_key(s: Scheme) -> str:
     """A short digest equal for integer schemes equal up to term order and the signs of the
     factors (each term's u and v start positive, the signs go to w); fast on integer arrays
@@ -158,9 +179,10 @@ def refine(s: Scheme, runs: int, seed: int, executor=None, workers: int = 1) -> 
 
 
 def additions_search(starts: list[Scheme], config: AdditionsConfig, out=None, executor=None,
-                     progress: bool = False) -> AdditionsResult:
+                     progress: bool = False, programs: list[SimplifiedScheme] = ()) -> AdditionsResult:
     """Search variants of ``starts`` (verified schemes of one format and rank) for the fewest
-    additions; see the module docstring.
+    additions; see the module docstring. ``programs``: verified programs of the same format and
+    rank to beat (e.g. :func:`known_programs`); the best of them is the best so far.
 
     Each round makes ``config.workers`` batches of variants (from ``config.workers`` parents) at
     once and then refines up to that many promising ones at once, on ``executor`` (anything with
@@ -185,7 +207,11 @@ def additions_search(starts: list[Scheme], config: AdditionsConfig, out=None, ex
 
         own = executor = cf.ProcessPoolExecutor(config.workers, mp_context=multiprocessing.get_context("spawn"))
     try:
-        return _search(starts, config, folder, state, saved_pool, best, executor, progress)
+        for ss in programs:
+            if ss.format != fmt or ss.multiplications != rank:
+                raise DiscoveryError("every given program must have the starts' format and rank")
+        return _search(starts, config, folder, state, saved_pool, best, executor, progress,
+                       [ss.check() for ss in programs])
     finally:
         if own is not None:
             own.shutdown(cancel_futures=True)
@@ -222,7 +248,7 @@ def _run(executor, fn, calls: list[tuple]) -> list:
     return [f.result() for f in futures]
 
 
-def _search(starts, config, folder, state, saved_pool, best, executor, progress) -> AdditionsResult:
+def _search(starts, config, folder, state, saved_pool, best, executor, progress, programs) -> AdditionsResult:
     fmt, rank = starts[0].format, starts[0].rank
     pool: dict[str, tuple[int, Scheme]] = {}
     seen: set[str] = set()
@@ -243,9 +269,12 @@ def _search(starts, config, folder, state, saved_pool, best, executor, progress)
     if best is None:
         best_fp = min(pool, key=lambda k: (pool[k][0], k))
         best = refine(pool[best_fp][1], config.refine_runs, config.seed)
+    best = min([best, *programs], key=lambda ss: ss.reduced_additions)  # the first of equals: the saved one
     rounds = int(state.get("rounds", 0))
     spent = float(state.get("seconds", 0.0))
     history = [tuple(h) for h in state.get("history", [])] or [(spent, best.reduced_additions)]
+    if history[-1][1] > best.reduced_additions:  # a given program beats the folder's best
+        history.append((spent, best.reduced_additions))
     cfg_record = {"command": "additions", "format": list(fmt), "rank": rank, "config": asdict(config),
                   "starts": [s.provenance.source or s.name for s in starts]}
 

@@ -15,7 +15,9 @@ import numpy as np
 from discovery.core.scheme import Provenance, Ring, Scheme
 from discovery.core.symmetry import SymmetricScheme, detect_symmetry
 from discovery.errors import DiscoveryError
-from discovery.search.flips._encode import MAX_LENGTH, decode_arrays
+from discovery.search.flips._encode import decode_arrays
+
+MAX_LENGTH = 64  # one 64-bit word per factor row (n·n <= 64: n <= 8)
 
 RINGS = ("Z2", "ZT")
 
@@ -119,8 +121,8 @@ def decode(slots: Slots, provenance: Provenance | None = None) -> tuple[Scheme, 
     """The expanded scheme of ``slots`` (each slot's orbit in the order id, σ, σ²; over Z2 a slot
     of equal factors gives one term; then the fixed points) and its symmetric form."""
     n, ring = slots.n, slots.ring
-    U, V, W = decode_arrays(n, n, n, slots.pos, slots.neg)
-    FU, FV, FW = decode_arrays(n, n, n, slots.fpos, slots.fneg)
+    U, V, W = decode_arrays(n, n, n, slots.pos[..., None], slots.neg[..., None])  # one word per row
+    FU, FV, FW = decode_arrays(n, n, n, slots.fpos[..., None], slots.fneg[..., None])
     reps = [np.concatenate([a, f]) for a, f in zip((U, V, W), (FU, FV, FW))]
     fixed = np.concatenate([(slots.pos[0] == slots.pos[1]) & (slots.pos[1] == slots.pos[2]) if slots.z2
                             else np.zeros(slots.pos.shape[1], dtype=bool), np.ones(slots.fpos.shape[1], bool)])

@@ -41,7 +41,9 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from discovery.search.flips._kernels import _add, _next, _same
+from discovery.search.flips._moves import add1 as _add
+from discovery.search.flips._moves import next_u64 as _next
+from discovery.search.flips._moves import same1 as _same
 
 _ZERO = np.uint64(0)
 _ONE = np.uint64(1)

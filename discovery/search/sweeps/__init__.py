@@ -16,6 +16,8 @@ from discovery.search.sweeps._config import SweepConfigError as SweepConfigError
 from discovery.search.sweeps._config import formats_up_to as formats_up_to
 from discovery.search.sweeps._config import parse_formats as parse_formats
 from discovery.search.sweeps._config import parse_ranks as parse_ranks
+from discovery.search.sweeps._flips import flips_cell as flips_cell
+from discovery.search.sweeps._flips import prime_flips as prime_flips
 from discovery.search.sweeps._plan import planned_ranks as planned_ranks
 from discovery.search.sweeps._report import comparison_figure as comparison_figure
 from discovery.search.sweeps._report import comparison_rows as comparison_rows
@@ -28,6 +30,6 @@ from discovery.search.sweeps._run import sweep_with as sweep_with
 
 __all__ = [
     "CellResult", "STRATEGIES", "SweepConfig", "SweepConfigError", "SweepResult", "comparison_figure",
-    "comparison_rows", "fewest_additions", "formats_up_to", "gap_lines", "parse_formats", "parse_ranks",
-    "planned_ranks", "read_cells", "sweep", "sweep_with", "write_report",
+    "comparison_rows", "fewest_additions", "flips_cell", "formats_up_to", "gap_lines", "parse_formats", "parse_ranks",
+    "planned_ranks", "prime_flips", "read_cells", "sweep", "sweep_with", "write_report",
 ]

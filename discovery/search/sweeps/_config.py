@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from discovery._io import folder_problem
+from discovery.core.tensor import parse_format
 from discovery.errors import DiscoveryError
 
 Format = tuple[int, int, int]
@@ -36,16 +38,23 @@ class SweepConfigError(DiscoveryError):
 
 
 def parse_formats(text: str) -> tuple[Format, ...]:
-    """``"2x2x2,2x3x4"`` -> ((2, 2, 2), (2, 3, 4)); one clear error naming a bad item."""
-    items = [t.strip() for t in str(text).split(",") if t.strip()]
+    """``"2x2x2,2x3x4"`` -> ((2, 2, 2), (2, 3, 4)); also ``"2,2,2;2,3,4"`` and a single ``"2,3,4"``
+    (the format syntax of :func:`discovery.core.tensor.parse_format`); one clear error naming a
+    bad item."""
+    text = str(text).strip()
+    one = parse_format(text)
+    if one is not None:
+        return (one,)
+    items = [t.strip() for t in text.split(";" if ";" in text else ",") if t.strip()]
     if not items:
         raise SweepConfigError("--formats is empty; give formats like 2x2x2,2x3x4 (or --max-dim D)")
     out = []
     for t in items:
-        mt = re.fullmatch(r"(\d+)\s*[xX]\s*(\d+)\s*[xX]\s*(\d+)", t)
-        if not mt:
-            raise SweepConfigError(f"format {t!r} is malformed; write NxMxP, e.g. 2x3x4")
-        out.append(tuple(int(g) for g in mt.groups()))
+        fmt = parse_format(t)
+        if fmt is None:
+            raise SweepConfigError(f"format {t!r} is malformed; write NxMxP or N,M,P, e.g. 2x3x4 "
+                                   "(several: 2x2x2,2x3x4 or 2,2,2;2,3,4)")
+        out.append(fmt)
     return tuple(out)
 
 
@@ -179,6 +188,9 @@ class SweepConfig:
         elif out.is_dir() and any(out.iterdir()):
             raise SweepConfigError(f"{out} is not empty and holds no sweep; choose another --out")
         if not create:
+            problem = folder_problem(out)
+            if problem:
+                raise SweepConfigError(f"--out {out}: {problem}; choose another folder")
             return out
         try:
             out.mkdir(parents=True, exist_ok=True)

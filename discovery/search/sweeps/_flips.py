@@ -94,8 +94,11 @@ def _walk_plan(executor, budget: float) -> tuple[int, int, float]:
     return tasks, walkers, max(MIN_SLICE_S, budget / SLICES)
 
 
-def flips_cell(fmt, rank: int, budget: float, seed: int, folder: Path, executor) -> CellResult:
-    """Walk the flip graph down to ``rank`` for at most ``budget`` seconds on ``executor``."""
+def flips_cell(fmt, rank: int, budget: float, seed: int, folder: Path, executor, additions: bool = True) -> CellResult:
+    """Walk the flip graph down to ``rank`` for at most ``budget`` seconds on ``executor``.
+
+    ``additions``: count the fewest additions of the best schemes (``simplify``; up to a minute on
+    <8,8,8>); False leaves ``fewest_additions`` empty and names the first best scheme's file."""
     n, m, p = fmt
     folder.mkdir(parents=True, exist_ok=True)
     store = scheme_store(folder, fmt, seed)
@@ -157,7 +160,10 @@ def flips_cell(fmt, rank: int, budget: float, seed: int, folder: Path, executor)
                     continue
         if lost >= max(3, 2 * tasks) and not reached():
             break
-    adds, best_file = fewest_additions([x for x, _ in low.values()], [q for _, q in low.values()])
+    if additions:
+        adds, best_file = fewest_additions([x for x, _ in low.values()], [q for _, q in low.values()])
+    else:
+        adds, best_file = None, min((Path(q).name for _, q in low.values()), default=None)
     return CellResult(
         n=n, m=m, p=p, rank=rank, strategy="flips", reached=reached(), restarts=0, walks=walks,
         successes=successes, time_to_first_s=first, distinct=len(low), new=new, best_residual=None,

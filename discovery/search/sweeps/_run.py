@@ -43,6 +43,10 @@ class SweepResult(Summary):
         out: the sweep folder. elapsed_s: seconds of this run.
         stop: ``Stop.DONE`` (every planned cell ran) or ``Stop.INTERRUPTED`` (Ctrl-C; rerun to resume).
         executor: where the cells ran, in words.
+        startup_s: seconds this run spent starting the executor's workers (processes, imports,
+            compiled kernels) before its first cell: charged to no cell's budget.
+        cells_s: wall seconds of this run's cells (each budget, plus simplifying what it found).
+        resumed: cells taken from an earlier run into the same folder.
     """
 
     config: SweepConfig
@@ -52,6 +56,22 @@ class SweepResult(Summary):
     elapsed_s: float
     stop: Stop
     executor: str
+    startup_s: float = 0.0
+    cells_s: float = 0.0
+    resumed: int = 0
+
+    def budget_line(self, total_s: float | None = None) -> str:
+        """Where this run's time went: the cells' budgets and what lies outside them (``total_s``:
+        the whole command's seconds, default this run's ``elapsed_s``)."""
+        total = self.elapsed_s if total_s is None else total_s
+        ran = len(self.cells) - self.resumed
+        if not ran:
+            return f"time: no cell ran (all {len(self.cells)} had finished before); {total:.1f} s in all"
+        other = max(total - self.startup_s - self.cells_s, 0.0)
+        return (f"time: {ran} cell(s) of {self.config.budget:g} s budget each took {self.cells_s:.1f} s "
+                f"(simplifying what they found included); outside the budgets: {self.startup_s:.1f} s starting "
+                f"the workers (processes, imports, kernels) and {other:.1f} s of start-up, records and report; "
+                f"{total:.1f} s in all")
 
 
 def _fmt_name(f: Format) -> str:
@@ -106,8 +126,10 @@ def sweep_with(config: SweepConfig, executor, progress: bool = False) -> SweepRe
     out = config.prepare_out()
     atomic_write_text(out / CONFIG_NAME, json.dumps(config.to_json(), indent=1) + "\n")
     done = read_cells(out)
+    done_before = len(done)
     order = list(done.values())
     t0 = time.monotonic()
+    startup = in_cells = 0.0
     warm = False
     stop = Stop.DONE
     bar = _bar(progress, len(done))
@@ -117,9 +139,12 @@ def sweep_with(config: SweepConfig, executor, progress: bool = False) -> SweepRe
                 cell = done.get((fmt, rank))
                 if cell is None:
                     if not warm:  # worker start-up is not charged to the first cell's budget
+                        t = time.monotonic()
                         _warm_up(config, executor)
-                        warm = True
+                        startup, warm = time.monotonic() - t, True
+                    t = time.monotonic()
                     cell = _run_cell(config, fmt, rank, out, executor)
+                    in_cells += time.monotonic() - t
                     done[(fmt, rank)] = cell
                     order.append(cell)
                     best = _write_state(out, order, fmt)
@@ -133,7 +158,8 @@ def sweep_with(config: SweepConfig, executor, progress: bool = False) -> SweepRe
         bar.close()
     best = best_of(order)
     return SweepResult(config=config, cells=tuple(order), best=best, out=out,
-                       elapsed_s=time.monotonic() - t0, stop=stop, executor=executor.describe())
+                       elapsed_s=time.monotonic() - t0, stop=stop, executor=executor.describe(),
+                       startup_s=round(startup, 2), cells_s=round(in_cells, 2), resumed=done_before)
 
 
 def _warm_up(config: SweepConfig, executor) -> None:
@@ -142,8 +168,12 @@ def _warm_up(config: SweepConfig, executor) -> None:
     if config.strategy == "als":
         executor.warm_up(SOLVER_MODULES)
         return
+    from discovery._kernels import announce_if_cold
+    from discovery.search.executor import LocalExecutor
     from discovery.search.sweeps._flips import prime_flips
 
+    if isinstance(executor, LocalExecutor) and executor.workers > 1:
+        announce_if_cold("flip")  # the workers compile (sharing numba's disk cache), not this process
     # "flips" never loads torch; "auto" needs the solver too
     modules = ("discovery.search.flips",) + (SOLVER_MODULES if config.strategy == "auto" else ())
     executor.warm_up(modules, prime=prime_flips)
