@@ -72,10 +72,13 @@ def _starts_above(folder: Path, fmt, rank: int) -> list:
     return [start if start.rank > rank else standard(*fmt)]
 
 
-def flips_cell(fmt, rank: int, budget: float, seed: int, folder: Path, executor) -> CellResult:
+def flips_cell(fmt, rank: int, budget: float, seed: int, folder: Path, executor, additions: bool = True) -> CellResult:
     """Walk the flip graph down to ``rank`` for at most ``budget`` seconds on ``executor``:
     :func:`~discovery.search.flips.flip_search` on it (the slice driver and its pool), from the
-    lowest-rank schemes the folder holds above ``rank``, writing into the folder."""
+    lowest-rank schemes the folder holds above ``rank``, writing into the folder.
+
+    ``additions``: count the fewest additions of the best schemes (``simplify``; up to a minute on
+    <8,8,8>); False leaves ``fewest_additions`` empty and names the first best scheme's file."""
     from discovery.search.flips import flip_search
 
     n, m, p = fmt
@@ -104,7 +107,10 @@ def flips_cell(fmt, rank: int, budget: float, seed: int, folder: Path, executor)
     low_rank = min((x.rank for x, _ in low.values()), default=None)
     low = {fp: v for fp, v in low.items() if v[0].rank == low_rank}
     reached = low_rank is not None and low_rank <= rank
-    adds, best_file = fewest_additions([x for x, _ in low.values()], [q for _, q in low.values()])
+    if additions:
+        adds, best_file = fewest_additions([x for x, _ in low.values()], [q for _, q in low.values()])
+    else:
+        adds, best_file = None, min((Path(q).name for _, q in low.values()), default=None)
     return CellResult(
         n=n, m=m, p=p, rank=rank, strategy="flips", reached=reached, restarts=0,
         walks=res.walks if res else 0, successes=int(reached and res is not None),
