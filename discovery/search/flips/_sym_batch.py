@@ -242,25 +242,22 @@ def run_on(executor, config, slots: Slots, hv, t0: float, progress: bool) -> Non
 
 
 class _Bar:
-    """Live progress on stderr (tqdm): best rank, runs done and their ranks, flips per second."""
+    """Progress on stderr (the shared helper: a bar on a terminal, plain lines elsewhere): best rank,
+    runs done and their ranks, flips per second."""
 
     def __init__(self, config, hv):
-        from tqdm import tqdm
+        from discovery._progress import Progress
 
         self.hv = hv
         total = config.time_limit if config.time_limit is not None else None
-        self.bar = tqdm(total=round(total, 1) if total else None, leave=False,
-                        bar_format="{desc} {bar:12} {n:.0f}/{total_fmt} s{postfix}")
+        self.bar = Progress(f"<{config.n},{config.n},{config.n}> {config.ring}",
+                            total=round(total, 1) if total else None, unit="s")
 
     def update(self, now: float, flips: int) -> None:
         hv = self.hv
         ranks = " ".join(f"{r}:{c}" for r, c in sorted(hv.rank_counts.items())[:6])
-        self.bar.set_description_str(f"<{hv.config.n},{hv.config.n},{hv.config.n}> {hv.config.ring} "
-                                     f"best {hv.best_rank}", refresh=False)
-        self.bar.set_postfix_str(f"runs {hv.runs} [{ranks}], {flips / max(now, 1e-9) / 1e6:.2f} M flips/s",
-                                 refresh=False)
-        self.bar.n = min(now, self.bar.total) if self.bar.total else now
-        self.bar.refresh()
+        self.bar.set(now, desc=f"<{hv.config.n},{hv.config.n},{hv.config.n}> {hv.config.ring} best {hv.best_rank}",
+                     postfix=f"runs {hv.runs} [{ranks}], {flips / max(now, 1e-9) / 1e6:.2f} M flips/s")
 
     def close(self) -> None:
         self.bar.close()
