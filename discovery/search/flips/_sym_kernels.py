@@ -475,19 +475,29 @@ def _walk(P, N, Sarr, nfix, rng, stall, steps, best, BP, BN, BS, best_at, err, w
         sgn = 0
         count = 0
         if z2:  # equal masks, no signs: count the partners, then take the chosen one
+            Pw = P[w]
             for q in range(3):
+                row = Pw[q]
                 for jj in range(S):
-                    count += (P[w, q, jj] == pi) & (jj != i)
+                    count += row[jj] == pi
+            count -= 1  # slot i's own factor x
+            for q in range(3):
+                if q != x and Pw[q, i] == pi:
+                    count -= 1
             if count > 0:
                 pick = _below(rng, w, count)
                 for q in range(3):
+                    row = Pw[q]
                     for jj in range(S):
-                        if P[w, q, jj] == pi and jj != i:
+                        if row[jj] == pi and jj != i:
                             if pick == 0:
                                 j = jj
                                 kk = (q - x + 3) % 3
                                 sgn = 1
+                                break
                             pick -= 1
+                    if j >= 0:
+                        break
         else:
             for jj in range(S):
                 if jj == i:
