@@ -55,6 +55,8 @@ ERR_ZERO = 2        # a live slot has a zero factor after the reductions
 ERR_FIXED = 3       # the fixed-point count is wrong, or a ZT slot has equal factors
 ERR_TENSOR = 4      # the expanded scheme is not the <n,n,n> tensor
 ERR_RANK = 5        # the rank is out of step
+ERR_TABLE = 6       # the Z2 factor-count table disagrees with a recount
+_GOLD = np.uint64(0x9E3779B97F4A7C15)
 
 
 @nb.njit(cache=True, inline="always")
@@ -440,6 +442,79 @@ def _save_best(P, N, Sarr, BP, BN, BS, w):
     BS[w] = S
 
 
+# ---- Z2: a count of every factor value, so that a factor without a partner is rejected in O(1) --
+@nb.njit(cache=True, inline="always")
+def _home(v, mask):
+    return np.int64(((v * _GOLD) >> _S32) & np.uint64(mask))
+
+
+@nb.njit(cache=True)
+def _tget(K, C, v, mask):
+    """How many factor positions hold the value v (open addressing, linear probing)."""
+    i = _home(v, mask)
+    while K[i] != _ZERO:
+        if K[i] == v:
+            return C[i]
+        i = (i + 1) & mask
+    return 0
+
+
+@nb.njit(cache=True)
+def _tinc(K, C, v, mask):
+    i = _home(v, mask)
+    while K[i] != _ZERO and K[i] != v:
+        i = (i + 1) & mask
+    K[i] = v
+    C[i] += 1
+
+
+@nb.njit(cache=True)
+def _tdec(K, C, v, mask):
+    """One occurrence of v less; a value that reaches 0 is deleted by shifting its cluster back."""
+    i = _home(v, mask)
+    while K[i] != v:
+        i = (i + 1) & mask
+    C[i] -= 1
+    if C[i] > 0:
+        return
+    j = i
+    while True:
+        j = (j + 1) & mask
+        if K[j] == _ZERO:
+            break
+        k = _home(K[j], mask)
+        if (i < k <= j) if i <= j else (i < k or k <= j):
+            continue  # K[j] sits between its home and the hole: it stays
+        K[i] = K[j]
+        C[i] = C[j]
+        i = j
+    K[i] = _ZERO
+    C[i] = 0
+
+
+@nb.njit(cache=True)
+def _tbuild(K, C, P, w, S, mask):
+    K[:] = _ZERO
+    C[:] = 0
+    for q in range(3):
+        for s in range(S):
+            _tinc(K, C, P[w, q, s], mask)
+
+
+@nb.njit(cache=True)
+def _table_ok(K, C, P, w, S, mask):
+    for q in range(3):
+        for s in range(S):
+            v = P[w, q, s]
+            c = 0
+            for q2 in range(3):
+                for s2 in range(S):
+                    c += P[w, q2, s2] == v
+            if _tget(K, C, v, mask) != c:
+                return False
+    return True
+
+
 @nb.njit(cache=True)
 def _walk(P, N, Sarr, nfix, rng, stall, steps, best, BP, BN, BS, best_at, err, w, nflips, run_flips,
           goal, margin, plus_after, z2, f0, FP, FN, n, check, greedy):
@@ -448,6 +523,15 @@ def _walk(P, N, Sarr, nfix, rng, stall, steps, best, BP, BN, BS, best_at, err, w
     rank = 3 * S - 2 * nfix[w] + f0
     flips = 0
     tries = 0
+    use_t = z2 and greedy == 0
+    size = 16
+    while size < 12 * P.shape[2]:
+        size *= 2
+    mask = size - 1
+    TK = np.zeros(size, np.uint64)
+    TC = np.zeros(size, np.int64)
+    if use_t:
+        _tbuild(TK, TC, P, w, S, mask)
     while flips < nflips and steps[w] < run_flips and tries < 8 * nflips and best[w] > goal:
         tries += 1
         stall[w] += 1
@@ -457,6 +541,8 @@ def _walk(P, N, Sarr, nfix, rng, stall, steps, best, BP, BN, BS, best_at, err, w
             if S2 != S:
                 S = S2
                 Sarr[w] = S
+                if use_t:
+                    _tbuild(TK, TC, P, w, S, mask)
                 nfix[w] = _count_fixed(P, N, w, S, z2)
                 rank = 3 * S - 2 * nfix[w] + f0
                 if check:
@@ -476,14 +562,15 @@ def _walk(P, N, Sarr, nfix, rng, stall, steps, best, BP, BN, BS, best_at, err, w
         count = 0
         if z2:  # equal masks, no signs: count the partners, then take the chosen one
             Pw = P[w]
-            for q in range(3):
-                row = Pw[q]
-                for jj in range(S):
-                    count += row[jj] == pi
-            count -= 1  # slot i's own factor x
-            for q in range(3):
-                if q != x and Pw[q, i] == pi:
-                    count -= 1
+            if use_t:
+                count = _tget(TK, TC, pi, mask)
+            else:
+                for q in range(3):
+                    row = Pw[q]
+                    for jj in range(S):
+                        count += row[jj] == pi
+            for q in range(3):  # slot i's own factors
+                count -= Pw[q, i] == pi
             if count > 0:
                 pick = _below(rng, w, count)
                 for q in range(3):
@@ -543,6 +630,8 @@ def _walk(P, N, Sarr, nfix, rng, stall, steps, best, BP, BN, BS, best_at, err, w
                     + int(_alleq_with(P, N, w, j, qz, zp, zn)) - int(_alleq(P, N, w, j)))
             if dfix < 0:
                 continue  # a fixed point would become an orbit (rank + 2): left to plus transitions
+        oy = P[w, y, i]
+        oz = P[w, qz, j]
         P[w, y, i] = yp
         N[w, y, i] = yn
         P[w, qz, j] = zp
@@ -582,9 +671,18 @@ def _walk(P, N, Sarr, nfix, rng, stall, steps, best, BP, BN, BS, best_at, err, w
             Sarr[w] = S
             nfix[w] = _count_fixed(P, N, w, S, z2)
             stall[w] = 0
+            if use_t:
+                _tbuild(TK, TC, P, w, S, mask)
+        elif use_t:
+            _tdec(TK, TC, oy, mask)
+            _tinc(TK, TC, yp, mask)
+            _tdec(TK, TC, oz, mask)
+            _tinc(TK, TC, zp, mask)
         rank = 3 * S - 2 * nfix[w] + f0
         if check:
             e = _check(P, N, Sarr, nfix, w, f0, FP, FN, n, z2, rank)
+            if e == 0 and use_t and not _table_ok(TK, TC, P, w, S, mask):
+                e = ERR_TABLE
             if e != 0:
                 err[w] = e
                 break
