@@ -532,9 +532,13 @@ def _walk(P, N, Sarr, nfix, rng, stall, steps, best, BP, BN, BS, best_at, err, w
     TC = np.zeros(size, np.int64)
     if use_t:
         _tbuild(TK, TC, P, w, S, mask)
+    fails = 0  # attempts in a row without a flip: a scheme with (almost) none left gets its plus transition
     while flips < nflips and steps[w] < run_flips and tries < 8 * nflips and best[w] > goal:
         tries += 1
-        stall[w] += 1
+        fails += 1
+        if fails > 16 * S + 64:
+            stall[w] = max(stall[w], plus_after)
+            fails = 0
         if plus_after > 0 and stall[w] >= plus_after and rank + 3 <= best[w] + margin:
             S2 = _plus(P, N, rng, w, S, z2)
             stall[w] = 0
@@ -638,6 +642,8 @@ def _walk(P, N, Sarr, nfix, rng, stall, steps, best, BP, BN, BS, best_at, err, w
         N[w, qz, j] = zn
         flips += 1
         steps[w] += 1
+        stall[w] += 1  # flips, not attempts, since the last reduction
+        fails = 0
         nfix[w] += dfix
         S0 = S
         if greedy == 0:
@@ -704,7 +710,7 @@ def walk_runs(P, N, S, nfix, rng, stall, steps, best, BP, BN, BS, best_at, flips
     Args:
         P, N: (K, 3, R) uint64 slot masks (module docstring). S: (K,) live slots. nfix: (K,)
             Z2 slots with equal factors (0 over ZT). rng: (K,) xorshift states.
-        stall: (K,) flips since the last reduction. steps: (K,) flips of the run so far.
+        stall: (K,) flips since the last reduction (or plus transition). steps: (K,) flips of the run so far.
         best: (K,) the run's lowest rank; BP, BN, BS: that scheme's masks and slot count;
             best_at: (K,) the run's flip count when it got there. (All updated.)
         flips_out: (K,) flips done in this call; err: (K,) debug error codes (written).
