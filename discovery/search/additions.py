@@ -222,9 +222,9 @@ def variants_task(parent: Scheme, seed: int, config: AdditionsConfig) -> list[tu
     with its key and screen score; a worker's task (seeded)."""
     rng = np.random.default_rng([seed, 18])
     variants = ternary_sandwiches(parent, config.sandwiches, rng)
-    if config.plus > 0:
+    if config.plus > 0 and parent.is_ternary:  # the ternary flip graph takes ternary schemes only
         variants += _plus_walks(parent, config.plus, config.plus_seconds, rng)
-    if config.walk_seconds > 0:
+    if config.walk_seconds > 0 and parent.is_ternary:
         variants.append(_walk(parent, config.walk_seconds, int(rng.integers(2**31))))
     out, keys = [], set()
     for v in variants:
@@ -289,7 +289,22 @@ def _search(starts, config, folder, state, saved_pool, best, executor, progress,
     t0 = time.perf_counter()
     stop = Stop.TIME
     try:
-        while time.perf_counter() - t0 < config.budget:
+        if not any(sc.is_ternary for _, sc in pool.values()):
+            # No ternary variant can be made (sandwiches and flip walks keep {-1,0,1}): refine the
+            # starts longer instead, cheapest first, and stop.
+            stop = Stop.DONE
+            for _, s in sorted(pool.values(), key=lambda t: t[0]):
+                if time.perf_counter() - t0 >= config.budget:
+                    stop = Stop.TIME
+                    break
+                rounds += 1
+                cand = refine(s, 4 * config.refine_runs, config.seed + rounds, executor=executor,
+                              workers=config.workers)
+                if cand.reduced_additions < best.reduced_additions:
+                    best = cand
+                    history.append((round(spent + time.perf_counter() - t0, 1), best.reduced_additions))
+                snapshot(cand is best, spent + time.perf_counter() - t0)
+        while stop is Stop.TIME and time.perf_counter() - t0 < config.budget:
             rounds += 1
             rng = np.random.default_rng([config.seed, rounds, 18])
             elite = sorted(pool, key=lambda k: (pool[k][0], k))
