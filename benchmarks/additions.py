@@ -153,10 +153,12 @@ def table(runs_dir, schemes_dir):
             continue
         if not (folder / "best_reduced.json").exists():
             ranks = sorted(project_schemes(fmt, [ROOT / "results" / "schemes"]))
+            have = rank in ranks or rank in project_schemes(fmt, [SHARED])
             row.update(additions="", by_side="", gap="", method="",
                        seconds_to_best="", seconds="", file="",
-                       source=(f"no rank-{rank} scheme here or in the shared data; lowest rank here {ranks[0]}"
-                               if ranks else "no scheme of this format here"))
+                       source=("not searched yet" if have else
+                               f"no rank-{rank} scheme here or in the shared data; lowest rank here {ranks[0]}"
+                               if ranks else "no scheme of this format here or in the shared data"))
             rows.append(row)
             continue
         best = read_reduced(folder / "best_reduced.json")

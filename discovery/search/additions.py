@@ -134,21 +134,29 @@ def known_starts(fmt, rank: int) -> list[Scheme]:
 def known_programs(fmt, rank: int) -> list[SimplifiedScheme]:
     """Verified programs for the Kronecker products of two known algorithms that have format
     ``fmt`` and rank ``rank``, built stage by stage (:func:`discovery.circuits.products.kron_simplified`)
-    from each factor's shared-subexpression program and its alternative basis; cheapest first.
-    Winograd ⊗ Winograd in the alternative basis: 156 additions for <4,4,4> rank 49."""
+    from each factor's shared-subexpression program and its alternative basis (a known algorithm
+    times the standard algorithm of the rest of the format counts too: Winograd ⊗ <1,1,2> for
+    <2,2,4> rank 14); cheapest first. Winograd ⊗ Winograd in the alternative basis: 156 additions
+    for <4,4,4> rank 49."""
     from discovery.circuits.basis import alternative_basis
     from discovery.circuits.products import kron_simplified
     from discovery.circuits.symbolic import simplify_additions
-    from discovery.core.known import CATALOGUE, known
+    from discovery.core.known import CATALOGUE, known, standard
 
     base = [known(name) for name in CATALOGUE]
+    pairs = [(s1, s2) for s1 in base for s2 in base]
+    for s1 in base:  # a known algorithm times the standard algorithm of the rest of the format
+        if all(f % g == 0 for f, g in zip(fmt, s1.format)):
+            rest = tuple(f // g for f, g in zip(fmt, s1.format))
+            if rest != (1, 1, 1) and max(rest) <= 4:
+                pairs += [(s1, standard(*rest)), (standard(*rest), s1)]
     out = []
-    for s1 in base:
-        for s2 in base:
-            if s1.rank * s2.rank != rank or tuple(a * b for a, b in zip(s1.format, s2.format)) != tuple(fmt):
-                continue
-            forms = [[simplify_additions(s), alternative_basis(s)] for s in (s1, s2)]
-            out += [kron_simplified(x1, x2) for x1 in forms[0] for x2 in forms[1]]
+    for s1, s2 in pairs:
+        if s1.rank * s2.rank != rank or tuple(a * b for a, b in zip(s1.format, s2.format)) != tuple(fmt):
+            continue
+        forms = [[simplify_additions(s)] + ([alternative_basis(s)] if s.rank < s.n * s.m * s.p else [])
+                 for s in (s1, s2)]
+        out += [kron_simplified(x1, x2) for x1 in forms[0] for x2 in forms[1]]
     return sorted(out, key=lambda ss: ss.reduced_additions)
 
 
