@@ -201,11 +201,16 @@ def figure(rows):
     x = range(len(done))
     here = [r["additions"] / r["published"] for r in done]
     ax.bar([i - 0.2 for i in x], [1.0] * len(done), 0.4, label="published", color="#bbbbbb")
+    shared = [str(r.get("source", "")).startswith("shared") for r in done]
     ax.bar([i + 0.2 for i in x], here, 0.4, label="here", color="#3b7dd8")
+    if any(shared):
+        ax.bar([i + 0.2 for i in x if shared[i]], [here[i] for i in x if shared[i]], 0.4, color="#3b7dd8",
+               hatch="//", edgecolor="white", label="here, from a shared-data start")
     for i, r in zip(x, done):
         ax.text(i + 0.2, here[i] + 0.01, str(r["additions"]), ha="center", va="bottom", fontsize=8)
         ax.text(i - 0.2, 1.01, str(r["published"]), ha="center", va="bottom", fontsize=8, color="#555555")
-    ax.set_xticks(list(x), [f"{r['format']}\nr{r['rank']}" for r in done], fontsize=8)
+    ax.set_xticks(list(x), [f"{r['format'].replace(' (alternative basis)', ' core')}\nr{r['rank']}"
+                            for r in done], fontsize=7)
     ax.set_ylabel("additions / published count")
     ax.set_ylim(0, max(here + [1.0]) * 1.15)
     ax.axhline(1.0, color="k", lw=0.6)
@@ -236,14 +241,16 @@ def main(argv=None) -> None:
         call = {"argv": sys.argv[1:] if argv is None else list(argv), "machine": platform.node(),
                 "cores": os.cpu_count(), "load_start": [round(x, 2) for x in os.getloadavg()],
                 "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        calls.append(call)  # logged before the work, so a run stopped half-way is on record too
         for fmt, rank, published in PUBLISHED:
             if fmt == (2, 2, 2) or (only and fmt not in only):
                 continue
+            atomic_write_text(log, json.dumps(calls, indent=1) + "\n")
             res = run_format(fmt, rank, args.budget, args.seed, args.workers, runs, args.known)
             print(f"{fmt_name(fmt)} r{rank}: " + (f"{res.best.reduced_additions} (published {published})"
                                                   if res else "no scheme of this rank here"), flush=True)
+            call.setdefault("done", []).append(fmt_name(fmt))
         call["load_end"] = [round(x, 2) for x in os.getloadavg()]
-        calls.append(call)
         atomic_write_text(log, json.dumps(calls, indent=1) + "\n")
     rows = table(runs, ROOT / "results" / "schemes" / "additions")
     write_csv(ROOT / "results" / "tables" / "additions.csv", rows)
