@@ -18,7 +18,8 @@ EXPECTED = {
                                      "<2,2,2>: rank 7 found, equal to the best known over ZT", "found_rank"],
     "03_strassenified_networks.ipynb": ["mult_reduction_pct", "val_bpc_rel_equal_steps_pct",
                                         "r=c_out, p=1", "r=c_out, p=2"],
-    "04_flip_graphs.ipynb": ["rank 27 -> 23", "exact over ZT", "sympy", "no lift exists", "lifted to an exact scheme"],
+    "04_flip_graphs.ipynb": ["rank 27 -> 23", "exact over ZT", "sympy", "no lift exists", "lifted to an exact scheme",
+                             "symmetric <4,4,4>: rank 121 -> 49", "still cyclic-invariant: True", "runs by final rank"],
     "05_meta_flip_graph.ipynb": ["<4,4,4> rank 49: exact over ZT", "(reached)", "(merge)", "exact over Q",
                                  "sympy", "<2,2,2>: rank 7 (ZT", "formats at the best known rank over any ring"],
 }

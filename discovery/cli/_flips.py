@@ -49,8 +49,20 @@ def register(sub) -> None:
                    help="run independent walks in K local processes")
     p.add_argument("--explore", action="store_true",
                    help="keep the rank: collect distinct schemes and minimise additions over them")
+    p.add_argument("--symmetry", default="none", metavar="GROUP",
+                   help="cyclic: walk cyclic-invariant schemes of <N,N,N> by their orbits, many short runs "
+                        "(Moosbauer & Poole); none (default)")
+    p.add_argument("--cubes", default=None, metavar="K",
+                   help="with --symmetry: start from the standard algorithm with its diagonal in K cubes "
+                        "(rank ≡ K mod 3; default N, the standard algorithm)")
+    p.add_argument("--runs", default=None, metavar="K", help="with --symmetry: runs at most")
+    p.add_argument("--run-flips", default=None, metavar="F",
+                   help="with --symmetry: a run's length in orbit flips (default 1000000)")
+    p.add_argument("--lift", action="store_true",
+                   help="with --symmetry and --ring Z2: lift the best schemes to an exact one at the end")
     p.add_argument("-o", "--out", default=None, metavar="DIR",
-                   help="output folder (default runs/flips/NxMxP-RING under the current folder)")
+                   help="output folder (default runs/flips/NxMxP-RING under the current folder; "
+                        "NxNxN-RING-cyclic with --symmetry)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.add_argument("--json", action="store_true",
                    help="print one JSON document (the run's summary) on stdout; other lines go to stderr")
@@ -61,6 +73,10 @@ def cmd_flip(args) -> int:
     from discovery.search.flips import FlipConfig, composed_start, default_out, flip_search, load_starts
 
     n, m, p = (int_arg(k.upper(), getattr(args, k), 1) for k in ("n", "m", "p"))
+    from discovery.cli._sym_flip import check_symmetry, cmd_symmetric
+
+    if check_symmetry(args, n, m, p) is not None:
+        return cmd_symmetric(args, n)
     ring = Ring.parse(args.ring).value
     target = int_arg("--target-rank", args.target_rank, 1)
     walkers = int_arg("--walkers", args.walkers, 1)

@@ -17,6 +17,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from discovery._progress import Progress
 from discovery.errors import DiscoveryError
 from discovery.search.flips._config import FlipConfig
 from discovery.search.flips._encode import check_ring, decode, decode_arrays, encode
@@ -119,11 +120,7 @@ def explore(start: Scheme, *, ring: str = "ZT", time_limit: float = 30.0, walker
     t0 = time.perf_counter()
     samples = 0
     interrupted = False
-    bar = None
-    if progress:
-        from tqdm import tqdm
-        bar = tqdm(total=time_limit, unit="s", leave=False, desc=f"explore {start.name}",
-                   bar_format="{desc} {bar} {n:.0f}/{total_fmt}s {postfix}", disable=None)
+    bar = Progress(f"explore {start.name}", total=time_limit, unit="s", enabled=progress)
     try:
         while time.perf_counter() - t0 < time_limit:
             walkers_.walk(sample_flips, reduce_on=False, plus_after=0, path_limit=0)
@@ -144,15 +141,12 @@ def explore(start: Scheme, *, ring: str = "ZT", time_limit: float = 30.0, walker
                 elite = sorted(states, key=seen.__getitem__)[:keep]
                 for w in range(K):
                     walkers_.load(w, states[elite[int(pick.integers(len(elite)))]], r0)
-            if bar is not None:
-                bar.n = min(time.perf_counter() - t0, time_limit)
-                bar.set_postfix_str(f"{len(seen)} distinct, fewest additions (quick) {min(seen.values(), default=0)}")
-                bar.refresh()
+            bar.set(time.perf_counter() - t0,
+                    postfix=f"{len(seen)} distinct, fewest additions (quick) {min(seen.values(), default=0)}")
     except KeyboardInterrupt:
         interrupted = True
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     prov = Provenance.now("flip-graph explore", seed, note=f"fixed rank {r0}")
     # The best-scored schemes get the full greedy search (16 tries a side); only the winner is
     # built as a Scheme, verified and re-checked (simplify_additions), since checks cost ~1 s each.

@@ -1,31 +1,22 @@
-"""Progress of a flip-graph search on stderr: a live bar on a terminal (tqdm), otherwise one
-plain line every few seconds (a log file gets no carriage-return updates)."""
+"""Progress of a flip-graph search on stderr, through the package's one progress helper
+(:class:`discovery._progress.Progress`: a live bar on a terminal, otherwise one plain line every
+few seconds, nothing when disabled)."""
 
 from __future__ import annotations
 
-import sys
-
-
 import numpy as np
 
-PLAIN_EVERY_S = 5.0
+from discovery._progress import Progress as _Shown
 
 
 class Progress:
     """Best rank, pool level and sizes, each walker's rank, flips per second."""
 
     def __init__(self, enabled: bool, config, start_rank: int):
-        self.enabled = enabled
-        self.bar = None
-        self.last = 0.0
         self.head = f"<{config.n},{config.m},{config.p}> {config.ring}"
-        self.total = config.time_limit
-        if enabled and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=round(self.total, 1) if self.total else None, leave=False,
-                            desc=f"{self.head} best rank {start_rank}",
-                            bar_format="{desc} {bar:12} {n:.0f}/{total_fmt} s{postfix}")
+        total = config.time_limit
+        self.shown = _Shown(f"{self.head} best rank {start_rank}", total=round(total, 1) if total else None,
+                            unit="s", enabled=enabled)
 
     def line(self, now: float, pool, ranks: np.ndarray, flips: int) -> str:
         shown = " ".join(str(int(r)) for r in ranks[:16]) + (" …" if len(ranks) > 16 else "")
@@ -34,18 +25,7 @@ class Progress:
                 f"{flips / max(now, 1e-9) / 1e6:.2f} M flips/s")
 
     def update(self, now: float, pool, ranks: np.ndarray, flips: int) -> None:
-        if not self.enabled:
-            return
-        if self.bar is not None:
-            self.bar.set_description_str(f"{self.head} best rank {pool.best_rank}", refresh=False)
-            self.bar.set_postfix_str(self.line(now, pool, ranks, flips), refresh=False)
-            self.bar.n = min(now, self.bar.total) if self.bar.total else now
-            self.bar.refresh()
-        elif now - self.last >= PLAIN_EVERY_S:
-            self.last = now
-            print(f"{self.head} {now:.0f} s: best rank {pool.best_rank}, {self.line(now, pool, ranks, flips)}",
-                  file=sys.stderr, flush=True)
+        self.shown.set(now, desc=f"{self.head} best rank {pool.best_rank}", postfix=self.line(now, pool, ranks, flips))
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+        self.shown.close()

@@ -103,12 +103,15 @@ def symmetric_form(s: Scheme | SymmetricScheme, ring: str) -> SymmetricScheme:
     return sym
 
 
-def encode(s: Scheme | SymmetricScheme, ring: str) -> Slots:
-    """The slots of ``s`` (exact over ``ring``, cyclic-invariant; see :func:`symmetric_form`)."""
+def encode(s: Scheme | SymmetricScheme, ring: str, free_fixed: bool = False) -> Slots:
+    """The slots of ``s`` (exact over ``ring``, cyclic-invariant; see :func:`symmetric_form`).
+
+    Fixed points are frozen (outside the slots) unless ``free_fixed`` (Z2 only): then they are
+    slots of three equal factors and take part in the moves."""
     sym = symmetric_form(s, ring)
     rows = [np.asarray(a, dtype=np.int64) for a in (sym.u, sym.v, sym.w)]
     sizes = np.array(sym.orbit_sizes)
-    keep = np.ones(len(sizes), dtype=bool) if ring == "Z2" else sizes == 3
+    keep = np.ones(len(sizes), dtype=bool) if ring == "Z2" and free_fixed else sizes == 3
     pos, neg = (np.stack(x) for x in zip(*(_masks(a[keep], ring) for a in rows)))
     fpos, fneg = (np.stack(x) for x in zip(*(_masks(a[~keep], ring) for a in rows)))
     return Slots(sym.n, ring, pos, neg, fpos, fneg)
