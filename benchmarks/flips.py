@@ -1,24 +1,26 @@
-"""Benchmark the flip-graph engine: ranks reached, time to the best known rank, flips/s per core.
+"""Benchmark the flip-graph engine (issue 17): ranks reached, robustness, throughput, start-up.
 
-For each format (default: every 2 <= n <= m <= p <= 4, then <4,4,5>, <4,5,5>, <5,5,5>) and
-ring (ZT, Z2) it walks from two starts with a fixed time budget and the best known rank as
-target:
+Parts (``--part``, default all, one after the other; run it on a quiet machine):
 
-* ``standard``: the standard algorithm (rank n·m·p);
-* ``composed``: the best scheme composed (direct sums, Kronecker products, restrictions) from
-  the schemes **this run already found** for smaller formats (plus Strassen), so the start is
-  itself a product of the search.
-
-Formats run smallest first so that composed starts can use the earlier results. Also
-measured: <3,3,3> ZT from 27 to 23 in fresh processes over 5 seeds (import and the numba
-cache included), and the throughput on <4,4,4> with 1 and 2 walkers (fixed-rank walk).
+* ``formats``: the 20 formats 2 <= n <= m <= p <= 5, ZT (and Z2 with ``--rings ZT,Z2``), from two
+  starts with the best known rank as target, the budget split between them: ``standard`` (the
+  standard algorithm) and ``composed`` (the best scheme composed from the schemes this run
+  already found for smaller formats, plus Strassen) -> ``flips.csv``;
+* ``robustness``: <3,4,4> to 38 on 5 seeds and <4,4,4> to 49 on 3 seeds from the standard
+  algorithm, ``--robust-budget`` seconds each -> ``*_robustness.csv``;
+* ``throughput``: successful flips and attempts per second at fixed rank, 1 and 2 walkers, on
+  <4,4,4>, <5,5,5>, <6,6,6>, <8,8,8> and <4,4,16> (one and several words per row) ->
+  ``*_throughput.csv``;
+* ``startup``: ``discovery flip 3 3 3 --target-rank 23`` as a whole process (import, kernel
+  loading, walk) over 5 seeds -> ``*_startup.csv``.
 
     python benchmarks/flips.py --quick
-    nice python benchmarks/flips.py --budget 300 --out results/benchmarks/flips.csv --schemes results/schemes/flips
+    python benchmarks/flips.py --part formats --budget 180 --out results/benchmarks/flips.csv \
+        --schemes results/schemes/flips
 
-Writes the CSV given by ``--out`` (default ``runs/benchmarks/flips.csv``), ``*_333.csv`` and
-``*_throughput.csv`` beside it, the run's config as ``*_config.json``, and with ``--schemes DIR``
-the best verified scheme per (format, ring) as ``DIR/<n>x<m>x<p>-<ring>-r<rank>.json``.
+Writes the CSVs next to ``--out`` (default ``runs/benchmarks/flips.csv``), the run's config as
+``*_config.json`` and the figure as ``*.png``; with ``--schemes DIR`` the best verified scheme per
+(format, ring) as ``DIR/<n>x<m>x<p>-<ring>-r<rank>.json``. Every row records the load average.
 """
 
 from __future__ import annotations
@@ -31,20 +33,24 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
-from discovery._io import atomic_write_text, write_csv
+from discovery._io import atomic_write_text, save_figure, write_csv
 from discovery.core.known import standard
 from discovery.formats import save_scheme
-from discovery.search.flips import FlipConfig, _kernels, composed_start, flip_search
+from discovery.search.flips import FlipConfig, composed_start, flip_search
 from discovery.search.flips._encode import encode
+from discovery.search.flips._kernels import OUT_ATTEMPTS, OUT_FLIPS
+from discovery.search.flips._plot import benchmark_figure
+from discovery.search.flips._search import Walkers
 
 ROOT = Path(__file__).resolve().parents[1]
-FORMATS = [(2, 2, 2), (2, 2, 3), (2, 2, 4), (2, 3, 3), (2, 3, 4), (2, 4, 4), (3, 3, 3), (3, 3, 4),
-           (3, 4, 4), (4, 4, 4), (4, 4, 5), (4, 5, 5), (5, 5, 5)]
+FORMATS = [(n, m, p) for n in range(2, 6) for m in range(n, 6) for p in range(m, 6)]  # the 20 formats
+ROBUST = [((3, 4, 4), 38, 5), ((4, 4, 4), 49, 3)]  # (format, target, seeds)
+WIDE = [(4, 4, 4), (5, 5, 5), (6, 6, 6), (8, 8, 8), (4, 4, 16)]
+PARTS = ("formats", "robustness", "throughput", "startup")
 QUICK = [(2, 2, 2), (2, 2, 3), (2, 3, 3)]
 # Lower ranks known in characteristic 2 (shared/data/README.md): AlphaTensor, Kauers–Moosbauer, Arai et al.
 Z2_BEST = {(4, 4, 4): 47, (4, 4, 5): 60, (4, 5, 5): 73}
@@ -64,7 +70,7 @@ def run_format(fmt, ring, start_name, start, budget, walkers, seed, target):
         return start, {**row, "rank_reached": start.rank, "best_known": target, "reached_best_known": True,
                        "time_to_best_s": 0.0, "time_to_best_known_s": 0.0, "budget_s": budget, "seconds": 0.0,
                        "flips": 0, "flips_per_s_per_core": "", "walkers": walkers, "seed": seed,
-                       "stop": "start at target"}
+                       "stop": "start at target", "load_1min": round(os.getloadavg()[0], 2)}
     res = flip_search(*fmt, start=start, ring=ring, target_rank=target, time_limit=budget,
                       walkers=walkers, seed=seed)
     reached = res.best_rank <= target
@@ -74,58 +80,116 @@ def run_format(fmt, ring, start_name, start, budget, walkers, seed, target):
         "time_to_best_known_s": round(res.time_to_best_s, 3) if reached else "",
         "budget_s": budget, "seconds": round(time.perf_counter() - t0, 2), "flips": res.flips,
         "flips_per_s_per_core": round(res.flips_per_s / min(walkers, os.cpu_count() or 1)),
-        "walkers": walkers, "seed": seed, "stop": res.stop,
+        "walkers": walkers, "seed": seed, "stop": str(res.stop), "load_1min": round(os.getloadavg()[0], 2),
     }
 
 
-def time_333(seeds: int) -> list[dict]:
-    code = ("import time; t=time.perf_counter(); from discovery.search.flips import flip_search; "
-            "r=flip_search(3,3,3,target_rank=23,time_limit=60,walkers=2,seed={s}); "
-            "print(time.perf_counter()-t, r.best_rank, r.time_to_best_s)")
+def startup(seeds: int) -> list[dict]:
+    """``discovery flip 3 3 3 --target-rank 23`` as a whole process, per seed."""
     rows = []
     for s in range(seeds):
-        out = subprocess.run([sys.executable, "-c", code.format(s=s)], capture_output=True, text=True,
-                             check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
-        total, rank, walk = out.stdout.split()
-        rows.append({"seed": s, "rank": int(rank), "wall_s_including_import": round(float(total), 3),
-                     "walk_s": round(float(walk), 3)})
+        with tempfile.TemporaryDirectory() as tmp:
+            t = time.perf_counter()
+            out = subprocess.run([sys.executable, "-m", "discovery", "flip", "3", "3", "3", "--target-rank", "23",
+                                  "--seed", str(s), "--quiet", "--json", "--out", tmp], capture_output=True,
+                                 text=True, cwd=tmp, env={**os.environ, "PYTHONPATH": str(ROOT)})
+            wall = time.perf_counter() - t
+        summary = json.loads(out.stdout)
+        rows.append({"seed": s, "rank": summary["best_rank"], "wall_s_whole_process": round(wall, 3),
+                     "walk_s": round(summary["time_to_best_s"], 3), "load_1min": round(os.getloadavg()[0], 2)})
     return rows
 
 
-def throughput(flips: int) -> list[dict]:
-    start = flip_search(4, 4, 4, target_rank=60, time_limit=60, walkers=1, seed=0).best  # a flippable scheme
-    pos, neg = encode(start, "ZT")
+def robustness_one(fmt, target: int, seed: int, budget: float, walkers: int) -> dict:
+    """One robustness run from the standard algorithm towards ``target``."""
+    res = flip_search(*fmt, target_rank=target, time_limit=budget, walkers=walkers, seed=seed)
+    row = {"format": "x".join(map(str, fmt)), "target": target, "seed": seed, "budget_s": budget,
+           "walkers": res.config.n_walkers, "rank": res.best_rank, "reached": res.best_rank <= target,
+           "time_to_best_s": round(res.time_to_best_s, 1), "flips": res.flips,
+           "walks": res.walks, "load_1min": round(os.getloadavg()[0], 2)}
+    print(" ".join(f"{k}={v}" for k, v in row.items()), flush=True)
+    return row
+
+
+def throughput(flips: int, formats=WIDE) -> list[dict]:
+    """Successful flips and attempts per second at a fixed rank (a scheme some way down from
+    the standard algorithm, so that flips are plentiful), 1 and 2 walkers."""
     rows = []
-    for K in (1, 2):
-        P = np.repeat(pos[None], K, 0)
-        N = np.repeat(neg[None], K, 0)
-        rank = np.full(K, start.rank, np.int64)
-        rng = np.arange(1, K + 1, dtype=np.uint64) * np.uint64(7919)
-        stall = np.zeros(K, np.int64)
-        out = np.zeros(K, np.int64)
-        _kernels.walk_chunk(P, N, rank, rng, stall, out, 1000, 0, start.rank, 0, False, False)  # warm
-        t = time.perf_counter()
-        _kernels.walk_chunk(P, N, rank, rng, stall, out, flips, 0, start.rank, 0, False, False)
-        dt_ = time.perf_counter() - t
-        rows.append({"format": "4x4x4", "rank": start.rank, "walkers": K, "flips": int(out.sum()),
-                     "seconds": round(dt_, 3), "flips_per_s": round(out.sum() / dt_),
-                     "flips_per_s_per_walker": round(out.sum() / dt_ / K)})
+    for fmt in formats:
+        n, m, p = fmt
+        start = flip_search(*fmt, target_rank=n * m * p - max(2, n * m * p // 20), time_limit=120, walkers=1,
+                            seed=0).best
+        for K in (1, 2):
+            ws = Walkers(FlipConfig(*fmt, walkers=K, seed=0, reduce3=False), start.rank)
+            member = _Masks(*encode(start, "ZT"))
+            for w in range(K):
+                ws.load(w, member, start.rank)
+            ws.walk(1000, reduce_on=False, plus_after=0, path_limit=0)  # warm
+            t = time.perf_counter()
+            ws.walk(flips, reduce_on=False, plus_after=0, path_limit=0)
+            dt_ = time.perf_counter() - t
+            done = int(ws.out[:, OUT_FLIPS].sum())
+            tries = int(ws.out[:, OUT_ATTEMPTS].sum())
+            rows.append({"format": "x".join(map(str, fmt)), "words": ws.W, "rank": start.rank, "walkers": K,
+                         "flips": done, "attempts": tries, "seconds": round(dt_, 3),
+                         "flips_per_s": round(done / dt_), "attempts_per_s": round(tries / dt_),
+                         "flips_per_s_per_walker": round(done / dt_ / K), "load_1min": round(os.getloadavg()[0], 2)})
+            print(" ".join(f"{k}={v}" for k, v in rows[-1].items()), flush=True)
+    return rows
+
+
+class _Masks:
+    def __init__(self, pos, neg):
+        self.pos, self.neg = pos, neg
+
+
+def formats_part(formats, rings, budget, walkers, seed, out: Path, schemes) -> list[dict]:
+    known = best_known()
+    rows, found = [], {r: [] for r in rings}
+    for fmt in sorted(formats, key=lambda f: (f[0] * f[1] * f[2], f)):
+        for ring in rings:
+            target = min(known[fmt], Z2_BEST.get(fmt, known[fmt])) if ring == "Z2" else known[fmt]
+            best = None
+            for start_name in ("standard", "composed"):
+                start = standard(*fmt) if start_name == "standard" else composed_start(fmt, found[ring], ring)
+                if ring == "Z2":
+                    start = start.with_ring("Z2")
+                if start_name == "composed" and best is not None and best.rank <= target:
+                    continue  # the standard start already reached the best known rank
+                reached, row = run_format(fmt, ring, start_name, start, budget / 2, walkers, seed, target)
+                rows.append(row)
+                print(" ".join(f"{k}={v}" for k, v in row.items()), flush=True)
+                if best is None or reached.rank < best.rank:
+                    best = reached
+                write_csv(out, rows)
+            found[ring].append(best)
+            if schemes:
+                save_scheme(best, Path(schemes) / f"{'x'.join(map(str, fmt))}-{ring}-r{best.rank}.json")
+    save_figure(benchmark_figure(rows), out.with_suffix(".png"))
     return rows
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--quick", action="store_true", help="three small formats, 10 s budget")
-    ap.add_argument("--budget", type=float, default=120.0, help="seconds per (format, ring, start)")
-    ap.add_argument("--formats", default=None, help="e.g. 3x3x3,4x4x4 (default: all)")
-    ap.add_argument("--rings", default="ZT,Z2")
-    ap.add_argument("--walkers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--quick", action="store_true", help="three small formats, short budgets, 2 seeds")
+    ap.add_argument("--part", default=",".join(PARTS), help=f"comma-separated parts of {', '.join(PARTS)}")
+    ap.add_argument("--budget", type=float, default=180.0, help="seconds per (format, ring), both starts")
+    ap.add_argument("--robust-budget", type=float, default=None,
+                    help="seconds per robustness run (default 300 for <3,4,4>, 600 for <4,4,4>)")
+    ap.add_argument("--robust-seeds", type=int, default=None, help="at most this many seeds per robustness format")
+    ap.add_argument("--robust-formats", default=None, help="e.g. 3x4x4 (default: 3x4x4,4x4x4)")
+    ap.add_argument("--formats", default=None, help="e.g. 3x3x3,4x4x4 (default: the 20 formats <= 5)")
+    ap.add_argument("--rings", default="ZT")
+    ap.add_argument("--walkers", type=int, default=0, help="walkers (default: the engine's default)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=str(Path("runs") / "benchmarks" / "flips.csv"))
     ap.add_argument("--schemes", default=None, help="folder for the best verified schemes")
     a = ap.parse_args(argv)
-    if a.budget <= 0 or a.walkers < 1:
-        ap.error("--budget and --walkers must be positive")
+    parts = a.part.split(",")
+    if any(p not in PARTS for p in parts):
+        ap.error(f"--part {a.part!r}: choose from {', '.join(PARTS)}")
+    if a.budget <= 0 or a.walkers < 0:
+        ap.error("--budget must be positive and --walkers >= 0")
     formats = QUICK if a.quick else FORMATS
     if a.formats:
         try:
@@ -141,40 +205,33 @@ def main(argv=None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     stem = out.with_suffix("")
     config = {"command": "python benchmarks/" + " ".join([Path(__file__).name, *(argv or sys.argv[1:])]),
-              "budget_s": budget, "walkers": a.walkers, "seed": a.seed, "formats": ["x".join(map(str, f)) for f in formats],
-              "rings": rings, "cpu_count": os.cpu_count(), "load_average_at_start": os.getloadavg(),
+              "parts": parts, "budget_s": budget, "walkers": a.walkers, "seed": a.seed,
+              "formats": ["x".join(map(str, f)) for f in formats], "rings": rings, "cpu_count": os.cpu_count(),
+              "load_average_at_start": os.getloadavg(),
               "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     atomic_write_text(f"{stem}_config.json", json.dumps(config, indent=1) + "\n")
-    known = best_known()
     if a.schemes:
         Path(a.schemes).mkdir(parents=True, exist_ok=True)
-    rows, found = [], {r: [] for r in rings}
-    for fmt in sorted(formats, key=lambda f: (f[0] * f[1] * f[2], f)):
-        for ring in rings:
-            target = min(known[fmt], Z2_BEST.get(fmt, known[fmt])) if ring == "Z2" else known[fmt]
-            best = None
-            for start_name in ("standard", "composed"):
-                start = standard(*fmt) if start_name == "standard" else composed_start(fmt, found[ring], ring)
-                if ring == "Z2":
-                    start = start.with_ring("Z2")
-                reached, row = run_format(fmt, ring, start_name, start, budget, a.walkers, a.seed, target)
-                rows.append(row)
-                print(" ".join(f"{k}={v}" for k, v in row.items()), flush=True)
-                if best is None or reached.rank < best.rank:
-                    best = reached
-                write_csv(out, rows)
-            found[ring].append(best)
-            if a.schemes:
-                save_scheme(best, Path(a.schemes) / f"{'x'.join(map(str, fmt))}-{ring}-r{best.rank}.json")
-    t333 = time_333(2 if a.quick else 5)
-    write_csv(f"{stem}_333.csv", t333)
-    med = statistics.median(r["wall_s_including_import"] for r in t333)
-    print(f"<3,3,3> ZT 27 -> 23: median {med:.3f} s over {len(t333)} seeds (fresh processes, import included)")
-    tp = throughput(200_000 if a.quick else 5_000_000)
-    write_csv(f"{stem}_throughput.csv", tp)
-    for r in tp:
-        print(f"<4,4,4> throughput: {r['walkers']} walker(s): {r['flips_per_s'] / 1e6:.2f} M flips/s "
-              f"({r['flips_per_s_per_walker'] / 1e6:.2f} M per walker)")
+    if "formats" in parts:
+        formats_part(formats, rings, budget, a.walkers, a.seed, out, a.schemes)
+    if "robustness" in parts:
+        rows = []
+        for fmt, target, seeds in ROBUST:
+            if a.robust_formats and "x".join(map(str, fmt)) not in a.robust_formats.split(","):
+                continue
+            b = 5.0 if a.quick else (a.robust_budget or (300.0 if fmt == (3, 4, 4) else 600.0))
+            n_seeds = 1 if a.quick else min(seeds, a.robust_seeds or seeds)
+            for seed in range(n_seeds):
+                rows.append(robustness_one(fmt, target, seed, b, a.walkers))
+                write_csv(f"{stem}_robustness.csv", rows)
+    if "throughput" in parts:
+        tp = throughput(200_000 if a.quick else 5_000_000, [(4, 4, 4)] if a.quick else WIDE)
+        write_csv(f"{stem}_throughput.csv", tp)
+    if "startup" in parts:
+        t333 = startup(2 if a.quick else 5)
+        write_csv(f"{stem}_startup.csv", t333)
+        med = statistics.median(r["wall_s_whole_process"] for r in t333)
+        print(f"<3,3,3> ZT 27 -> 23: median {med:.3f} s over {len(t333)} seeds (whole process)")
     return 0
 
 

@@ -48,17 +48,18 @@ def _format(text: str) -> tuple[int, int, int]:
 
 
 def run(fmt, walkers: list[int], seeds: list[int], budget: float, target: int, out: Path,
-        schemes: Path | None) -> tuple[list[dict], list]:
+        schemes: Path | None, max_flips: int | None = None) -> tuple[list[dict], list]:
     rows, results = [], []
     for w in walkers:
         for seed in seeds:
-            res = flip_search(*fmt, walkers=w, seed=seed, time_limit=budget, target_rank=target)
+            res = flip_search(*fmt, walkers=w, seed=seed, time_limit=budget, target_rank=target,
+                              max_flips=max_flips)
             rows.append(dict(
                 format="x".join(map(str, fmt)), ring="ZT", start="standard", start_rank=res.start_rank,
                 walkers=w, seed=seed, budget_s=budget, target=target, best_rank=res.best_rank,
                 reached=res.best_rank <= target, time_to_best_s=round(res.time_to_best_s, 2),
                 flips=res.flips, flips_to_best=res.flips if res.stop == "target" else None,
-                flips_per_s=round(res.flips_per_s), seconds=round(res.seconds, 1), stop=res.stop,
+                flips_per_s=round(res.flips_per_s), seconds=round(res.elapsed_s, 1), stop=str(res.stop),
                 cores=os.cpu_count(), load_1min=round(os.getloadavg()[0], 2),
                 date=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")))
             results.append(res)
@@ -79,13 +80,14 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--budget", type=float, default=90.0, help="seconds per run (default 90)")
     ap.add_argument("--target", type=int, default=None, help="target rank (default: best known ZT)")
-    ap.add_argument("--quick", action="store_true", help="<3,3,3>, 2 and 4 walkers, seeds 0 1, 10 s")
+    ap.add_argument("--quick", action="store_true", help="<3,3,3>, 2 and 4 walkers, seeds 0 1, 60 s or 1 M flips a walker "
+                                                          "(the flip budget makes it reproducible)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--figure", type=Path, default=None, help="figure path (default: beside --out)")
     ap.add_argument("--schemes", type=Path, default=None, help="folder for the schemes that reach the target")
     a = ap.parse_args(argv)
     if a.quick:
-        a.format, a.walkers, a.seeds, a.budget = (3, 3, 3), [2, 4], [0, 1], 10.0
+        a.format, a.walkers, a.seeds, a.budget = (3, 3, 3), [2, 4], [0, 1], 60.0
     if a.budget <= 0 or min(a.walkers) < 1:
         ap.error("--budget and --walkers must be positive")
     entry = best_known(a.format)
@@ -100,7 +102,8 @@ def main(argv=None) -> int:
     config = dict(format=a.format, walkers=a.walkers, seeds=a.seeds, budget_s=a.budget, target=target,
                   cores=os.cpu_count(), argv=sys.argv[1:] if argv is None else list(argv))
     atomic_write_text(a.out.with_name(a.out.stem + "_config.json"), json.dumps(config, indent=2) + "\n")
-    rows, results = run(a.format, a.walkers, a.seeds, a.budget, target, a.out, a.schemes)
+    rows, results = run(a.format, a.walkers, a.seeds, a.budget, target, a.out, a.schemes,
+                        1_000_000 if a.quick else None)
     labels = [f"{r['walkers']} walkers, seed {r['seed']}" for r in rows]
     fig = rank_curve_figure(results, labels, best_known=target)
     figure = a.figure or a.out.with_suffix(".png")

@@ -73,6 +73,7 @@ from .circuits.circuit import evaluate_circuit as evaluate_circuit
 from .circuits.codegen import to_latex as to_latex
 from .circuits.codegen import to_program as to_program
 from .circuits.codegen import to_python as to_python
+from .circuits.codegen import to_text as to_text
 from .circuits.fastmm import BlockMultiplier as BlockMultiplier
 from .circuits.fastmm import fast_matmul as fast_matmul
 from .circuits.optimize_additions import optimize_additions as optimize_additions

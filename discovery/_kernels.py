@@ -31,7 +31,8 @@ class KernelGroup:
 
 
 GROUPS: tuple[KernelGroup, ...] = (
-    KernelGroup("flip", ("discovery.search.flips._kernels", "discovery.search.flips._sym_kernels"), 40),
+    KernelGroup("flip", ("discovery.search.flips._moves", "discovery.search.flips._kernels",
+                         "discovery.search.flips._sym_kernels"), 40),
     KernelGroup("CSE", ("discovery.circuits._cse_kernels",), 12),
     KernelGroup("lift", ("discovery.search.lift._choose", "discovery.search.lift._echelon",
                          "discovery.search.lift._gfp", "discovery.search.lift._system"), 11),
@@ -56,6 +57,10 @@ class CompileLog:
     no group under ``None``)."""
 
     counts: dict = field(default_factory=dict)
+    announced: set = field(default_factory=set)
+
+
+_ANNOUNCING: list[CompileLog] = []  # the logs of the announcing watches now active, innermost last
 
 
 @contextlib.contextmanager
@@ -75,18 +80,44 @@ def watch_compiles(announce: bool = False, stream=None):
             disp = ev.data.get("dispatcher") if isinstance(ev.data, dict) else None
             group = group_of(getattr(getattr(disp, "py_func", None), "__module__", ""))
             key = group.name if group else None
-            first = key not in log.counts
             log.counts[key] = log.counts.get(key, 0) + 1
-            if announce and group is not None and first:
-                from tqdm import tqdm
-
-                tqdm.write(notice(group), file=stream or sys.stderr)
+            if announce and group is not None:
+                _say(log, group, stream)
 
         def on_end(self, ev):
             pass
 
-    with event.install_listener("numba:compile", _Listener()):
-        yield log
+    if announce:
+        _ANNOUNCING.append(log)
+    try:
+        with event.install_listener("numba:compile", _Listener()):
+            yield log
+    finally:
+        if announce:
+            _ANNOUNCING.remove(log)
+
+
+def _say(log: CompileLog, group: KernelGroup, stream=None) -> None:
+    if group.name not in log.announced:
+        log.announced.add(group.name)
+        from tqdm import tqdm
+
+        tqdm.write(notice(group), file=stream or sys.stderr)
+
+
+def announce_if_cold(name: str, stream=None) -> bool:
+    """Inside an announcing :func:`watch_compiles`: say (once) that the group ``name`` is about to
+    compile when numba's disk cache lacks one of its kernels. For work that compiles in other
+    processes of this machine (they share the cache), which the watch's listener cannot see.
+    Returns whether it said so."""
+    group = next((g for g in GROUPS if g.name == name), None)
+    if not _ANNOUNCING or group is None or group.name in _ANNOUNCING[-1].announced:
+        return False
+    status = [in_disk_cache(disp) for m in group.modules for _, disp in dispatchers(m)]
+    if all(st is not False for st in status):  # cached (or not cacheable: then nothing to promise)
+        return False
+    _say(_ANNOUNCING[-1], group, stream)
+    return True
 
 
 def dispatchers(module: str) -> list[tuple[str, object]]:

@@ -86,7 +86,7 @@ def test_a_rerun_with_other_settings_is_refused(tmp_path):
 @pytest.mark.parametrize("kw, message", [
     (dict(formats=[]), "empty"),
     (dict(formats=[(2, 2, 1)]), "at least 2"),
-    (dict(formats=[(9, 9, 9)]), "too large for the flip encoding"),
+    (dict(formats=[(17, 17, 17)]), "too large for the flip encoding"),
     (dict(formats=[(2, 2, 2)], budget=0), "budget"),
     (dict(formats=[(2, 2, 2)], meta_time=-1), "meta time"),
     (dict(formats=[(2, 2, 2)], library=["/nonexistent/lib"]), "no such file"),

@@ -123,3 +123,26 @@ def test_key_picks_one_scheme_of_a_library(tmp_path, capsys):
                  ("export", lib, "--to", "python", "--key", "5,5,5")):
         code, _, err = run(capsys, *argv)
         assert code == 2 and err.count("\n") == 1 and "keys: 2,2,2 2,2,2#2 3,3,3 4,4,4" in err
+
+
+def test_simplify_export_and_draw_use_the_same_names(strassen_file, tmp_path, capsys):
+    """Every name simplify prints is a statement of export's code and a node of the drawing."""
+    import re
+
+    from discovery.circuits.circuit import build_circuit
+    from discovery.circuits.symbolic import simplify_additions
+
+    code, out, _ = run(capsys, "simplify", strassen_file, "--no-equivalents")
+    printed = [ln.split(" = ")[0].strip() for ln in out.splitlines() if ln.startswith("  ") and " = " in ln]
+    assert code == 0
+    ss = simplify_additions(strassen())
+    G = build_circuit(ss)
+    nodes = [v for v, d in G.nodes(data=True) if d["kind"] not in ("input_a", "input_b")]
+    assert sorted(printed) == sorted(nodes) and any(x.startswith("u") for x in printed)
+    code, py, _ = run(capsys, "export", strassen_file, "--to", "python")
+    assigned = re.findall(r"^    ([a-z]\w*) = (?!A\[|B\[|matmul|mm =)", py, flags=re.M)
+    assert sorted(set(assigned) - {"mm"}) == sorted(nodes)
+    assert run(capsys, "draw", strassen_file, "-o", tmp_path / "c.png", "--labels", "all")[0] == 0
+    code, _, err = run(capsys, "draw", strassen_file, "-o", tmp_path / "c.dot", "--labels", "all")
+    assert code == 2 and "--labels does nothing for a .dot file" in err
+    assert run(capsys, "draw", strassen_file, "-o", tmp_path / "c.png", "--labels", "some")[0] == 2

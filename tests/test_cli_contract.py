@@ -111,7 +111,7 @@ BAD_VALUES = [
     (["sweep-report", "{tmp}/nothing"], ""),
     (["meta", "--formats", "2x2x2", "--time-limit", "0"], "--time-limit"),
     (["catalogue", "--formats", "2x2x2", "--budget", "0"], "--budget"),
-    (["catalogue", "--formats", "9x9x9"], "too large for the flip encoding"),
+    (["catalogue", "--formats", "17x17x17"], "too large for the flip encoding"),
     (["warmup", "--only", "flips"], "unknown group(s) flips"),
     (["nonsense"], "invalid choice"),
     ([], "give a command"),
@@ -246,7 +246,8 @@ def test_a_mod2_scheme_without_ring_z2_is_not_wrong(tmp_path, capsys):
                                   ["export", "{dir}", "--to", "latex"], ["convert", "{dir}", "{tmp}/all.npz"],
                                   ["flip", "2", "2", "2", "--from", "{dir}", "--target-rank", "7", "--quiet"]],
                          ids=lambda a: a[0])
-def test_commands_that_read_schemes_take_a_folder(argv, tmp_path, capsys):
+def test_commands_that_read_schemes_take_a_folder(argv, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # flip's default output (runs/ under the current folder) goes there
     folder = tmp_path / "sweep" / "2x2x2"
     store = d.search.store.SchemeStore(folder, fmt=(2, 2, 2))
     store.add(d.standard(2, 2, 2))

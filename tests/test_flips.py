@@ -87,7 +87,14 @@ def test_bad_starts_and_settings_are_refused(tmp_path):
     with pytest.raises(DiscoveryError, match="not below"):
         flip_search(2, 2, 2, target_rank=8, time_limit=1)
     with pytest.raises(DiscoveryError, match="too large"):
-        FlipConfig(9, 8, 2)
+        FlipConfig(17, 16, 2)
+    with pytest.raises(DiscoveryError, match="lower bound 7"):
+        flip_search(2, 2, 2, target_rank=6, time_limit=1)
+    for bad, message in ((dict(pool_size=0), "pool_size"), (dict(path_limit=-1), "path_limit"),
+                         (dict(select="best"), "pool selection"), (dict(follow=2.0), "follow"),
+                         (dict(walkers=-1), "walkers")):
+        with pytest.raises(DiscoveryError, match=message):
+            FlipConfig(2, 2, 2, **bad)
     with pytest.raises(DiscoveryError, match="ring"):
         FlipConfig(2, 2, 2, ring="Q")
     wide = d.sandwich(s, X=[[1, 2], [0, 1]])

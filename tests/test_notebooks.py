@@ -18,9 +18,10 @@ EXPECTED = {
                                      "<2,2,2>: rank 7 found, equal to the best known over ZT", "found_rank"],
     "03_strassenified_networks.ipynb": ["mult_reduction_pct", "val_bpc_rel_equal_steps_pct",
                                         "r=c_out, p=1", "r=c_out, p=2"],
-    "04_flip_graphs.ipynb": ["rank 27 -> 23", "exact over ZT", "sympy", "no lift exists", "lifted to an exact scheme"],
+    "04_flip_graphs.ipynb": ["rank 27 -> 23", "exact over ZT", "sympy", "no lift exists", "lifted to an exact scheme",
+                             "symmetric <4,4,4>: rank 121 -> 49", "still cyclic-invariant: True", "runs by final rank"],
     "05_meta_flip_graph.ipynb": ["<4,4,4> rank 49: exact over ZT", "(reached)", "(merge)", "exact over Q",
-                                 "sympy"],
+                                 "sympy", "<2,2,2>: rank 7 (ZT", "formats at the best known rank over any ring"],
 }
 # notebooks whose printed numbers are rounded for reading (no 7-decimal floats in tables)
 ROUNDED = {"03_strassenified_networks.ipynb"}
@@ -52,3 +53,11 @@ def test_notebook_runs(name, shared_data, monkeypatch):
     assert images, f"{name} shows no figure (no image/png output)"
     if name in ROUNDED:
         assert not UNROUNDED.findall(text), f"{name} prints unrounded numbers"
+
+
+def test_notebook_01s_heatmap_has_a_colour_key():
+    import json
+
+    cells = json.loads((NOTEBOOKS / "01_rediscover_strassen.ipynb").read_text())["cells"]
+    code = next("".join(c["source"]) for c in cells if "imshow" in "".join(c["source"]))
+    assert "colorbar(" in code and "ticks=[-1, 0, 1]" in code

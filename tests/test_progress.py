@@ -66,6 +66,7 @@ COMMANDS = [
     ["meta", "--formats", "2x2x2,2x2x3", "--phases", "3", "--phase-flips", "100", "--out", "{tmp}/m"],
     ["additions", "2", "2", "2", "--rank", "7", "--search", "1", "--workers", "1", "--out", "{tmp}/a"],
     ["sweep", "--formats", "2x2x2", "--strategy", "flips", "--budget", "5", "--workers", "1", "--out", "{tmp}/s"],
+    ["flip", "3", "3", "3", "--target-rank", "22", "--time-limit", "2", "--walkers", "1", "--out", "{tmp}/f"],
 ]
 
 

@@ -1,4 +1,4 @@
-"""The README's Python example runs as it stands, from the repository root."""
+"""The README: its Python example runs as it stands, from the repository root, and its set-up says what a new user needs."""
 
 import os
 import re
@@ -62,3 +62,37 @@ def test_results_index_names_every_table_and_figure():
     assert files
     missing = [f for f in files if not any(fnmatch(f, pat) for pat in patterns)]
     assert not missing, f"results/README.md does not list {missing}"
+
+
+def _readme() -> str:
+    return (ROOT / "README.md").read_text()
+
+
+def test_the_cpu_torch_line_comes_first_and_is_pinned_like_ci():
+    text = _readme()
+    blocks = re.findall(r"```bash\n(.*?)\n```", text, flags=re.S)
+    torch_line = blocks[0]
+    ci_pin = re.search(r"torch==[\d.]+", (ROOT / ".ci" / "run").read_text()).group(0)
+    assert "download.pytorch.org/whl/cpu" in torch_line and f"{ci_pin} --index-url" in torch_line
+    assert torch_line.rstrip().endswith(f"|| pip install {ci_pin}")  # the plain PyPI fallback
+    assert "--retries 1" in torch_line  # an unreachable index fails at once, not after 60 retries
+    assert text.index(torch_line) < text.index("pip install -e . && discovery demo")
+
+
+def test_the_layout_names_every_notebook():
+    layout = _readme().split("\n## Layout\n", 1)[1]
+    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        number = nb.name[:2]
+        assert re.search(rf"\b{number} [a-z]", layout), f"the README's layout does not name notebook {nb.name}"
+
+
+def test_the_formats_table_has_every_extension():
+    from discovery.formats import EXTENSIONS
+
+    table = _readme().split("\n## Which file formats\n", 1)[1].split("\n## ", 1)[0]
+    rows = {m.group(1) for m in re.finditer(r"^\| `(\.[a-z]+)` \|", table, flags=re.M)}
+    assert rows == set(EXTENSIONS)
+
+
+def test_the_readme_says_how_long_the_tests_take():
+    assert re.search(r"The default run takes about \d+ minutes on 2 CPU cores", _readme())

@@ -21,6 +21,10 @@ from discovery.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _group(name: str) -> _kernels.KernelGroup:
+    return next(g for g in _kernels.GROUPS if g.name == name)
+
+
 def _njit_modules() -> set[str]:
     """Every module of the package that declares a numba kernel (read from the source)."""
     out = set()
@@ -68,7 +72,7 @@ def test_a_kernel_that_really_compiles_says_so_in_one_line_once(tmp_path, monkey
     out, err = capsys.readouterr()
     json.loads(out)  # still exactly one document on stdout
     lines = [x for x in err.splitlines() if x.startswith("compiling")]
-    assert lines == ["compiling CSE kernels (first run only, ~12 s)"], err
+    assert lines == [_kernels.notice(_group("CSE"))] and lines[0].startswith("compiling CSE kernels (first run only, ~"), err
     assert main(["simplify", str(path), "--no-equivalents"]) == 0  # compiled now: no line
     assert "compiling" not in capsys.readouterr().err
 
@@ -94,6 +98,24 @@ def test_with_an_empty_cache_the_first_lift_says_it_compiles(tmp_path):
     cmd = [sys.executable, "-m", "discovery", "lift", str(_mod2_file(tmp_path)), "-o", str(tmp_path / "x.json")]
     first = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
-    assert first.stderr.splitlines() == ["compiling lift kernels (first run only, ~11 s)"]
+    assert first.stderr.splitlines() == [_kernels.notice(_group("lift"))]
     again = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=tmp_path)
     assert again.returncode == 0 and "compiling" not in again.stderr
+
+
+def test_work_in_worker_processes_is_announced_from_the_disk_cache(monkeypatch, capsys):
+    with _kernels.watch_compiles(announce=True):
+        assert not _kernels.announce_if_cold("flip")  # warm (the tests above compiled everything)
+        monkeypatch.setattr(_kernels, "in_disk_cache", lambda disp: False)  # as with an empty cache
+        assert _kernels.announce_if_cold("flip") and not _kernels.announce_if_cold("flip")
+    assert not _kernels.announce_if_cold("flip")  # outside a command: silent
+    assert capsys.readouterr().err.splitlines() == [_kernels.notice(_group("flip"))]
+
+
+def test_a_sweep_on_worker_processes_says_they_compile(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(_kernels, "in_disk_cache", lambda disp: False)  # as with an empty cache
+    argv = ["sweep", "--formats", "2x2x2", "--strategy", "flips", "--budget", "5", "--workers", "2",
+            "--out", str(tmp_path / "s")]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert err.count("compiling flip kernels (first run only") == 1, err

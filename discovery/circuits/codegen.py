@@ -1,6 +1,6 @@
-"""Runnable exports of a circuit: Python/NumPy source, LaTeX equations, a JSON program.
+"""Runnable exports of a circuit: Python/NumPy source, LaTeX equations, a JSON program, plain lines.
 
-All three are generated from the same :func:`discovery.circuits.circuit.build_circuit` graph, one
+All four are generated from the same :func:`discovery.circuits.circuit.build_circuit` graph, one
 statement per add/mul/output node in topological order, so their addition and multiplication
 counts are the circuit's. Accepts a circuit, a :class:`~discovery.circuits.symbolic.SimplifiedScheme`
 or a :class:`~discovery.core.scheme.Scheme` (plain evaluation; verified first).
@@ -108,6 +108,20 @@ def to_python(obj: Any, name: str = "multiply") -> str:
     rows = ", ".join("[" + ", ".join(outs[k * n + i] for k in range(p)) + "]" for i in range(n))
     lines.append(f"    return np.block([{rows}])")
     return "\n".join(lines) + "\n"
+
+
+def to_text(obj: Any) -> list[str]:
+    """The program as plain lines ``name = expression`` in evaluation order: the statements, names
+    and order of :func:`to_python` (and of the drawn circuit), products written ``m3 = u3 * b22``."""
+    G = _graph(obj)
+    wrap = lambda s: f"({s})" if s.startswith("-") else s  # noqa: E731
+    lines = []
+    for kind, v, ops in _statements(G):
+        if kind == "mul":
+            lines.append(f"{v} = {wrap(_linear_py([ops[0]]))} * {wrap(_linear_py([ops[1]]))}")
+        else:
+            lines.append(f"{v} = {_linear_py(ops)}")
+    return lines
 
 
 def _tex_name(v: str) -> str:

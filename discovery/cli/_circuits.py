@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from discovery.circuits.codegen import to_text
 from discovery.circuits.cse import METHODS
 from discovery.circuits.symbolic import SimplifiedScheme, plain, simplify_additions
 from discovery.cli._common import check_out_file, emit_json, int_arg, pick_one, reduced_in_file, refuse, seconds_arg
@@ -50,6 +51,9 @@ def register(sub) -> None:
     p.add_argument("--equivalents", action="store_true", help="search equivalent schemes first")
     p.add_argument("--key", help=KEY_HELP)
     p.add_argument("--dpi", default="120", help="resolution of a PNG (default 120)")
+    p.add_argument("--labels", default="auto", metavar="WHICH",
+                   help="node names on a .png or .svg: auto (every name up to 120 nodes, above that the "
+                        "inputs, products and outputs), all, io (inputs and outputs) or none (default auto)")
     p.set_defaults(func=cmd_draw)
 
     p = sub.add_parser("export", help="runnable code or equations from the simplified circuit",
@@ -100,9 +104,10 @@ def cmd_simplify(args) -> int:
     n, m, p = ss.format
     print(f"<{n},{m},{p}> rank {ss.multiplications}: {ss.naive_additions} additions plainly, "
           f"{ss.reduced_additions} with {how} (A {ss.a.additions}, B {ss.b.additions}, C {ss.c.additions})")
-    print(f"intermediates: {', '.join(ss.intermediates()) or '(none)'}")
-    for name, expr in ss.equations():
-        print(f"  {name} = {expr}")
+    print(f"intermediates: {', '.join(ss.intermediates()) or '(none)'} (shared sums; u_t, v_t below: "
+          "the factors of m_t that are sums used only there)")
+    for line in to_text(ss):  # the statements and names of `export` and `draw`
+        print(f"  {line}")
     if args.out:
         save_scheme(ss.scheme, args.out)
         print(f"saved the scheme ({'equivalent, ' if 'equivalent' in how else ''}verified) to {args.out}")
@@ -119,6 +124,12 @@ def cmd_draw(args) -> int:
     ext = Path(args.out).suffix.lower()
     if ext != ".png":
         refuse(args, f"for a {ext} file", ["dpi"], "it is the resolution of a PNG")
+    if ext in (".dot", ".graphml"):
+        refuse(args, f"for a {ext} file", ["labels"], "a graph file names every node")
+    from discovery.circuits.draw import LABELS
+
+    if args.labels not in LABELS:
+        raise DiscoveryError(f"unknown --labels {args.labels!r}; use one of {', '.join(LABELS)}")
     dpi = int_arg("--dpi", args.dpi, 1)
     _plain_or_equivalents(args)
     from discovery.circuits.circuit import build_circuit
@@ -136,7 +147,7 @@ def cmd_draw(args) -> int:
         matplotlib.use("Agg")
         from discovery.circuits.draw import draw_circuit
 
-        fig = draw_circuit(G)
+        fig = draw_circuit(G, labels=args.labels)
         save_figure(fig, args.out, dpi=dpi, bbox_inches="tight")
     print(f"wrote {args.out} ({ss.multiplications} multiplications, {ss.reduced_additions} additions, {how})")
     return 0

@@ -9,7 +9,7 @@ from discovery.core.scheme import Ring
 from discovery.errors import DiscoveryError
 
 # options the fixed-rank exploration (--explore) does not use
-NOT_FOR_EXPLORE = ["target_rank", "max_flips", "scheduler", "processes"]
+NOT_FOR_EXPLORE = ["target_rank", "max_flips", "scheduler", "processes", "pool_size", "path_limit", "select"]
 
 
 def register(sub) -> None:
@@ -29,20 +29,40 @@ def register(sub) -> None:
                         "restrictions) from Strassen and the --library schemes")
     p.add_argument("--library", nargs="+", default=(), metavar="PATH",
                    help="schemes of other formats for --composed (files or folders)")
-    p.add_argument("--ring", default="ZT", help="ZT (coefficients in {-1,0,1}) or Z2 (default ZT)")
+    p.add_argument("--ring", default="ZT",
+                   help="ZT (coefficients in {-1,0,1}), Z2 or Z3 (modulo 2 or 3; lift the result with "
+                        "`discovery lift`) (default ZT)")
     p.add_argument("--target-rank", default=None, metavar="R", help="stop at this rank")
     p.add_argument("--time-limit", default="60", metavar="S", help="seconds (default 60)")
     p.add_argument("--walkers", default=None, metavar="K", help="parallel walkers (default: cores)")
     p.add_argument("--seed", default="0", help="seed (default 0)")
     p.add_argument("--max-flips", default=None, metavar="F", help="flips per walker at most")
+    p.add_argument("--pool-size", default=None, metavar="K",
+                   help="distinct schemes kept per rank (default 64)")
+    p.add_argument("--path-limit", default=None, metavar="F",
+                   help="flips without a reduction before a walk restarts from the pool (default 1000000; 0: never)")
+    p.add_argument("--select", default=None, metavar="HOW",
+                   help="how a restart picks its pool member: uniform or flips (default uniform)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run independent walks on a Dask cluster (tcp://HOST:PORT)")
     p.add_argument("--workers", dest="processes", default=None, metavar="K",
                    help="run independent walks in K local processes")
     p.add_argument("--explore", action="store_true",
                    help="keep the rank: collect distinct schemes and minimise additions over them")
+    p.add_argument("--symmetry", default="none", metavar="GROUP",
+                   help="cyclic: walk cyclic-invariant schemes of <N,N,N> by their orbits, many short runs "
+                        "(Moosbauer & Poole); none (default)")
+    p.add_argument("--cubes", default=None, metavar="K",
+                   help="with --symmetry: start from the standard algorithm with its diagonal in K cubes "
+                        "(rank ≡ K mod 3; default N, the standard algorithm)")
+    p.add_argument("--runs", default=None, metavar="K", help="with --symmetry: runs at most")
+    p.add_argument("--run-flips", default=None, metavar="F",
+                   help="with --symmetry: a run's length in orbit flips (default 1000000)")
+    p.add_argument("--lift", action="store_true",
+                   help="with --symmetry and --ring Z2: lift the best schemes to an exact one at the end")
     p.add_argument("-o", "--out", default=None, metavar="DIR",
-                   help="output folder (default runs/flips/NxMxP-RING under the current folder)")
+                   help="output folder (default runs/flips/NxMxP-RING under the current folder; "
+                        "NxNxN-RING-cyclic with --symmetry)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.add_argument("--json", action="store_true",
                    help="print one JSON document (the run's summary) on stdout; other lines go to stderr")
@@ -50,23 +70,34 @@ def register(sub) -> None:
 
 
 def cmd_flip(args) -> int:
-    from discovery.search.flips import FlipConfig, composed_start, flip_search, load_starts
+    from discovery.search.flips import FlipConfig, composed_start, default_out, flip_search, load_starts
 
     n, m, p = (int_arg(k.upper(), getattr(args, k), 1) for k in ("n", "m", "p"))
+    from discovery.cli._sym_flip import check_symmetry, cmd_symmetric
+
+    if check_symmetry(args, n, m, p) is not None:
+        return cmd_symmetric(args, n)
     ring = Ring.parse(args.ring).value
     target = int_arg("--target-rank", args.target_rank, 1)
     walkers = int_arg("--walkers", args.walkers, 1)
     seed = int_arg("--seed", args.seed, 0)
     max_flips = int_arg("--max-flips", args.max_flips, 1)
     limit = seconds_arg("--time-limit", args.time_limit)
+    options = {}
+    if args.pool_size is not None:
+        options["pool_size"] = int_arg("--pool-size", args.pool_size, 1)
+    if args.path_limit is not None:
+        options["path_limit"] = int_arg("--path-limit", args.path_limit, 0)
+    if args.select is not None:
+        options["select"] = args.select
     if args.explore:
         refuse(args, "with --explore", NOT_FOR_EXPLORE, "the exploration keeps the rank, in this process")
     if not args.composed:
         refuse(args, "without --composed", ["library"], "it lists the schemes --composed builds from")
     # the format, the ring and the numbers, checked before any scheme is read
     FlipConfig(n, m, p, ring=ring, target_rank=target, time_limit=limit, walkers=walkers or 0, seed=seed,
-               max_flips=max_flips)
-    out = Path(args.out) if args.out else Path("runs") / "flips" / f"{n}x{m}x{p}-{ring}"
+               max_flips=max_flips, **options)
+    out = Path(args.out) if args.out else default_out(n, m, p, ring)
     if args.starts and args.composed:
         raise DiscoveryError("give either --from or --composed, not both")
     start = None
@@ -79,27 +110,37 @@ def cmd_flip(args) -> int:
         start = load_starts(args.starts, (n, m, p), ring)
     if args.explore:
         return _explore(args, start, (n, m, p), ring, limit, walkers, seed, out)
+    executor = None
     if args.scheduler is not None or args.processes is not None:
         from discovery.search.executor import make_executor
-        from discovery.search.flips import flip_search_on
 
         if walkers is not None or max_flips is not None:
             raise DiscoveryError("--walkers and --max-flips are for one machine; with --scheduler or "
                                  "--workers every task walks with one walker for a slice of the time")
-        with make_executor(args.scheduler, int_arg("--workers", args.processes, 1)) as executor:
-            res = flip_search_on(executor, n, m, p, start=start, ring=ring, target_rank=target,
-                                 time_limit=limit, seed=seed, out=out)
-    else:
+        executor = make_executor(args.scheduler, int_arg("--workers", args.processes, 1))
+    try:
         res = flip_search(n, m, p, start=start, ring=ring, target_rank=target, time_limit=limit,
                           walkers=walkers or 0, seed=seed, max_flips=max_flips, out=out,
-                          progress=not args.quiet)
+                          progress=not args.quiet, executor=executor, **options)
+    finally:
+        if executor is not None:
+            executor.close()
     reached = res.best_rank <= target if target is not None else res.improved
+    where = "threads" if executor is None else res.executor
     print(f"<{n},{m},{p}> over {ring}: rank {res.start_rank} -> {res.best_rank} in "
-          f"{res.time_to_best_s:.2f} s ({res.flips / 1e6:.1f} M flips, {res.flips_per_s / 1e6:.2f} M/s, "
-          f"{res.config.n_walkers} walkers; stopped: {res.stop}); {res.found} verified scheme(s) in {out}")
+          f"{res.time_to_best_s:.2f} s ({res.flips / 1e6:.1f} M flips of {res.attempts / 1e6:.1f} M attempts, "
+          f"{res.flips_per_s / 1e6:.2f} M flips/s, {res.config.n_walkers} walkers on {where}, {res.walks} walks; "
+          f"stopped by {res.stop.description}); {res.new} new verified scheme(s), "
+          f"{_held(out, (n, m, p), ring)} in {out}")
     if args.json:
-        emit_json(res.summary())
+        emit_json(res.to_json())
     return exit_code(reached, res.stop)
+
+
+def _held(out, fmt, ring) -> str:
+    from discovery.search.store import SchemeStore
+
+    return f"{len(SchemeStore(out, fmt, ring))} held"
 
 
 def _library(path: str):
@@ -120,8 +161,5 @@ def _explore(args, start, fmt, ring, limit, walkers, seed, out) -> int:
     print(f"{start.name}: additions {res.start_additions} -> {res.best_additions} "
           f"({res.distinct} distinct schemes, {res.simplified} simplified); best in {res.out}")
     if args.json:
-        emit_json({"format": list(fmt), "rank": start.rank, "start_additions": res.start_additions,
-                   "best_additions": res.best_additions, "distinct": res.distinct,
-                   "flips": res.flips, "seconds": round(res.seconds, 3),
-                   "out": str(res.out) if res.out else None})
+        emit_json(res.to_json())
     return 0 if res.best_additions < res.start_additions else 1

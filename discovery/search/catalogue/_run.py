@@ -133,7 +133,7 @@ def _walk_format(config: CatalogueConfig, fmt: Format, held: _Held, library: lis
         folder = out / "walks" / folder_name(fmt)
         SchemeStore(folder, fmt, "ZT").add(starts.ternary)
         cell = flips_cell(fmt, _target(fmt, starts.ternary.rank), config.budget, _walk_seed(config.seed, fmt),
-                          folder, executor)
+                          folder, executor, additions=False)
         walk_rank, walk_s = cell.best_rank_reached, cell.elapsed_s
         if cell.best_file is not None:
             walked = load_scheme(folder / cell.best_file)

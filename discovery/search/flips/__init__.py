@@ -1,20 +1,22 @@
 """Rank reduction on the flip graph (Kauers & Moosbauer 2022; plus transitions, Arai et al. 2024).
 
-Compiled random walks (numba) over exact schemes with ternary ({-1,0,1}, "ZT") or mod-2
-("Z2") coefficients: flips keep the scheme exact, reductions lower its rank, plus
-transitions raise it to leave a plateau. :func:`symmetric_search` walks cyclic-invariant
-schemes of <n,n,n> by their orbits (Moosbauer & Poole 2025), many short seeded runs. Every
-scheme that comes out is verified exactly by the core before it is returned or written.
+Compiled random walks (numba) over exact schemes with ternary ({-1,0,1}, "ZT"), mod-2 ("Z2")
+or mod-3 ("Z3") coefficients, factor rows of up to 256 entries: flips keep the scheme exact,
+reductions lower its rank, plus transitions raise it to leave a plateau; a pool of distinct
+schemes per rank drives the descent (:mod:`._pool`), on threads or an executor.
+:func:`symmetric_search` walks cyclic-invariant schemes of <n,n,n> by their orbits (Moosbauer &
+Poole 2025), many short seeded runs. Every scheme that comes out is verified exactly by the
+core before it is returned or written.
 """
 
-from discovery.search.flips._search import FlipConfig as FlipConfig
-from discovery.search.flips._search import FlipResult as FlipResult
-from discovery.search.flips._search import flip_search as flip_search
-from discovery.search.flips._starts import composed_start as composed_start
-from discovery.search.flips._starts import load_starts as load_starts
+from discovery.search.flips._config import FlipConfig as FlipConfig
+from discovery.search.flips._config import FlipResult as FlipResult
 from discovery.search.flips._explore import ExploreResult as ExploreResult
 from discovery.search.flips._explore import explore as explore
-from discovery.search.flips._distributed import flip_search_on as flip_search_on
+from discovery.search.flips._api import default_out as default_out
+from discovery.search.flips._api import flip_search as flip_search
+from discovery.search.flips._starts import composed_start as composed_start
+from discovery.search.flips._starts import load_starts as load_starts
 from discovery.search.flips._symmetric import SymmetricConfig as SymmetricConfig
 from discovery.search.flips._symmetric import SymmetricResult as SymmetricResult
 from discovery.search.flips._symmetric import symmetric_search as symmetric_search

@@ -13,22 +13,25 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
+from discovery._progress import Progress
 from discovery.errors import DiscoveryError
-from discovery.search.flips import _kernels
+from discovery.search.flips._config import FlipConfig
 from discovery.search.flips._encode import check_ring, decode, decode_arrays, encode
-from discovery.search.flips._search import _Folder, FlipConfig
+from discovery.search.flips._kernels import OUT_FLIPS
+from discovery.search.flips._search import Walkers
+from discovery.search.summary import Stop, Summary
 from discovery.core.scheme import Provenance, Scheme
 from discovery.circuits.cse import eliminate_pairs
 from discovery.circuits.symbolic import SimplifiedScheme, simplify_additions
-from discovery.core.transforms import fingerprint
 from discovery.core.verify import verify
 
 
 @dataclass(frozen=True)
-class ExploreResult:
+class ExploreResult(Summary):
     """Distinct verified schemes of one rank and the cheapest evaluation found.
 
     Attributes:
@@ -37,8 +40,10 @@ class ExploreResult:
         best_additions: its addition count (``best.reduced_additions``).
         distinct: distinct schemes seen (up to term order and signs).
         simplified: how many of them were simplified (the sparsest ones).
-        flips, seconds: work done.
+        flips: flips done; elapsed_s: seconds of the call; stop: time or interrupted.
     """
+
+    JSON_SKIP: ClassVar[tuple[str, ...]] = ("best",)
 
     start_additions: int
     best: SimplifiedScheme
@@ -46,24 +51,29 @@ class ExploreResult:
     distinct: int
     simplified: int
     flips: int
-    seconds: float
+    elapsed_s: float
+    stop: Stop = Stop.TIME
     out: Path | None = None
 
+    def json_extra(self) -> dict:
+        return {"format": list(self.best.scheme.format), "rank": self.best.scheme.rank}
 
-def _key(pos: np.ndarray, neg: np.ndarray, r: int) -> tuple:
-    """Cheap canonical key up to term order and sign changes (ternary schemes)."""
-    terms = []
-    for t in range(r):
-        pu, nu, pv, nv, pw, nw = (int(pos[0, t]), int(neg[0, t]), int(pos[1, t]), int(neg[1, t]),
-                                  int(pos[2, t]), int(neg[2, t]))
-        if (nu & -nu) > (pu & -pu) if pu else True:  # lowest set bit of u is a -1: flip u, w
-            if nu:
-                pu, nu, pw, nw = nu, pu, nw, pw
-        if (nv & -nv) > (pv & -pv) if pv else True:
-            if nv:
-                pv, nv, pw, nw = nv, pv, nw, pw
-        terms.append((pu, nu, pv, nv, pw, nw))
-    return tuple(sorted(terms))
+
+def _key(walkers, w: int, r: int) -> tuple:
+    """Canonical key up to term order and sign changes: per term the three factors' hashes up
+    to sign and the sign of the whole term (see :mod:`discovery.search.flips._moves`)."""
+    H, S = walkers.H[w, :, :r], walkers.S[w, :, :r]
+    sign = S[0] * S[1] * S[2]
+    return tuple(sorted(zip(H[0].tolist(), H[1].tolist(), H[2].tolist(), sign.tolist())))
+
+
+class _State:
+    """Masks of one scheme (the shape a pool member has, so walkers can load it)."""
+
+    __slots__ = ("pos", "neg")
+
+    def __init__(self, pos: np.ndarray, neg: np.ndarray):
+        self.pos, self.neg = pos, neg
 
 
 def _score(n, m, p, pos, neg) -> int:
@@ -94,61 +104,49 @@ def explore(start: Scheme, *, ring: str = "ZT", time_limit: float = 30.0, walker
         raise DiscoveryError(f"the start is not a valid scheme over {ring}")
     n, m, p = start.format
     config = FlipConfig(n, m, p, ring=ring, time_limit=time_limit, walkers=walkers, seed=seed,
-                        chunk_flips=sample_flips, plus_after=0)
-    K = config.n_walkers
+                        chunk_flips=sample_flips, plus_after=0, path_limit=0)
     r0 = start.rank
     pos0, neg0 = encode(start, ring)
-    P = np.zeros((K, 3, r0), dtype=np.uint64)
-    N = np.zeros((K, 3, r0), dtype=np.uint64)
-    P[:] = pos0
-    N[:] = neg0
-    rank = np.full(K, r0, dtype=np.int64)
-    rng = np.random.SeedSequence([seed, K, 7]).generate_state(K, dtype=np.uint64) | np.uint64(1)
+    walkers_ = Walkers(config, r0)
+    K = walkers_.K
+    walkers_.rng = np.random.SeedSequence([seed, K, 7]).generate_state(K, dtype=np.uint64) | np.uint64(1)
     pick = np.random.default_rng([seed, K, 8])
-    stall = np.zeros(K, dtype=np.int64)
-    flips_out = np.zeros(K, dtype=np.int64)
-    seen: dict[tuple, int] = {}       # key -> plain additions
-    states: dict[tuple, tuple] = {}   # key -> (pos, neg) for the sparsest ones
+    origin = _State(pos0, neg0)
+    for w in range(K):
+        walkers_.load(w, origin, r0)
+    seen: dict[tuple, int] = {}       # key -> quick additions
+    states: dict[tuple, _State] = {}  # key -> masks, for the best-scored ones
     flips = 0
     t0 = time.perf_counter()
     samples = 0
-    bar = None
-    if progress:
-        from tqdm import tqdm
-        bar = tqdm(total=time_limit, unit="s", leave=False, desc=f"explore {start.name}",
-                   bar_format="{desc} {bar} {n:.0f}/{total_fmt}s {postfix}")
+    interrupted = False
+    bar = Progress(f"explore {start.name}", total=time_limit, unit="s", enabled=progress)
     try:
         while time.perf_counter() - t0 < time_limit:
-            _kernels.walk_chunk(P, N, rank, rng, stall, flips_out, sample_flips, 0, r0, 0, False, False)
-            flips += int(flips_out.sum())
+            walkers_.walk(sample_flips, reduce_on=False, plus_after=0, path_limit=0)
+            flips += int(walkers_.out[:, OUT_FLIPS].sum())
             samples += 1
             for w in range(K):
-                r = int(rank[w])
-                if r != r0:  # a factor vanished: the walk found a lower rank; keep exploring at r0
-                    P[w], N[w], rank[w] = pos0, neg0, r0
-                    continue
-                key = _key(P[w], N[w], r)
+                r = int(walkers_.rank[w])
+                key = _key(walkers_, w, r)
                 if key in seen:
                     continue
-                seen[key] = _score(n, m, p, P[w], N[w])
-                states[key] = (P[w].copy(), N[w].copy())
+                st = _State(walkers_.P[w, :, :r].copy(), walkers_.N[w, :, :r].copy())
+                seen[key] = _score(n, m, p, st.pos, st.neg)
+                states[key] = st
                 if len(states) > 4 * keep:
                     for k in sorted(states, key=seen.__getitem__)[keep:]:
                         del states[k]
             if samples % reseed_every == 0 and states:
                 elite = sorted(states, key=seen.__getitem__)[:keep]
                 for w in range(K):
-                    P[w], N[w] = states[elite[int(pick.integers(len(elite)))]]
-                    rank[w] = r0
-            if bar is not None:
-                bar.n = min(time.perf_counter() - t0, time_limit)
-                bar.set_postfix_str(f"{len(seen)} distinct, fewest additions (quick) {min(seen.values(), default=0)}")
-                bar.refresh()
+                    walkers_.load(w, states[elite[int(pick.integers(len(elite)))]], r0)
+            bar.set(time.perf_counter() - t0,
+                    postfix=f"{len(seen)} distinct, fewest additions (quick) {min(seen.values(), default=0)}")
     except KeyboardInterrupt:
-        pass
+        interrupted = True
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     prov = Provenance.now("flip-graph explore", seed, note=f"fixed rank {r0}")
     # The best-scored schemes get the full greedy search (16 tries a side); only the winner is
     # built as a Scheme, verified and re-checked (simplify_additions), since checks cost ~1 s each.
@@ -156,11 +154,11 @@ def explore(start: Scheme, *, ring: str = "ZT", time_limit: float = 30.0, walker
     best = start_ss
     ranked = sorted(states, key=seen.__getitem__)[:simplify_top]
     full = {k: sum(eliminate_pairs(M, tries=16).additions
-                   for M in _sides(*decode_arrays(n, m, p, *states[k]))) for k in ranked}
+                   for M in _sides(*decode_arrays(n, m, p, states[k].pos, states[k].neg))) for k in ranked}
     for k in sorted(full, key=full.__getitem__)[:3]:
         if full[k] >= best.reduced_additions:
             break
-        s = decode(n, m, p, states[k][0], states[k][1], ring, prov)
+        s = decode(n, m, p, states[k].pos, states[k].neg, ring, prov)
         if not verify(s, ring).ok:  # never expected: the walk keeps the tensor
             continue
         ss = simplify_additions(s)
@@ -168,7 +166,10 @@ def explore(start: Scheme, *, ring: str = "ZT", time_limit: float = 30.0, walker
             best = ss
     folder = None
     if out is not None:
-        folder = _Folder(Path(out), config)
-        folder.add(best.scheme, fingerprint(best.scheme))
+        from discovery.search.store import SchemeStore
+
+        folder = SchemeStore(out, start.format, ring)
+        folder.add(best.scheme)
     return ExploreResult(start_ss.reduced_additions, best, best.reduced_additions, len(seen),
-                         len(ranked), flips, time.perf_counter() - t0, folder.folder if folder else None)
+                         len(ranked), flips, time.perf_counter() - t0, Stop.INTERRUPTED if interrupted else Stop.TIME,
+                         folder.folder if folder else None)

@@ -11,7 +11,7 @@ def rank_curve_figure(results, labels=None, best_known: int | None = None) -> Fi
     fig = Figure(figsize=(6, 3.6))
     ax = fig.subplots()
     for q, res in enumerate(results):
-        ts = [t for t, _ in res.history] + [res.seconds]
+        ts = [t for t, _ in res.history] + [res.elapsed_s]
         rs = [r for _, r in res.history] + [res.best_rank]
         label = labels[q] if labels else f"seed {res.config.seed}"
         ax.step(ts, rs, where="post", label=label)

@@ -41,8 +41,9 @@ class _Walkers:
         self.run = np.full(K, -1, np.int64)
         self.goal = config.target_rank if config.target_rank is not None else -1
 
-    def load(self, w: int, run: int) -> None:
-        s = self.slots
+    def load(self, w: int, run: int, start: Slots | None = None) -> None:
+        """Walker w begins run ``run`` from ``start`` (default the search's start; same frozen fixed points)."""
+        s = self.slots if start is None else start
         k = s.pos.shape[1]
         for a in (self.P, self.N):
             a[w] = 0
@@ -60,7 +61,8 @@ class _Walkers:
         kernels.walk_runs(self.P, self.N, self.S, self.nfix, self.rng, self.stall, self.steps, self.best, self.BP,
                     self.BN, self.BS, self.best_at, self.flips_out, self.err, c.chunk_flips, c.run_flips,
                     self.goal, c.margin, c.plus_after, self.slots.z2, self.slots.fpos.shape[1],
-                    self.slots.fpos, self.slots.fneg, c.n, c.check)
+                    self.slots.fpos, self.slots.fneg, c.n, c.check,
+                          getattr(c, "greedy", 1))
         return int(self.flips_out.sum())
 
     def finished(self, w: int) -> bool:
@@ -86,18 +88,22 @@ def warm_up() -> None:
 
 
 def drive(config, slots: Slots, next_run: Callable[[], int | None], t0: float, on_run, done: Callable[[], bool],
-          bound: Callable[[], int], bar=None) -> tuple[int, Stop]:
+          bound: Callable[[], int], bar=None, start_for=None) -> tuple[int, Stop]:
     """Run runs until ``next_run`` has none left, ``done()`` or the time limit; returns (flips, stop).
 
     ``on_run(run, rank, slots | None, now, finished)`` gets each run's best (its scheme only when
     ``rank <= bound()``); at the time limit or Ctrl-C the runs in flight are handed over unfinished.
+    ``start_for(run)`` gives a run's start (None: the search's start).
     """
     K = config.n_walkers if config.runs is None else max(1, min(config.n_walkers, config.runs))
     W = _Walkers(config, slots, K)
+    def begin(w: int, r: int) -> None:
+        W.load(w, r, start_for(r) if start_for is not None else None)
+
     for w in range(K):
         r = next_run()
         if r is not None:
-            W.load(w, r)
+            begin(w, r)
     flips, stop = 0, Stop.BUDGET
 
     def hand(w: int, now: float, finished: bool) -> None:
@@ -128,7 +134,7 @@ def drive(config, slots: Slots, next_run: Callable[[], int | None], t0: float, o
                 if r is None:
                     W.run[w] = -1
                 else:
-                    W.load(w, r)
+                    begin(w, r)
             if bar is not None:
                 bar(now, flips)
     except KeyboardInterrupt:
@@ -157,7 +163,7 @@ def run_local(config, slots: Slots, hv, t0: float, progress: bool) -> None:
     bar = _Bar(config, hv) if progress else None
     try:
         flips, stop = drive(config, slots, _counter(config.runs), t0, hv.take, hv.target_reached,
-                            lambda: hv.best_rank, bar.update if bar else None)
+                            lambda: hv.best_rank, bar.update if bar else None, hv.start_for)
     finally:
         if bar is not None:
             bar.close()
@@ -165,8 +171,9 @@ def run_local(config, slots: Slots, hv, t0: float, progress: bool) -> None:
     hv.stop = stop
 
 
-def run_batch(config, slots: Slots, run_ids: list[int], bound: int, time_limit: float | None):
-    """One executor batch: the runs ``run_ids`` (their outcome depends only on the seed and the run).
+def run_batch(config, slots: Slots, run_ids: list[int], bound: int, time_limit: float | None, starts=None):
+    """One executor batch: the runs ``run_ids`` (their outcome depends only on the seed, the run and
+    its start: ``starts[q]`` for run ``run_ids[q]``, None for the search's start).
 
     Returns (flips, [(run, rank, pos, neg, finished), ...]); masks only for ranks <= ``bound``."""
     from dataclasses import replace
@@ -179,9 +186,10 @@ def run_batch(config, slots: Slots, run_ids: list[int], bound: int, time_limit: 
     def take(run, rank, s, now, finished):
         out.append((run, rank, None if s is None else s.pos, None if s is None else s.neg, finished))
 
+    begin = dict(zip(run_ids, starts or [None] * len(run_ids)))
     flips, _ = drive(config, slots, lambda: queue.pop(0) if queue else None, time.perf_counter(), take,
                      lambda: config.target_rank is not None and any(o[1] <= config.target_rank for o in out),
-                     lambda: bound)
+                     lambda: bound, start_for=begin.get)
     return flips, out
 
 
@@ -198,7 +206,8 @@ def run_on(executor, config, slots: Slots, hv, t0: float, progress: bool) -> Non
         left = None if config.time_limit is None else config.time_limit - (time.perf_counter() - t0)
         if left is not None and left <= 0:
             return False
-        stream.add(executor.submit(run_batch, config, slots, ids, hv.best_rank, left))
+        stream.add(executor.submit(run_batch, config, slots, ids, hv.best_rank, left,
+                                   [hv.start_for(r) for r in ids]))
         return True
 
     for _ in range(executor.workers):
@@ -233,25 +242,22 @@ def run_on(executor, config, slots: Slots, hv, t0: float, progress: bool) -> Non
 
 
 class _Bar:
-    """Live progress on stderr (tqdm): best rank, runs done and their ranks, flips per second."""
+    """Progress on stderr (the shared helper: a bar on a terminal, plain lines elsewhere): best rank,
+    runs done and their ranks, flips per second."""
 
     def __init__(self, config, hv):
-        from tqdm import tqdm
+        from discovery._progress import Progress
 
         self.hv = hv
         total = config.time_limit if config.time_limit is not None else None
-        self.bar = tqdm(total=round(total, 1) if total else None, leave=False,
-                        bar_format="{desc} {bar:12} {n:.0f}/{total_fmt} s{postfix}")
+        self.bar = Progress(f"<{config.n},{config.n},{config.n}> {config.ring}",
+                            total=round(total, 1) if total else None, unit="s")
 
     def update(self, now: float, flips: int) -> None:
         hv = self.hv
         ranks = " ".join(f"{r}:{c}" for r, c in sorted(hv.rank_counts.items())[:6])
-        self.bar.set_description_str(f"<{hv.config.n},{hv.config.n},{hv.config.n}> {hv.config.ring} "
-                                     f"best {hv.best_rank}", refresh=False)
-        self.bar.set_postfix_str(f"runs {hv.runs} [{ranks}], {flips / max(now, 1e-9) / 1e6:.2f} M flips/s",
-                                 refresh=False)
-        self.bar.n = min(now, self.bar.total) if self.bar.total else now
-        self.bar.refresh()
+        self.bar.set(now, desc=f"<{hv.config.n},{hv.config.n},{hv.config.n}> {hv.config.ring} best {hv.best_rank}",
+                     postfix=f"runs {hv.runs} [{ranks}], {flips / max(now, 1e-9) / 1e6:.2f} M flips/s")
 
     def close(self) -> None:
         self.bar.close()

@@ -15,7 +15,9 @@ import numpy as np
 from discovery.core.scheme import Provenance, Ring, Scheme
 from discovery.core.symmetry import SymmetricScheme, detect_symmetry
 from discovery.errors import DiscoveryError
-from discovery.search.flips._encode import MAX_LENGTH, decode_arrays
+from discovery.search.flips._encode import decode_arrays
+
+MAX_LENGTH = 64  # one 64-bit word per factor row (n·n <= 64: n <= 8)
 
 RINGS = ("Z2", "ZT")
 
@@ -101,12 +103,15 @@ def symmetric_form(s: Scheme | SymmetricScheme, ring: str) -> SymmetricScheme:
     return sym
 
 
-def encode(s: Scheme | SymmetricScheme, ring: str) -> Slots:
-    """The slots of ``s`` (exact over ``ring``, cyclic-invariant; see :func:`symmetric_form`)."""
+def encode(s: Scheme | SymmetricScheme, ring: str, free_fixed: bool = False) -> Slots:
+    """The slots of ``s`` (exact over ``ring``, cyclic-invariant; see :func:`symmetric_form`).
+
+    Fixed points are frozen (outside the slots) unless ``free_fixed`` (Z2 only): then they are
+    slots of three equal factors and take part in the moves."""
     sym = symmetric_form(s, ring)
     rows = [np.asarray(a, dtype=np.int64) for a in (sym.u, sym.v, sym.w)]
     sizes = np.array(sym.orbit_sizes)
-    keep = np.ones(len(sizes), dtype=bool) if ring == "Z2" else sizes == 3
+    keep = np.ones(len(sizes), dtype=bool) if ring == "Z2" and free_fixed else sizes == 3
     pos, neg = (np.stack(x) for x in zip(*(_masks(a[keep], ring) for a in rows)))
     fpos, fneg = (np.stack(x) for x in zip(*(_masks(a[~keep], ring) for a in rows)))
     return Slots(sym.n, ring, pos, neg, fpos, fneg)
@@ -116,8 +121,8 @@ def decode(slots: Slots, provenance: Provenance | None = None) -> tuple[Scheme, 
     """The expanded scheme of ``slots`` (each slot's orbit in the order id, σ, σ²; over Z2 a slot
     of equal factors gives one term; then the fixed points) and its symmetric form."""
     n, ring = slots.n, slots.ring
-    U, V, W = decode_arrays(n, n, n, slots.pos, slots.neg)
-    FU, FV, FW = decode_arrays(n, n, n, slots.fpos, slots.fneg)
+    U, V, W = decode_arrays(n, n, n, slots.pos[..., None], slots.neg[..., None])  # one word per row
+    FU, FV, FW = decode_arrays(n, n, n, slots.fpos[..., None], slots.fneg[..., None])
     reps = [np.concatenate([a, f]) for a, f in zip((U, V, W), (FU, FV, FW))]
     fixed = np.concatenate([(slots.pos[0] == slots.pos[1]) & (slots.pos[1] == slots.pos[2]) if slots.z2
                             else np.zeros(slots.pos.shape[1], dtype=bool), np.ones(slots.fpos.shape[1], bool)])

@@ -41,10 +41,13 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from discovery.search.flips._kernels import _add, _below, _same
+from discovery.search.flips._moves import add1 as _add
+from discovery.search.flips._moves import next_u64 as _next
+from discovery.search.flips._moves import same1 as _same
 
 _ZERO = np.uint64(0)
 _ONE = np.uint64(1)
+_S32 = np.uint64(32)
 
 # error codes of the debug mode (``err[w]``)
 ERR_MASKS = 1       # a coefficient is both +1 and -1, or a dead slot is not empty
@@ -52,6 +55,12 @@ ERR_ZERO = 2        # a live slot has a zero factor after the reductions
 ERR_FIXED = 3       # the fixed-point count is wrong, or a ZT slot has equal factors
 ERR_TENSOR = 4      # the expanded scheme is not the <n,n,n> tensor
 ERR_RANK = 5        # the rank is out of step
+
+
+@nb.njit(cache=True, inline="always")
+def _below(rng, w, k):
+    """Uniform integer in [0, k) from the walker's generator (multiply-shift, no division)."""
+    return np.int64(((_next(rng, w) >> _S32) * np.uint64(k)) >> _S32)
 
 
 @nb.njit(cache=True, inline="always")
@@ -139,8 +148,28 @@ def _merge(P, N, w, t, k, r, S, z2):
 
 
 @nb.njit(cache=True)
+def _absorb(P, N, w, t, S):
+    """Z2: slot t = (A, A, B) up to rotation (two cyclically adjacent factors equal, the third B
+    different) and a fixed point B⊗B⊗B present: orbit(A, A, B) + B⊗B⊗B = orbit(A+B, A+B, B)
+    modulo 2, so t becomes (A+B, A+B, B) and the fixed point goes (rank - 1).
+
+    (Σ_cyc (A+B)⊗(A+B)⊗B = orbit(A, A, B) + 2·orbit(A, B, B) + 3·B⊗B⊗B.) Returns (S, absorbed)."""
+    for p in range(3):
+        a = P[w, p, t]
+        b = P[w, (p + 2) % 3, t]
+        if P[w, (p + 1) % 3, t] != a or a == b:
+            continue
+        for f in range(S):
+            if f != t and P[w, 0, f] == b and P[w, 1, f] == b and P[w, 2, f] == b:
+                P[w, p, t] = a ^ b
+                P[w, (p + 1) % 3, t] = a ^ b
+                return _remove(P, N, w, f, S), True
+    return S, False
+
+
+@nb.njit(cache=True)
 def _reduce_all(P, N, w, S, z2):
-    """Drop slots with a zero factor and merge every reducible pair until none is left."""
+    """Drop slots with a zero factor, merge every reducible pair and (Z2) absorb fixed points until none is left."""
     changed = True
     while changed:
         changed = False
@@ -152,6 +181,14 @@ def _reduce_all(P, N, w, S, z2):
                 changed = True
                 continue
             s += 1
+        if z2:
+            for t in range(S):
+                S, absorbed = _absorb(P, N, w, t, S)
+                if absorbed:
+                    changed = True
+                    break
+            if changed:
+                continue
         for t in range(S):
             for k in range(t + 1, S):
                 for r in range(3):
@@ -173,15 +210,75 @@ def _try_reduce(P, N, w, t, y, S, z2):
     Returns (slot count, reduced)."""
     py = P[w, y, t]
     ny = N[w, y, t]
-    for k in range(S):
-        if k == t:
-            continue
-        for r in range(3):
-            q = (y + r) % 3
-            if _same(py, ny, P[w, q, k], N[w, q, k]) != 0:
+    for q in range(3):
+        r = (q - y + 3) % 3
+        for k in range(S):
+            if k == t:
+                continue
+            if (P[w, q, k] == py if z2 else _same(py, ny, P[w, q, k], N[w, q, k]) != 0):
                 S2, merged = _merge(P, N, w, t, k, r, S, z2)
                 if merged:
                     return _reduce_all(P, N, w, S2, z2), True
+    return S, False
+
+
+@nb.njit(cache=True)
+def _try_reduce3(P, N, w, t, x, y, S, z2):
+    """Three-term reduction: rot^0(t), rot^rj(j), rot^rk(k) (t, j, k distinct slots) share factor x
+    up to sign and ``Y_t = α Ŷ_j + β Ŷ_k`` (Ŷ: Y with the sign that makes X equal); then
+    ``Z_j += α Z_t``, ``Z_k += β Z_t`` on the rotated terms and slot t goes (rank - 3).
+    Returns (S, reduced)."""
+    z = 3 - x - y
+    px = P[w, x, t]
+    nx = N[w, x, t]
+    pt = P[w, y, t]
+    nt = N[w, y, t]
+    m = 0
+    cs = np.empty(24, np.int64)  # partners: slot, rotation, sign
+    cr = np.empty(24, np.int64)
+    cg = np.empty(24, np.int64)
+    for q in range(3):
+        for k in range(S):
+            if k == t or m >= 24:
+                continue
+            sg = 1 if (z2 and P[w, q, k] == px) else (0 if z2 else _same(px, nx, P[w, q, k], N[w, q, k]))
+            if sg != 0:
+                cs[m] = k
+                cr[m] = (q - x + 3) % 3
+                cg[m] = sg
+                m += 1
+    for a in range(m):
+        j = cs[a]
+        rj = cr[a]
+        pj, nj = _signed(P[w, (y + rj) % 3, j], N[w, (y + rj) % 3, j], cg[a])
+        for b in range(a + 1, m):
+            k = cs[b]
+            if k == j:
+                continue
+            rk = cr[b]
+            pk, nk = _signed(P[w, (y + rk) % 3, k], N[w, (y + rk) % 3, k], cg[b])
+            for alpha in (1, -1):
+                for beta in (1, -1):
+                    if z2 and (alpha < 0 or beta < 0):
+                        continue
+                    aj, an = _signed(pj, nj, alpha)
+                    ok, sp, sn = _add(aj, an, pk, nk, beta, z2)
+                    if not ok or sp != pt or sn != nt:
+                        continue
+                    qj = (z + rj) % 3
+                    qk = (z + rk) % 3
+                    ok1, zjp, zjn = _add(P[w, qj, j], N[w, qj, j], P[w, z, t], N[w, z, t], alpha, z2)
+                    ok2, zkp, zkn = _add(P[w, qk, k], N[w, qk, k], P[w, z, t], N[w, z, t], beta, z2)
+                    if not (ok1 and ok2):
+                        continue
+                    if not z2 and (_alleq_with(P, N, w, j, qj, zjp, zjn) or _alleq_with(P, N, w, k, qk, zkp, zkn)):
+                        continue
+                    P[w, qj, j] = zjp
+                    N[w, qj, j] = zjn
+                    P[w, qk, k] = zkp
+                    N[w, qk, k] = zkn
+                    S = _remove(P, N, w, t, S)
+                    return _reduce_all(P, N, w, S, z2), True
     return S, False
 
 
@@ -345,7 +442,7 @@ def _save_best(P, N, Sarr, BP, BN, BS, w):
 
 @nb.njit(cache=True)
 def _walk(P, N, Sarr, nfix, rng, stall, steps, best, BP, BN, BS, best_at, err, w, nflips, run_flips,
-          goal, margin, plus_after, z2, f0, FP, FN, n, check):
+          goal, margin, plus_after, z2, f0, FP, FN, n, check, greedy):
     """Walker w's run, for up to ``nflips`` more flips (see :func:`walk_runs`). Returns flips done."""
     S = Sarr[w]
     rank = 3 * S - 2 * nfix[w] + f0
@@ -377,18 +474,43 @@ def _walk(P, N, Sarr, nfix, rng, stall, steps, best, BP, BN, BS, best_at, err, w
         kk = 0
         sgn = 0
         count = 0
-        for jj in range(S):
-            if jj == i:
-                continue
-            for k in range(3):
-                q = (x + k) % 3
-                s = _same(pi, ni, P[w, q, jj], N[w, q, jj])
-                if s != 0:
-                    count += 1
-                    if count == 1 or _below(rng, w, count) == 0:
-                        j = jj
-                        kk = k
-                        sgn = s
+        if z2:  # equal masks, no signs: count the partners, then take the chosen one
+            Pw = P[w]
+            for q in range(3):
+                row = Pw[q]
+                for jj in range(S):
+                    count += row[jj] == pi
+            count -= 1  # slot i's own factor x
+            for q in range(3):
+                if q != x and Pw[q, i] == pi:
+                    count -= 1
+            if count > 0:
+                pick = _below(rng, w, count)
+                for q in range(3):
+                    row = Pw[q]
+                    for jj in range(S):
+                        if row[jj] == pi and jj != i:
+                            if pick == 0:
+                                j = jj
+                                kk = (q - x + 3) % 3
+                                sgn = 1
+                                break
+                            pick -= 1
+                    if j >= 0:
+                        break
+        else:
+            for jj in range(S):
+                if jj == i:
+                    continue
+                for k in range(3):
+                    q = (x + k) % 3
+                    s = _same(pi, ni, P[w, q, jj], N[w, q, jj])
+                    if s != 0:
+                        count += 1
+                        if count == 1 or _below(rng, w, count) == 0:
+                            j = jj
+                            kk = k
+                            sgn = s
         if j < 0:
             continue
         if _below(rng, w, 2) == 0:
@@ -419,8 +541,8 @@ def _walk(P, N, Sarr, nfix, rng, stall, steps, best, BP, BN, BS, best_at, err, w
         if z2:
             dfix = (int(_alleq_with(P, N, w, i, y, yp, yn)) - int(_alleq(P, N, w, i))
                     + int(_alleq_with(P, N, w, j, qz, zp, zn)) - int(_alleq(P, N, w, j)))
-            if dfix < 0 and rank - 2 * dfix > best[w] + margin:
-                continue  # turning fixed points into orbits only within the plus margin
+            if dfix < 0:
+                continue  # a fixed point would become an orbit (rank + 2): left to plus transitions
         P[w, y, i] = yp
         N[w, y, i] = yn
         P[w, qz, j] = zp
@@ -429,12 +551,33 @@ def _walk(P, N, Sarr, nfix, rng, stall, steps, best, BP, BN, BS, best_at, err, w
         steps[w] += 1
         nfix[w] += dfix
         S0 = S
-        if (yp | yn) == _ZERO or (zp | zn) == _ZERO:
+        if greedy == 0:
+            if (yp | yn) == _ZERO or (zp | zn) == _ZERO:
+                hi, lo = (i, j) if i > j else (j, i)
+                for t in (hi, lo):  # the higher first: removing it leaves the lower in place
+                    if ((P[w, 0, t] | N[w, 0, t]) == _ZERO or (P[w, 1, t] | N[w, 1, t]) == _ZERO
+                            or (P[w, 2, t] | N[w, 2, t]) == _ZERO):
+                        S = _remove(P, N, w, t, S)
+        elif (yp | yn) == _ZERO or (zp | zn) == _ZERO or dfix != 0:
             S = _reduce_all(P, N, w, S, z2)
         else:
             S, red = _try_reduce(P, N, w, i, y, S, z2)
             if not red:
                 S, red = _try_reduce(P, N, w, j, qz, S, z2)
+            if not red and greedy >= 2:
+                S, red = _try_reduce3(P, N, w, i, x, y, S, z2)
+                if not red:
+                    S, red = _try_reduce3(P, N, w, i, z, y, S, z2)
+                if not red:
+                    S, red = _try_reduce3(P, N, w, j, (x + kk) % 3, qz, S, z2)
+                if not red:
+                    S, red = _try_reduce3(P, N, w, j, qy, qz, S, z2)
+            if z2 and not red:
+                S, red = _absorb(P, N, w, i, S)
+                if not red:
+                    S, red = _absorb(P, N, w, j, S)
+                if red:
+                    S = _reduce_all(P, N, w, S, z2)
         if S != S0:
             Sarr[w] = S
             nfix[w] = _count_fixed(P, N, w, S, z2)
@@ -457,7 +600,7 @@ def _walk(P, N, Sarr, nfix, rng, stall, steps, best, BP, BN, BS, best_at, err, w
 
 @nb.njit(cache=True, parallel=True)
 def walk_runs(P, N, S, nfix, rng, stall, steps, best, BP, BN, BS, best_at, flips_out, err, nflips, run_flips,
-              goal, margin, plus_after, z2, f0, FP, FN, n, check):
+              goal, margin, plus_after, z2, f0, FP, FN, n, check, greedy):
     """Advance every walker's run by up to ``nflips`` flips, in parallel over walkers.
 
     Args:
@@ -473,10 +616,13 @@ def walk_runs(P, N, S, nfix, rng, stall, steps, best, BP, BN, BS, best_at, flips
         plus_after: flips without a reduction before a plus transition (0: never).
         z2: arithmetic modulo 2. f0: frozen fixed points (ZT), FP, FN: their (3, f0) masks.
         n: the format <n,n,n>. check: the debug mode (every invariant after every move).
+        greedy: reductions looked for after every flip: 0 only the flip's own (a factor that
+            vanished: the flip merged two terms), 1 also every orbit sharing two factors with a
+            changed one, 2 also three-term reductions.
     """
     for w in nb.prange(P.shape[0]):
         flips_out[w] = 0
         if steps[w] >= run_flips or best[w] <= goal or err[w] != 0:
             continue
         flips_out[w] = _walk(P, N, S, nfix, rng, stall, steps, best, BP, BN, BS, best_at, err, w, nflips,
-                             run_flips, goal, margin, plus_after, z2, f0, FP, FN, n, check)
+                             run_flips, goal, margin, plus_after, z2, f0, FP, FN, n, check, greedy)

@@ -21,12 +21,13 @@ from pathlib import Path
 import numpy as np
 
 from discovery.core.scheme import Provenance, Scheme
-from discovery.core.symmetry import SymmetricScheme, symmetric_standard
+from discovery.core.symmetry import SymmetricScheme
 from discovery.core.transforms import fingerprint
 from discovery.core.verify import verify
 from discovery.errors import DiscoveryError
 from discovery.search.flips._sym_batch import run_local, run_on, warm_up
 from discovery.search.flips._sym_encode import Slots, check_n, check_ring, decode, encode
+from discovery.search.flips._sym_starts import cube_start
 from discovery.search.store import SchemeStore
 from discovery.search.summary import Stop, Summary
 
@@ -47,8 +48,19 @@ class SymmetricConfig:
         plus_after: flips without a reduction before a plus transition (0: never).
         margin: plus transitions (rank + 3) only while the rank stays within the run's best + margin.
         keep: distinct schemes kept at the best rank.
+        greedy: which reductions are looked for after every flip: 0 only the flip's own (a
+            factor that vanished), 1 also any orbit sharing two factors with a changed one, 2 also
+            three orbits sharing a factor whose next factors are dependent.
         lift: lift the best Z2 schemes to an exact scheme over ZT, Z or Q at the end.
         check: the kernel's debug mode (every invariant after every move; slow).
+        cubes: the start when none is given: the standard algorithm with its diagonal in this
+            many cubes (or these index groups; :mod:`._sym_starts`); None: n cubes, the standard
+            algorithm's cyclic form. The rank stays ≡ cubes (mod 3) unless ``free_fixed``.
+        restart: where a new run begins: "start" (the start scheme: every run independent of the
+            others, of the walkers and of the executor) or "best" (one of the kept schemes of the
+            best rank so far, chosen by the run's seed: a pool; reproducible for the same walkers).
+        free_fixed: Z2 only: fixed points take part in the moves (a flip may turn one into an
+            orbit, rank + 2); by default they are frozen, as over ZT.
     """
 
     n: int
@@ -63,6 +75,10 @@ class SymmetricConfig:
     plus_after: int = 20_000
     margin: int = 6
     keep: int = 16
+    greedy: int = 1
+    cubes: int | tuple | None = None
+    restart: str = "start"
+    free_fixed: bool = False
     lift: bool = False
     check: bool = False
 
@@ -85,6 +101,14 @@ class SymmetricConfig:
             raise DiscoveryError(f"time limit {self.time_limit} must be positive (seconds)")
         if self.time_limit is None and self.runs is None:
             raise DiscoveryError("give a time limit or a number of runs, or the search never ends")
+        if isinstance(self.cubes, (list, tuple)):
+            object.__setattr__(self, "cubes", tuple(tuple(int(i) for i in g) for g in self.cubes))
+        if self.free_fixed and self.ring != "Z2":
+            raise DiscoveryError("free_fixed=True lets fixed points move modulo 2 only; over ZT they stay frozen")
+        if self.restart not in ("start", "best"):
+            raise DiscoveryError(f"restart={self.restart!r} must be 'start' or 'best'")
+        if self.greedy not in (0, 1, 2):
+            raise DiscoveryError(f"greedy={self.greedy!r} must be 0, 1 or 2")
         if self.lift and self.ring != "Z2":
             raise DiscoveryError("lift=True lifts mod-2 results; it needs ring Z2 (ZT results are exact already)")
 
@@ -143,9 +167,11 @@ class SymmetricResult(Summary):
                 "fixed_points": sum(1 for x in self.best_symmetric.orbit_sizes if x == 1)}
 
 
-def _start_scheme(n: int, start, ring: str):
+def _start_scheme(n: int, start, ring: str, cubes=None):
     if start is None:
-        return symmetric_standard(n, "cyclic")
+        return cube_start(n, cubes)
+    if cubes is not None:
+        raise DiscoveryError("give either a start or cubes (the cube start), not both")
     if isinstance(start, (str, os.PathLike)):
         from discovery.formats import load_schemes
 
@@ -176,7 +202,8 @@ def symmetric_search(n: int, *, start=None, ring: str = "Z2", target_rank: int |
 
     Args:
         n: the format <n,n,n> (n <= 8).
-        start: None (the standard algorithm's cyclic form), a Scheme or SymmetricScheme invariant
+        start: None (the cube start, :func:`._sym_starts.cube_start` with ``cubes``; by default the
+            standard algorithm's cyclic form), a Scheme or SymmetricScheme invariant
             under the cyclic map (over Z2: modulo 2), or a path to one; exact over ``ring``.
         ring, target_rank, time_limit, runs, run_flips, walkers, seed: see :class:`SymmetricConfig`;
             ``options`` sets its other fields (plus_after, margin, keep, lift, check, ...).
@@ -190,8 +217,8 @@ def symmetric_search(n: int, *, start=None, ring: str = "Z2", target_rank: int |
     """
     config = SymmetricConfig(n, ring=ring, target_rank=target_rank, time_limit=time_limit, runs=runs,
                              run_flips=run_flips, walkers=walkers, seed=seed, **options)
-    start_scheme = _start_scheme(config.n, start, ring)
-    slots = encode(start_scheme, ring)
+    start_scheme = _start_scheme(config.n, start, ring, config.cubes)
+    slots = encode(start_scheme, ring, config.free_fixed)
     start_rank = slots.rank
     if target_rank is not None and target_rank >= start_rank:
         raise DiscoveryError(f"target rank {target_rank} is not below the start's rank {start_rank}; "
@@ -226,6 +253,7 @@ class _Harvest:
     rank_counts: dict = field(default_factory=dict)
     history: list = field(default_factory=list)
     kept: dict = field(default_factory=dict)
+    pool: list = field(default_factory=list)
     time_to_best: float = 0.0
 
     def __post_init__(self):
@@ -247,13 +275,21 @@ class _Harvest:
             return
         if rank < self.best_rank:
             self.best_rank, self.best, self.kept, self.time_to_best = rank, (s, sym), {}, now
+            self.pool = []
             self.history.append((round(now, 4), rank))
         fp = fingerprint(s)
         if fp in self.kept:
             return
         self.kept[fp] = (s, sym)
+        self.pool.append(slots)
         if self.store is not None:
             self.new += int(self.store.add(s).is_new)
+
+    def start_for(self, run: int) -> Slots | None:
+        """Run ``run``'s start: None (the search's start) unless restarts go from the best pool."""
+        if self.config.restart != "best" or not self.pool:
+            return None
+        return self.pool[int(np.random.default_rng([self.config.seed, run, 7]).integers(len(self.pool)))]
 
     def target_reached(self) -> bool:
         return self.config.target_rank is not None and self.best_rank <= self.config.target_rank

@@ -1,12 +1,11 @@
 """Flip-graph cells ("flips") and the combined strategy ("auto").
 
-A flips cell for (format, r) walks the flip graph (:func:`discovery.search.flips.flip_search`, the task
-function on every executor) from the lowest-rank schemes the format's folder already holds above
-r (at first: the best scheme composed from Strassen and Laderman, or the standard algorithm)
-down to r. The budget is cut into *slices*: each slice is a batch of walks, one per worker,
-that starts from the best schemes found so far; the cell stops at the first slice that
-reaches r, so no worker walks on long after the goal. Every scheme a walk returns is verified
-again on the client and stored through the format's :class:`ResultStore` door.
+A flips cell for (format, r) walks the flip graph (:func:`discovery.search.flips.flip_search` on the
+sweep's executor: the one slice driver and pool of the flip engine) from the lowest-rank schemes the
+format's folder already holds above r (at first: the best scheme composed from Strassen and
+Laderman, or the standard algorithm) down to r; the search stops at the first slice that reaches r.
+Every scheme a walk returns is verified again on the client and stored through the format's
+:class:`~discovery.search.store.SchemeStore` door.
 
 "auto" (the design of issue 9): flips first, for up to half the budget; a format where they
 stall short of r gets the ALS solver for the time left (the solver finds some small schemes the
@@ -21,21 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from discovery.errors import VerificationError
-from discovery.search.executor import LostBatch
 from discovery.search.sweeps._cells import CellResult, als_cell, fewest_additions
 
-MAX_STARTS = 16       # schemes handed to one slice as its starting pool
-MIN_SLICE_S = 5.0     # shortest slice worth its start-up
-SLICES = 4            # a cell's budget in about this many slices
-
-
-def flip_task(fmt, starts, target: int, time_limit: float, walkers: int, seed: int):
-    """One batch of walks: ``flip_search`` from ``starts`` down to ``target`` (the task function)."""
-    from discovery.search.flips import flip_search
-
-    n, m, p = fmt
-    return flip_search(n, m, p, start=list(starts), ring="ZT", target_rank=target,
-                       time_limit=time_limit, walkers=walkers, seed=seed)
+MAX_STARTS = 16       # stored schemes a cell starts from
 
 
 def prime_flips() -> None:
@@ -85,84 +72,52 @@ def _starts_above(folder: Path, fmt, rank: int) -> list:
     return [start if start.rank > rank else standard(*fmt)]
 
 
-def _walk_plan(executor, budget: float) -> tuple[int, int, float]:
-    """(tasks per slice, walkers per task, slice seconds) for ``executor``."""
-    if executor.kind == "local":
-        tasks, walkers = 1, executor.workers   # one process, its walkers share one pool
-    else:
-        tasks, walkers = executor.workers, 1   # one single-walker task per Dask worker thread
-    return tasks, walkers, max(MIN_SLICE_S, budget / SLICES)
+def flips_cell(fmt, rank: int, budget: float, seed: int, folder: Path, executor, additions: bool = True) -> CellResult:
+    """Walk the flip graph down to ``rank`` for at most ``budget`` seconds on ``executor``:
+    :func:`~discovery.search.flips.flip_search` on it (the slice driver and its pool), from the
+    lowest-rank schemes the folder holds above ``rank``, writing into the folder.
 
+    ``additions``: count the fewest additions of the best schemes (``simplify``; up to a minute on
+    <8,8,8>); False leaves ``fewest_additions`` empty and names the first best scheme's file."""
+    from discovery.search.flips import flip_search
 
-def flips_cell(fmt, rank: int, budget: float, seed: int, folder: Path, executor) -> CellResult:
-    """Walk the flip graph down to ``rank`` for at most ``budget`` seconds on ``executor``."""
     n, m, p = fmt
     folder.mkdir(parents=True, exist_ok=True)
     store = scheme_store(folder, fmt, seed)
     t0 = time.monotonic()
-    deadline = t0 + budget
-    tasks, walkers, slice_s = _walk_plan(executor, budget)
-    low: dict[str, tuple] = {}   # the lowest-rank verified schemes this cell produced
-    low_rank = None
-    new = walks = successes = lost = 0
-    first = None
-    k_slice = 0
-
-    def keep(sch, t: float) -> None:
-        nonlocal low, low_rank, first, new
-        added = store.add(sch)  # verified again here, on the client
-        fp, path, is_new = added.fingerprint, added.path, added.is_new
-        new += is_new
-        if low_rank is None or sch.rank < low_rank:
-            low, low_rank, first = {}, sch.rank, t
-        if sch.rank == low_rank:
-            low.setdefault(fp, (sch, str(path)))
-            first = min(first, t)
-
-    def reached() -> bool:
-        return low_rank is not None and low_rank <= rank
-
+    low: dict[str, tuple] = {}
     at_or_below = {r: q for r, q in _stored(folder).items() if r <= rank}
+    res = None
     if at_or_below:  # an earlier (or interrupted) run already went this low: nothing to walk
-        for sch in _load(at_or_below[min(at_or_below)]):
-            keep(sch, 0.0)
-    while not reached() and time.monotonic() < deadline - 0.5:
+        schemes, first = _load(at_or_below[min(at_or_below)]), 0.0
+    else:
         starts = _starts_above(folder, fmt, rank)
         if min(s.rank for s in starts) <= rank:  # the standard algorithm is already this low
-            for sch in starts:
-                keep(sch, time.monotonic() - t0)
-            break
-        slice_t0 = time.monotonic() - t0
-        limit = min(slice_s, deadline - time.monotonic())
-        stream = executor.stream()
-        futures = []
-        for k in range(tasks):
-            fut = executor.submit(flip_task, fmt, starts, rank, limit, walkers, _task_seed(seed, fmt, rank, k_slice, k))
-            stream.add(fut)
-            futures.append(fut)
-        k_slice += 1
-        for _ in futures:
-            fut = stream.next()
-            try:
-                res = executor.result(fut)
-            except LostBatch:  # the slice goes on without that walk
-                lost += 1
-                continue
-            walks += walkers
-            successes += res.best_rank <= rank
-            for sch in res.schemes:
-                try:
-                    keep(sch, slice_t0 + res.time_to_best_s)
-                except VerificationError:
-                    continue
-        if lost >= max(3, 2 * tasks) and not reached():
-            break
-    adds, best_file = fewest_additions([x for x, _ in low.values()], [q for _, q in low.values()])
+            schemes, first = starts, 0.0
+        else:
+            res = flip_search(n, m, p, start=starts, target_rank=rank, time_limit=budget,
+                              seed=_task_seed(seed, fmt, rank, 0, 0), out=folder, executor=executor)
+            schemes, first = list(res.schemes), res.time_to_best_s
+    for sch in schemes:
+        try:
+            added = store.add(sch)  # verified again here, on the client
+        except VerificationError:
+            continue
+        low.setdefault(added.fingerprint, (sch, str(added.path)))
+    low_rank = min((x.rank for x, _ in low.values()), default=None)
+    low = {fp: v for fp, v in low.items() if v[0].rank == low_rank}
+    reached = low_rank is not None and low_rank <= rank
+    if additions:
+        adds, best_file = fewest_additions([x for x, _ in low.values()], [q for _, q in low.values()])
+    else:
+        adds, best_file = None, min((Path(q).name for _, q in low.values()), default=None)
     return CellResult(
-        n=n, m=m, p=p, rank=rank, strategy="flips", reached=reached(), restarts=0, walks=walks,
-        successes=successes, time_to_first_s=first, distinct=len(low), new=new, best_residual=None,
-        best_rank_reached=low_rank, fewest_additions=adds, best_file=best_file,
-        elapsed_s=time.monotonic() - t0, lost_batches=lost, budget_s=budget, seed=seed)
+        n=n, m=m, p=p, rank=rank, strategy="flips", reached=reached, restarts=0,
+        walks=res.walks if res else 0, successes=int(reached and res is not None),
+        time_to_first_s=first if reached or res is None else None, distinct=len(low),
+        new=res.new if res else 0, best_residual=None, best_rank_reached=low_rank, fewest_additions=adds,
+        best_file=best_file, elapsed_s=time.monotonic() - t0, lost_batches=res.lost_batches if res else 0,
+        budget_s=budget, seed=seed)
 
 
 def auto_cell(fmt, rank: int, budget: float, seed: int, folder: Path, executor) -> CellResult:

@@ -168,8 +168,12 @@ def _warm_up(config: SweepConfig, executor) -> None:
     if config.strategy == "als":
         executor.warm_up(SOLVER_MODULES)
         return
+    from discovery._kernels import announce_if_cold
+    from discovery.search.executor import LocalExecutor
     from discovery.search.sweeps._flips import prime_flips
 
+    if isinstance(executor, LocalExecutor) and executor.workers > 1:
+        announce_if_cold("flip")  # the workers compile (sharing numba's disk cache), not this process
     # "flips" never loads torch; "auto" needs the solver too
     modules = ("discovery.search.flips",) + (SOLVER_MODULES if config.strategy == "auto" else ())
     executor.warm_up(modules, prime=prime_flips)

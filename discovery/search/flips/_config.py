@@ -1,0 +1,168 @@
+"""Settings and results of a flip-graph search (:func:`discovery.search.flips.flip_search`)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+
+from discovery.core.scheme import Scheme
+from discovery.errors import DiscoveryError
+from discovery.search.flips._encode import check_format, check_ring
+from discovery.search.summary import Stop, Summary
+
+SELECT = ("uniform", "flips")
+SYMMETRY = (None, "none", "cyclic", "full")
+
+
+@dataclass(frozen=True)
+class FlipConfig(Summary):
+    """Settings of one flip-graph search.
+
+    Attributes:
+        n, m, p: the format (n·m, m·p, p·n at most 256).
+        ring: "ZT" (coefficients stay in {-1,0,1}; exact over every ring), "Z2" (modulo 2)
+            or "Z3" (modulo 3; lift the result with :func:`discovery.lift`).
+        target_rank: stop once a verified scheme of this rank is found (None: go on).
+        time_limit: seconds of walking (None: no limit; then give ``max_flips``).
+        walkers: parallel walkers (threads share them); default: the number of cores.
+        seed: the run's seed; the same seed and walker count give the same walk.
+        max_flips: flips per walker before stopping (None: no limit).
+        chunk_flips: flips per walker between two harvests (pool updates happen only there,
+            so results do not depend on timing).
+        pool_size: distinct schemes kept per rank (the pool of a level).
+        pool_min: the search moves down to rank r-1 once that level holds ``pool_size``
+            schemes, or ``pool_min`` of them after ``patience`` walks at the current level.
+        patience: walks (restarts) at a level before ``pool_min`` suffices to move down.
+        path_limit: a walk that makes no reduction in this many flips restarts from a
+            member of the pool (0: never).
+        follow: probability that a walker which just reduced goes on from its own scheme
+            (1: always, a lineage; 0: always restart from the pool, as Kauers & Moosbauer).
+        select: how a restart picks its pool member: "uniform" or "flips" (weighted by the
+            number of flips the member offers).
+        plus_after: attempts without a reduction before a plus transition (0: never).
+        plus_margin: plus transitions only while the rank is below the pool level + margin.
+        reduce3: try three-term reductions after each flip.
+        save_limit: schemes per rank written to the output folder (the best levels only).
+        debug: check the kernel's invariants after every flip (slow; for tests).
+    """
+
+    n: int
+    m: int
+    p: int
+    ring: str = "ZT"
+    target_rank: int | None = None
+    time_limit: float | None = 60.0
+    walkers: int = 0
+    seed: int = 0
+    max_flips: int | None = None
+    chunk_flips: int = 10_000
+    pool_size: int = 64
+    pool_min: int = 1
+    patience: int = 0
+    path_limit: int = 1_000_000
+    follow: float = 1.0
+    select: str = "uniform"
+    plus_after: int = 20_000
+    plus_margin: int = 2
+    reduce3: bool = True
+    save_limit: int = 32
+    debug: bool = False
+
+    def __post_init__(self):
+        for name in ("n", "m", "p"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+                raise DiscoveryError(f"format entry {name}={v!r} must be a positive integer")
+        check_format(self.n, self.m, self.p)
+        check_ring(self.ring)
+        if isinstance(self.walkers, bool) or not isinstance(self.walkers, (int, np.integer)) or self.walkers < 0:
+            raise DiscoveryError(f"walkers={self.walkers!r} must be a positive integer")
+        if self.target_rank is not None and self.target_rank < 1:
+            raise DiscoveryError(f"target rank {self.target_rank} must be at least 1")
+        if self.time_limit is not None and not self.time_limit > 0:
+            raise DiscoveryError(f"time limit {self.time_limit} must be positive (seconds)")
+        if self.max_flips is not None and self.max_flips < 1:
+            raise DiscoveryError(f"max_flips {self.max_flips} must be positive")
+        if self.time_limit is None and self.max_flips is None and self.target_rank is None:
+            raise DiscoveryError("give a time limit, a flip budget or a target rank, or the walk never ends")
+        for name in ("chunk_flips", "pool_size", "pool_min", "save_limit"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+                raise DiscoveryError(f"{name} = {v!r} must be a positive integer")
+        for name in ("patience", "path_limit", "plus_after", "plus_margin"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+                raise DiscoveryError(f"{name} = {v!r} must be an integer >= 0")
+        if not 0.0 <= self.follow <= 1.0:
+            raise DiscoveryError(f"follow = {self.follow!r} must be a probability in [0, 1]")
+        if self.select not in SELECT:
+            raise DiscoveryError(f"unknown pool selection {self.select!r}; use one of {', '.join(SELECT)}")
+
+    @property
+    def n_walkers(self) -> int:
+        return self.walkers or (os.cpu_count() or 1)
+
+    @property
+    def format(self) -> tuple[int, int, int]:
+        return (self.n, self.m, self.p)
+
+
+@dataclass(frozen=True)
+class FlipResult(Summary):
+    """What a flip-graph search found. Every scheme in it was verified exactly over ``ring``.
+
+    Attributes:
+        best_rank: the lowest rank reached; best: one verified scheme of that rank.
+        schemes: distinct verified schemes at ``best_rank`` (canonical fingerprints).
+        start_rank: the lowest rank among the starts.
+        time_to_best_s: seconds from the start of the walk to the first scheme of best_rank.
+        flips: successful flips (all walkers); attempts: flip attempts (a random term and
+            factor; an attempt fails when no partner agrees or a ZT sum would leave {-1,0,1}).
+        flips_per_s: successful flips per second of walking.
+        walks: walks run (starts and restarts from the pool).
+        distinct: distinct verified schemes found below the start rank.
+        new: of those, the ones written to the output folder by this run.
+        rejected: harvested candidates that failed exact verification (never kept).
+        levels: rank -> distinct schemes collected at that rank.
+        history: (seconds, rank) each time the best rank dropped, starting with (0, start).
+        stop: why the walk stopped. elapsed_s: wall-clock seconds of the walk.
+        executor: where it ran ("threads" or the executor's description).
+        lost_batches: walks that did not come back from their worker (executors).
+        out: the output folder, if any.
+    """
+
+    JSON_SKIP: ClassVar[tuple[str, ...]] = ("best", "schemes")
+
+    config: FlipConfig
+    best_rank: int
+    best: Scheme
+    schemes: tuple[Scheme, ...]
+    start_rank: int
+    time_to_best_s: float
+    flips: int
+    attempts: int
+    flips_per_s: float
+    walks: int
+    distinct: int
+    new: int
+    rejected: int
+    levels: dict
+    history: tuple[tuple[float, int], ...]
+    stop: Stop
+    elapsed_s: float
+    executor: str = "threads"
+    lost_batches: int = 0
+    out: Path | None = None
+
+    @property
+    def improved(self) -> bool:
+        return self.best_rank < self.start_rank
+
+    def json_extra(self) -> dict:
+        return {"format": list(self.config.format), "ring": self.config.ring,
+                "target_rank": self.config.target_rank, "walkers": self.config.n_walkers,
+                "seed": self.config.seed, "best_ring": str(self.best.ring)}
