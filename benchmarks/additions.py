@@ -7,20 +7,26 @@ verified schemes of that format and rank that this project holds (``results/sche
 under ``--runs`` (a second invocation continues it), and writes
 
 * ``results/tables/additions.csv``: format, rank, additions here (and by side), the published
-  count, the gap, the method, the seconds to the best and in all, the starts;
+  count, the gap, the method, the seconds to the best and in all, the source of the starts;
 * ``results/figures/additions.png``: here against published, per format;
 * the best program per format in the collection's reduced layout,
-  ``results/schemes/additions/NxMxP_m<r>_cr<additions>_cn<plain>_ZT_reduced.json``
+  ``results/schemes/additions/NxMxP_m<r>_cr<additions>_cn<plain>_<ring>_reduced.json``
   (``discovery.read_reduced`` reads it back; the file's program is verified before it is written);
 * the <2,2,2> row in an alternative basis (Karstadt & Schwartz; core and basis changes apart).
 
 Formats of which the project has no scheme at the published rank get a row saying so, with the
 lowest rank it has. Run the long searches alone (``flock -x /work/cpu.lock``), e.g.
 
-    python benchmarks/additions.py --budget 60 --only 2x2x3,2x2x4,2x3x3,3x3x4,3x4x4
-    python benchmarks/additions.py --budget 1800 --only 3x3x3 --seed 1
-    python benchmarks/additions.py --budget 1800 --only 4x4x4 --known      # twice: 60 minutes in all
-    python benchmarks/additions.py --table-only                             # table and figure from the runs
+    R=/work/runs/additions/table     # search folders (resumable), outside git
+    python benchmarks/additions.py --runs $R --workers 2 --budget 60 --only 2x2x3,2x2x4,2x3x3,3x3x4,3x4x4
+    python benchmarks/additions.py --runs $R --workers 2 --budget 540 --only 3x3x3 --seed 1   # three times
+    python benchmarks/additions.py --runs $R --workers 2 --budget 120 --only 4x4x4 --known
+    python benchmarks/additions.py --runs $R --table-only                   # table and figure from the runs
+
+Formats the project has no scheme of at the published rank start from the shared data's
+(``$DISCOVERY_SHARED_DATA``, default ``../shared/data``), named in the ``source`` column. Every
+invocation is logged (arguments, machine, load average at start and end) in ``$R/invocations.json``
+and copied with each search's configuration to ``results/tables/additions_config.json``.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ import json
 import os
 import platform
 import shutil
+import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,7 +55,7 @@ def fmt_name(fmt) -> str:
 
 
 def project_schemes(fmt, roots):
-    """(rank -> verified schemes) of format ``fmt`` under ``roots`` (files or folders)."""
+    """(rank -> [(file, verified scheme)]) of format ``fmt`` under ``roots`` (folders)."""
     from discovery.core.verify import verify
     from discovery.errors import DiscoveryError
     from discovery.formats import EXTENSIONS, load_schemes
@@ -63,25 +71,54 @@ def project_schemes(fmt, roots):
                 continue
             for _, s in items:
                 if s.format == tuple(fmt) and s.ring != "Z2" and s.is_integral and verify(s).ok:
-                    by_rank.setdefault(s.rank, []).append(s)
+                    by_rank.setdefault(s.rank, []).append((f, s))
     return by_rank
 
 
-def run_format(fmt, rank, budget, seed, workers, runs_dir, known: bool):
-    from discovery.search.additions import AdditionsConfig, additions_search, known_starts
+SHARED = Path(os.environ.get("DISCOVERY_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
-    starts = project_schemes(fmt, [ROOT / "results" / "schemes"]).get(rank, [])
-    names = "results/schemes"
+
+def starts_for(fmt, rank, known: bool):
+    """(starts, source, programs): the project's verified schemes of ``fmt`` and ``rank``
+    (``results/schemes``; with ``known`` also the known algorithms, their Kronecker products and
+    the products' stage-wise programs), else those of ``../shared/data`` as starting schemes."""
+    from discovery.search.additions import known_programs, known_starts
+
+    starts = [s for _, s in project_schemes(fmt, [ROOT / "results" / "schemes"]).get(rank, [])]
+    source = f"project: {len(starts)} scheme(s) of results/schemes" if starts else ""
+    programs = []
     if known:
         extra = known_starts(fmt, rank)
-        starts += extra
-        names += " + known algorithms and their Kronecker products" if extra else ""
+        programs = known_programs(fmt, rank)
+        if extra:
+            starts += extra
+            source += (" + " if source else "") + "known algorithms and their Kronecker products"
+    if not starts:
+        found = project_schemes(fmt, [SHARED]).get(rank, [])
+        if found:
+            starts = [s for _, s in found]
+            files = sorted({str(f.relative_to(SHARED)) for f, _ in found})
+            source = f"shared data ({len(starts)} starting scheme(s)): " + ", ".join(files)
+    return starts, source, programs
+
+
+def run_format(fmt, rank, budget, seed, workers, runs_dir, known: bool):
+    from discovery.search.additions import AdditionsConfig, additions_search
+
+    t0 = time.perf_counter()
+    starts, source, programs = starts_for(fmt, rank, known)
+    programs_seconds = round(time.perf_counter() - t0, 2)
     if not starts:
         return None
     out = Path(runs_dir) / f"{fmt_name(fmt)}-r{rank}"
-    res = additions_search(starts, AdditionsConfig(budget=budget, workers=workers, seed=seed), out=out)
+    res = additions_search(starts, AdditionsConfig(budget=budget, workers=workers, seed=seed), out=out,
+                           programs=programs)
     cfg = json.loads((out / "config.json").read_text())
-    cfg["starts_described"] = f"{len(starts)} verified scheme(s) from {names}"
+    cfg["source"] = source
+    if programs:
+        cfg["programs"] = f"{len(programs)} stage-wise program(s) of Kronecker products of known algorithms"
+        cfg["programs_best"] = programs[0].reduced_additions
+        cfg["programs_seconds"] = programs_seconds
     (out / "config.json").write_text(json.dumps(cfg, indent=1) + "\n")
     return res
 
@@ -102,7 +139,7 @@ def table(runs_dir, schemes_dir):
             ss = d.simplify_additions(d.winograd())
             row.update(additions=ss.reduced_additions, by_side=f"{ss.a.additions}/{ss.b.additions}/{ss.c.additions}",
                        gap=ss.reduced_additions - published, method="best (Winograd's scheme)",
-                       seconds_to_best=0, seconds=0, starts="known: Winograd", file="")
+                       seconds_to_best=0, seconds=0, source="known: Winograd", file="")
             rows.append(row)
             ab = alternative_basis(d.winograd())
             rows.append({"format": "2x2x2 (alternative basis)", "rank": 7, "published": 12,
@@ -112,14 +149,16 @@ def table(runs_dir, schemes_dir):
                          "gap": ab.core_additions - 12,
                          "method": f"alternative basis from the scheme's rows; basis changes {ab.basis_additions} "
                                    f"({ab.phi.additions}/{ab.psi.additions}/{ab.nu_inv.additions}) apart",
-                         "seconds_to_best": 0, "seconds": 0, "starts": "known: Winograd", "file": ""})
+                         "seconds_to_best": 0, "seconds": 0, "source": "known: Winograd", "file": ""})
             continue
         if not (folder / "best_reduced.json").exists():
             ranks = sorted(project_schemes(fmt, [ROOT / "results" / "schemes"]))
+            have = rank in ranks or rank in project_schemes(fmt, [SHARED])
             row.update(additions="", by_side="", gap="", method="",
                        seconds_to_best="", seconds="", file="",
-                       starts=(f"no rank-{rank} scheme here; lowest rank here {ranks[0]}" if ranks
-                               else "no scheme of this format here"))
+                       source=("not searched yet" if have else
+                               f"no rank-{rank} scheme here or in the shared data; lowest rank here {ranks[0]}"
+                               if ranks else "no scheme of this format here or in the shared data"))
             rows.append(row)
             continue
         best = read_reduced(folder / "best_reduced.json")
@@ -127,18 +166,25 @@ def table(runs_dir, schemes_dir):
         cfg = json.loads((folder / "config.json").read_text())
         hist = state["history"]
         first = next(t for t, a in hist if a == best.reduced_additions)
-        name = f"{fmt_name(fmt)}_m{rank}_cr{best.reduced_additions}_cn{best.naive_additions}_ZT_reduced.json"
+        ring = best.scheme.ring
+        name = f"{fmt_name(fmt)}_m{rank}_cr{best.reduced_additions}_cn{best.naive_additions}_{ring}_reduced.json"
         for old in schemes_dir.glob(f"{fmt_name(fmt)}_m{rank}_cr*_reduced.json"):
             old.unlink()
         shutil.copyfile(folder / "best_reduced.json", schemes_dir / name)
         read_reduced(schemes_dir / name)  # the copy reads back and verifies
+        search = f"{state['rounds']} round(s) of the additions search, seed {cfg['config']['seed']}"
+        if first == hist[0][0] and cfg.get("programs") and best.reduced_additions == cfg["programs_best"]:
+            method = (f"Kronecker product of known algorithms, stage-wise in the alternative basis "
+                      f"(Karstadt & Schwartz; {cfg['programs_seconds']} s); {search} found nothing cheaper")
+            first = cfg["programs_seconds"]
+        elif ring != "ZT":
+            method = f"randomized CSE of the starting scheme(s) (not ternary: no flip or sandwich variants); {search}"
+        else:
+            method = f"{search}: plus transitions, sandwiches, randomized CSE"
         row.update(additions=best.reduced_additions,
                    by_side=f"{best.a.additions}/{best.b.additions}/{best.c.additions}",
-                   gap=best.reduced_additions - published,
-                   method=f"additions search: {state['rounds']} rounds (plus transitions, sandwiches, "
-                          f"randomized CSE), seed {cfg['config']['seed']}",
-                   seconds_to_best=first, seconds=state["seconds"],
-                   starts=cfg.get("starts_described", f"{len(cfg['starts'])} scheme(s)"),
+                   gap=best.reduced_additions - published, method=method,
+                   seconds_to_best=first, seconds=state["seconds"], source=cfg.get("source", ""),
                    file=str((schemes_dir / name).relative_to(ROOT)))
         rows.append(row)
     return rows
@@ -155,11 +201,16 @@ def figure(rows):
     x = range(len(done))
     here = [r["additions"] / r["published"] for r in done]
     ax.bar([i - 0.2 for i in x], [1.0] * len(done), 0.4, label="published", color="#bbbbbb")
+    shared = [str(r.get("source", "")).startswith("shared") for r in done]
     ax.bar([i + 0.2 for i in x], here, 0.4, label="here", color="#3b7dd8")
+    if any(shared):
+        ax.bar([i + 0.2 for i in x if shared[i]], [here[i] for i in x if shared[i]], 0.4, color="#3b7dd8",
+               hatch="//", edgecolor="white", label="here, from a shared-data start")
     for i, r in zip(x, done):
         ax.text(i + 0.2, here[i] + 0.01, str(r["additions"]), ha="center", va="bottom", fontsize=8)
         ax.text(i - 0.2, 1.01, str(r["published"]), ha="center", va="bottom", fontsize=8, color="#555555")
-    ax.set_xticks(list(x), [f"{r['format']}\nr{r['rank']}" for r in done], fontsize=8)
+    ax.set_xticks(list(x), [f"{r['format'].replace(' (alternative basis)', ' core')}\nr{r['rank']}"
+                            for r in done], fontsize=7)
     ax.set_ylabel("additions / published count")
     ax.set_ylim(0, max(here + [1.0]) * 1.15)
     ax.axhline(1.0, color="k", lw=0.6)
@@ -179,22 +230,38 @@ def main(argv=None) -> None:
     ap.add_argument("--runs", default=str(ROOT / "runs" / "additions"), help="search folders (resumable)")
     ap.add_argument("--table-only", action="store_true", help="only rebuild the table and figure")
     args = ap.parse_args(argv)
-    from discovery._io import save_figure, write_csv
+    from discovery._io import atomic_write_text, save_figure, write_csv
 
     only = {tuple(int(x) for x in f.split("x")) for f in args.only.split(",") if f}
+    runs = Path(args.runs)
+    log = runs / "invocations.json"
+    calls = json.loads(log.read_text()) if log.exists() else []
     if not args.table_only:
+        runs.mkdir(parents=True, exist_ok=True)
+        call = {"argv": sys.argv[1:] if argv is None else list(argv), "machine": platform.node(),
+                "cores": os.cpu_count(), "load_start": [round(x, 2) for x in os.getloadavg()],
+                "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        calls.append(call)  # logged before the work, so a run stopped half-way is on record too
         for fmt, rank, published in PUBLISHED:
             if fmt == (2, 2, 2) or (only and fmt not in only):
                 continue
-            res = run_format(fmt, rank, args.budget, args.seed, args.workers, args.runs, args.known)
+            atomic_write_text(log, json.dumps(calls, indent=1) + "\n")
+            res = run_format(fmt, rank, args.budget, args.seed, args.workers, runs, args.known)
             print(f"{fmt_name(fmt)} r{rank}: " + (f"{res.best.reduced_additions} (published {published})"
                                                   if res else "no scheme of this rank here"), flush=True)
-    rows = table(args.runs, ROOT / "results" / "schemes" / "additions")
+            call.setdefault("done", []).append(fmt_name(fmt))
+        call["load_end"] = [round(x, 2) for x in os.getloadavg()]
+        atomic_write_text(log, json.dumps(calls, indent=1) + "\n")
+    rows = table(runs, ROOT / "results" / "schemes" / "additions")
     write_csv(ROOT / "results" / "tables" / "additions.csv", rows)
+    configs = {r["format"]: json.loads((runs / f"{r['format']}-r{r['rank']}" / "config.json").read_text())
+               for r in rows if (runs / f"{r['format']}-r{r['rank']}" / "config.json").exists()}
+    atomic_write_text(ROOT / "results" / "tables" / "additions_config.json",
+                      json.dumps({"invocations": calls, "searches": configs}, indent=1) + "\n")
     save_figure(figure(rows), ROOT / "results" / "figures" / "additions.png", dpi=120)
     print(json.dumps({"machine": platform.node(), "cores": os.cpu_count(), "load": os.getloadavg()}))
     for r in rows:
-        print(f"{r['format']:26} r{r['rank']:<4} here {str(r['additions']):>4}  published {r['published']:>4}  {r['starts']}")
+        print(f"{r['format']:26} r{r['rank']:<4} here {str(r['additions']):>4}  published {r['published']:>4}  {r['source']}")
 
 
 if __name__ == "__main__":

@@ -129,3 +129,21 @@ def test_written_reduced_files_count_what_they_say(tmp_path):
         doc = json.loads(path.read_text())
         assert back.reduced_additions == ss.reduced_additions == doc["complexity"]["reduced"]
         assert back.naive_additions == doc["complexity"]["naive"]
+
+
+def test_every_committed_reduced_file_counts_what_it_says():
+    """Each program in results/schemes/additions reads back verified (exact, sympy, integers),
+    with the count its name and its ``complexity`` state."""
+    import re
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "results" / "schemes" / "additions"
+    files = sorted(folder.glob("*_reduced.json"))
+    assert files, "results/schemes/additions holds no reduced file"
+    for path in files:
+        ss = read_reduced(path)
+        doc = json.loads(path.read_text())
+        n, m, p, r, cr, cn = map(int, re.match(r"(\d+)x(\d+)x(\d+)_m(\d+)_cr(\d+)_cn(\d+)_", path.name).groups())
+        assert ss.format == (n, m, p) and ss.multiplications == r, path.name
+        assert ss.reduced_additions == cr == doc["complexity"]["reduced"], path.name
+        assert ss.naive_additions == cn == doc["complexity"]["naive"], path.name

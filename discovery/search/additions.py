@@ -134,21 +134,29 @@ def known_starts(fmt, rank: int) -> list[Scheme]:
 def known_programs(fmt, rank: int) -> list[SimplifiedScheme]:
     """Verified programs for the Kronecker products of two known algorithms that have format
     ``fmt`` and rank ``rank``, built stage by stage (:func:`discovery.circuits.products.kron_simplified`)
-    from each factor's shared-subexpression program and its alternative basis; cheapest first.
-    Winograd ⊗ Winograd in the alternative basis: 156 additions for <4,4,4> rank 49."""
+    from each factor's shared-subexpression program and its alternative basis (a known algorithm
+    times the standard algorithm of the rest of the format counts too: Winograd ⊗ <1,1,2> for
+    <2,2,4> rank 14); cheapest first. Winograd ⊗ Winograd in the alternative basis: 156 additions
+    for <4,4,4> rank 49."""
     from discovery.circuits.basis import alternative_basis
     from discovery.circuits.products import kron_simplified
     from discovery.circuits.symbolic import simplify_additions
-    from discovery.core.known import CATALOGUE, known
+    from discovery.core.known import CATALOGUE, known, standard
 
     base = [known(name) for name in CATALOGUE]
+    pairs = [(s1, s2) for s1 in base for s2 in base]
+    for s1 in base:  # a known algorithm times the standard algorithm of the rest of the format
+        if all(f % g == 0 for f, g in zip(fmt, s1.format)):
+            rest = tuple(f // g for f, g in zip(fmt, s1.format))
+            if rest != (1, 1, 1) and max(rest) <= 4:
+                pairs += [(s1, standard(*rest)), (standard(*rest), s1)]
     out = []
-    for s1 in base:
-        for s2 in base:
-            if s1.rank * s2.rank != rank or tuple(a * b for a, b in zip(s1.format, s2.format)) != tuple(fmt):
-                continue
-            forms = [[simplify_additions(s), alternative_basis(s)] for s in (s1, s2)]
-            out += [kron_simplified(x1, x2) for x1 in forms[0] for x2 in forms[1]]
+    for s1, s2 in pairs:
+        if s1.rank * s2.rank != rank or tuple(a * b for a, b in zip(s1.format, s2.format)) != tuple(fmt):
+            continue
+        forms = [[simplify_additions(s)] + ([alternative_basis(s)] if s.rank < s.n * s.m * s.p else [])
+                 for s in (s1, s2)]
+        out += [kron_simplified(x1, x2) for x1 in forms[0] for x2 in forms[1]]
     return sorted(out, key=lambda ss: ss.reduced_additions)
 
 
@@ -222,9 +230,9 @@ def variants_task(parent: Scheme, seed: int, config: AdditionsConfig) -> list[tu
     with its key and screen score; a worker's task (seeded)."""
     rng = np.random.default_rng([seed, 18])
     variants = ternary_sandwiches(parent, config.sandwiches, rng)
-    if config.plus > 0:
+    if config.plus > 0 and parent.is_ternary:  # the ternary flip graph takes ternary schemes only
         variants += _plus_walks(parent, config.plus, config.plus_seconds, rng)
-    if config.walk_seconds > 0:
+    if config.walk_seconds > 0 and parent.is_ternary:
         variants.append(_walk(parent, config.walk_seconds, int(rng.integers(2**31))))
     out, keys = [], set()
     for v in variants:
@@ -289,7 +297,22 @@ def _search(starts, config, folder, state, saved_pool, best, executor, progress,
     t0 = time.perf_counter()
     stop = Stop.TIME
     try:
-        while time.perf_counter() - t0 < config.budget:
+        if not any(sc.is_ternary for _, sc in pool.values()):
+            # No ternary variant can be made (sandwiches and flip walks keep {-1,0,1}): refine the
+            # starts longer instead, cheapest first, and stop.
+            stop = Stop.DONE
+            for _, s in sorted(pool.values(), key=lambda t: t[0]):
+                if time.perf_counter() - t0 >= config.budget:
+                    stop = Stop.TIME
+                    break
+                rounds += 1
+                cand = refine(s, 4 * config.refine_runs, config.seed + rounds, executor=executor,
+                              workers=config.workers)
+                if cand.reduced_additions < best.reduced_additions:
+                    best = cand
+                    history.append((round(spent + time.perf_counter() - t0, 1), best.reduced_additions))
+                snapshot(cand is best, spent + time.perf_counter() - t0)
+        while stop is Stop.TIME and time.perf_counter() - t0 < config.budget:
             rounds += 1
             rng = np.random.default_rng([config.seed, rounds, 18])
             elite = sorted(pool, key=lambda k: (pool[k][0], k))

@@ -96,7 +96,7 @@ def catalogue_figure(rows: list[dict], title: str = ""):
     from matplotlib.ticker import MaxNLocator
 
     rows = [r for r in rows if r["best_known_ZT"] is not None]
-    fig = Figure(figsize=(max(6.0, 0.28 * len(rows) + 2), 3.8), constrained_layout=True)
+    fig = Figure(figsize=(min(16.0, max(6.0, 0.17 * len(rows) + 2)), 4.4), constrained_layout=True)
     ax = fig.add_subplot()
     x = list(range(len(rows)))
     gaps = [r["gap_ZT"] for r in rows]
@@ -107,11 +107,12 @@ def catalogue_figure(rows: list[dict], title: str = ""):
     ax.scatter(x, [r["gap_Q"] for r in rows], color="k", s=10, zorder=3, label="rank − best known Q")
     for i, r in zip(x, rows):
         ax.annotate(str(r["rank"]), (i, max(r["gap_ZT"], 0)), textcoords="offset points", xytext=(0, 2),
-                    ha="center", fontsize=6, rotation=90)
+                    ha="center", fontsize=5 if len(rows) > 40 else 6, rotation=90)
     ax.axhline(0, color="k", lw=0.8)
-    ax.set_xticks(x, [r["format"] for r in rows], rotation=90, fontsize=7)
+    ax.set_xticks(x, [r["format"] for r in rows], rotation=90, fontsize=6 if len(rows) > 40 else 7)
     top = max([0, *gaps, *(r["gap_Q"] for r in rows)])
-    ax.set_ylim(min([0, *gaps]) - 0.5, top + max(1.5, 0.25 * top))
+    ax.set_ylim(min([0, *gaps]) - 0.5, top + max(1.5, 0.15 * top))
+    ax.set_xlim(-0.7, len(rows) - 0.3)
     ax.set_xlabel("format n×m×p")
     ax.set_ylabel("rank − best known")
     reached = sum(r["reached"] for r in rows)
@@ -119,10 +120,7 @@ def catalogue_figure(rows: list[dict], title: str = ""):
                  "over any ring", fontsize=9)
     ax.legend(fontsize=7, loc="upper left")
     ax.grid(True, axis="y", alpha=0.3)
-    if top > 12:
-        ax.set_yscale("symlog", linthresh=4)
-    else:
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return fig
 
 

@@ -1,0 +1,30 @@
+"""The variant search for fewest additions (discovery.search.additions), in Python."""
+
+import numpy as np
+import pytest
+
+import discovery as d
+from discovery.circuits.symbolic import simplify_additions
+from discovery.core.transforms import sandwich
+from discovery.errors import DiscoveryError
+from discovery.search.additions import AdditionsConfig, additions_search, known_programs
+from discovery.search.summary import Stop
+
+
+def test_a_non_ternary_start_is_refined_and_the_search_ends():
+    """No ternary variant can be made of it: the start is refined, then the search stops."""
+    s = sandwich(d.strassen(), np.array([[1, 2], [0, 1]]), np.eye(2, dtype=np.int64), np.eye(2, dtype=np.int64))
+    assert not s.is_ternary and d.verify(s).ok
+    res = additions_search([s], AdditionsConfig(budget=60, plus=0))
+    assert res.stop is Stop.DONE and res.best.scheme == s and res.best.reduced_additions < s.counts().additions
+
+
+def test_known_programs_and_given_programs():
+    progs = known_programs((4, 4, 4), 49)
+    assert progs[0].reduced_additions == 156 and all(p.multiplications == 49 for p in progs)
+    assert known_programs((3, 3, 3), 23) == []
+    res = additions_search([d.kron(d.winograd(), d.winograd())], AdditionsConfig(budget=1, plus=0, sandwiches=0),
+                           programs=progs[:1])
+    assert res.best.reduced_additions == 156
+    with pytest.raises(DiscoveryError, match="format and rank"):
+        additions_search([d.winograd()], AdditionsConfig(budget=1), programs=[simplify_additions(d.laderman())])
