@@ -43,13 +43,14 @@ def test_every_orbit_move_keeps_the_scheme_exact_and_invariant(n, start, ring, f
         start, lambda: symmetric_standard(n))()
     slots = encode(base, ring, free)
     config = SimpleNamespace(n=n, seed=7, run_flips=10**9, chunk_flips=400, margin=9, plus_after=60,
-                             target_rank=None, check=True, greedy=1)
+                             target_rank=None, check=True, greedy=1, sample="position")
     W = _Walkers(config, slots, 3)
     for w in range(3):
         W.load(w, w)
     ranks = set()
     for chunk in range(9):
         config.greedy = chunk % 3
+        config.sample = ("position", "value")[chunk // 3 % 2]
         assert W.step() > 0
         assert not W.err.any(), W.err
         for w in range(3):

@@ -62,7 +62,7 @@ class _Walkers:
                     self.BN, self.BS, self.best_at, self.flips_out, self.err, c.chunk_flips, c.run_flips,
                     self.goal, c.margin, c.plus_after, self.slots.z2, self.slots.fpos.shape[1],
                     self.slots.fpos, self.slots.fneg, c.n, c.check,
-                          getattr(c, "greedy", 1))
+                          getattr(c, "greedy", 1), getattr(c, "sample", "position") == "value")
         return int(self.flips_out.sum())
 
     def finished(self, w: int) -> bool:

@@ -517,7 +517,7 @@ def _table_ok(K, C, P, w, S, mask):
 
 @nb.njit(cache=True)
 def _walk(P, N, Sarr, nfix, rng, stall, steps, best, BP, BN, BS, best_at, err, w, nflips, run_flips,
-          goal, margin, plus_after, z2, f0, FP, FN, n, check, greedy):
+          goal, margin, plus_after, z2, f0, FP, FN, n, check, greedy, by_value):
     """Walker w's run, for up to ``nflips`` more flips (see :func:`walk_runs`). Returns flips done."""
     S = Sarr[w]
     rank = 3 * S - 2 * nfix[w] + f0
@@ -556,52 +556,91 @@ def _walk(P, N, Sarr, nfix, rng, stall, steps, best, BP, BN, BS, best_at, err, w
                         break
         if S < 2:
             break
-        i = _below(rng, w, S)
-        x = _below(rng, w, 3)
-        pi = P[w, x, i]
-        ni = N[w, x, i]
         j = -1
+        i = -1
+        x = 0
         kk = 0
         sgn = 0
         count = 0
-        if z2:  # equal masks, no signs: count the partners, then take the chosen one
+        if use_t and by_value:
+            # Moosbauer & Poole's choice: a value held twice or more, uniformly among such values
+            # (rejection over the table), then an ordered pair of its positions in two slots
+            t = -1
+            for _ in range(4 * size):
+                t = _below(rng, w, size)
+                if TC[t] >= 2:
+                    break
+            if t < 0 or TC[t] < 2:
+                continue
+            v = TK[t]
+            c = TC[t]
+            a = _below(rng, w, c)
+            b = _below(rng, w, c - 1)
+            if b >= a:
+                b += 1
+            i = -1
+            x = 0
+            qb = 0
+            seen = 0
             Pw = P[w]
-            if use_t:
-                count = _tget(TK, TC, pi, mask)
-            else:
-                for q in range(3):
-                    row = Pw[q]
-                    for jj in range(S):
-                        count += row[jj] == pi
-            for q in range(3):  # slot i's own factors
-                count -= Pw[q, i] == pi
-            if count > 0:
-                pick = _below(rng, w, count)
-                for q in range(3):
-                    row = Pw[q]
-                    for jj in range(S):
-                        if row[jj] == pi and jj != i:
-                            if pick == 0:
-                                j = jj
-                                kk = (q - x + 3) % 3
-                                sgn = 1
-                                break
-                            pick -= 1
-                    if j >= 0:
-                        break
-        else:
-            for jj in range(S):
-                if jj == i:
-                    continue
-                for k in range(3):
-                    q = (x + k) % 3
-                    s = _same(pi, ni, P[w, q, jj], N[w, q, jj])
-                    if s != 0:
-                        count += 1
-                        if count == 1 or _below(rng, w, count) == 0:
+            for q in range(3):
+                row = Pw[q]
+                for jj in range(S):
+                    if row[jj] == v:
+                        if seen == a:
+                            i = jj
+                            x = q
+                        elif seen == b:
                             j = jj
-                            kk = k
-                            sgn = s
+                            qb = q
+                        seen += 1
+            if i < 0 or j < 0 or i == j:
+                continue
+            kk = (qb - x + 3) % 3
+            sgn = 1
+        if j < 0:  # a random slot and factor, then one of its partners
+            i = _below(rng, w, S)
+            x = _below(rng, w, 3)
+            pi = P[w, x, i]
+            ni = N[w, x, i]
+            if z2:  # equal masks, no signs: count the partners, then take the chosen one
+                Pw = P[w]
+                if use_t:
+                    count = _tget(TK, TC, pi, mask)
+                else:
+                    for q in range(3):
+                        row = Pw[q]
+                        for jj in range(S):
+                            count += row[jj] == pi
+                for q in range(3):  # slot i's own factors
+                    count -= Pw[q, i] == pi
+                if count > 0:
+                    pick = _below(rng, w, count)
+                    for q in range(3):
+                        row = Pw[q]
+                        for jj in range(S):
+                            if row[jj] == pi and jj != i:
+                                if pick == 0:
+                                    j = jj
+                                    kk = (q - x + 3) % 3
+                                    sgn = 1
+                                    break
+                                pick -= 1
+                        if j >= 0:
+                            break
+            else:
+                for jj in range(S):
+                    if jj == i:
+                        continue
+                    for k in range(3):
+                        q = (x + k) % 3
+                        s = _same(pi, ni, P[w, q, jj], N[w, q, jj])
+                        if s != 0:
+                            count += 1
+                            if count == 1 or _below(rng, w, count) == 0:
+                                j = jj
+                                kk = k
+                                sgn = s
         if j < 0:
             continue
         if _below(rng, w, 2) == 0:
@@ -704,7 +743,7 @@ def _walk(P, N, Sarr, nfix, rng, stall, steps, best, BP, BN, BS, best_at, err, w
 
 @nb.njit(cache=True, parallel=True)
 def walk_runs(P, N, S, nfix, rng, stall, steps, best, BP, BN, BS, best_at, flips_out, err, nflips, run_flips,
-              goal, margin, plus_after, z2, f0, FP, FN, n, check, greedy):
+              goal, margin, plus_after, z2, f0, FP, FN, n, check, greedy, by_value):
     """Advance every walker's run by up to ``nflips`` flips, in parallel over walkers.
 
     Args:
@@ -723,10 +762,12 @@ def walk_runs(P, N, S, nfix, rng, stall, steps, best, BP, BN, BS, best_at, flips
         greedy: reductions looked for after every flip: 0 only the flip's own (a factor that
             vanished: the flip merged two terms), 1 also every orbit sharing two factors with a
             changed one, 2 also three-term reductions.
+        by_value: (Z2, greedy 0) pick a flip as a factor value held twice or more, uniformly, then
+            two of its positions (Moosbauer & Poole); else a random slot and factor, then a partner.
     """
     for w in nb.prange(P.shape[0]):
         flips_out[w] = 0
         if steps[w] >= run_flips or best[w] <= goal or err[w] != 0:
             continue
         flips_out[w] = _walk(P, N, S, nfix, rng, stall, steps, best, BP, BN, BS, best_at, err, w, nflips,
-                             run_flips, goal, margin, plus_after, z2, f0, FP, FN, n, check, greedy)
+                             run_flips, goal, margin, plus_after, z2, f0, FP, FN, n, check, greedy, by_value)
