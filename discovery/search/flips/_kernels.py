@@ -27,6 +27,7 @@ from discovery.search.flips._moves import (
     plus,
     reduce_all,
     rehash,
+    same_sign,
     remove,
     try_reduce,
     try_reduce3,
@@ -96,19 +97,8 @@ def _walk(P, N, H, S, rank, rng, stall, path, goal, max_rank, status, out, w, nf
                     j = k
         if j < 0:
             continue
-        sgn = S[w, x, i] * S[w, x, j]  # X_j = sgn·X_i (hash equality; checked below)
-        same = True
-        for k in range(W):
-            pi = P[w, x, i, k]
-            ni = N[w, x, i, k]
-            pj = P[w, x, j, k]
-            nj = N[w, x, j, k]
-            if sgn < 0 and ring != Z2:
-                pj, nj = nj, pj
-            if pi != pj or ni != nj:
-                same = False
-                break
-        if not same:
+        sgn = same_sign(P, N, H, S, w, x, i, x, j, W)  # X_j = sgn·X_i (0: a hash collision)
+        if sgn == 0:
             continue
         if ring == Z2:
             sgn = 1
