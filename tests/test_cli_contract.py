@@ -59,7 +59,7 @@ def test_every_command_is_covered_below():
 WRONG_SCHEME = [
     ["verify", "{wrong}"], ["convert", "{wrong}", "{tmp}/x.npz"], ["show", "{wrong}"],
     ["simplify", "{wrong}"], ["draw", "{wrong}", "-o", "{tmp}/c.svg"], ["export", "{wrong}", "--to", "python"],
-    ["lift", "{wrong}"], ["flip", "2", "2", "2", "--from", "{wrong}", "--time-limit", "1"],
+    ["flip", "2", "2", "2", "--from", "{wrong}", "--time-limit", "1"],
     ["additions", "2", "2", "2", "--rank", "7", "--from", "{wrong}", "--no-known"],
 ]
 
@@ -107,6 +107,7 @@ BAD_VALUES = [
     (["flip", "2", "2", "2", "--library", "{good}"], "--library does nothing without --composed"),
     (["flip", "2", "2", "2", "--ring", "Z5"], "unknown ring"),
     (["lift", "{good}", "--attempts", "0"], "--attempts"),
+    (["lift", "{wrong}"], "not valid modulo 2 or 3, so there is nothing to lift"),  # issues 19/20: bad input
     (["sweep", "--formats", "2x2"], "malformed"),
     (["sweep-report", "{tmp}/nothing"], ""),
     (["meta", "--formats", "2x2x2", "--time-limit", "0"], "--time-limit"),
@@ -120,8 +121,8 @@ BAD_VALUES = [
 
 @pytest.mark.parametrize("argv, message", BAD_VALUES, ids=lambda x: " ".join(x) if isinstance(x, list) else None)
 def test_bad_input_is_one_line_and_exit_2(argv, message, files, tmp_path, capsys):
-    good, _ = files
-    argv = [a.format(good=good, tmp=tmp_path) for a in argv]
+    good, wrong = files
+    argv = [a.format(good=good, wrong=wrong, tmp=tmp_path) for a in argv]
     code, out, err = run(capsys, *argv)
     lines = err.strip().splitlines()
     assert code == 2 and len(lines) == 1, err

@@ -202,3 +202,17 @@ def test_one_key_syntax_everywhere(tmp_path, capsys):
     for key in ("3,3,3", "3x3x3", "l.json"):
         code, out, err = run(capsys, "simplify", str(folder), "--key", key, "--no-equivalents")
         assert code == 0 and "<3,3,3> rank 23" in out, err
+
+
+def test_a_reduced_file_whose_program_is_wrong_is_wrong_even_if_valid_mod_2(tmp_path, shared_data, capsys):
+    # issue 18: the file declares ZT ("z2": false) and its program claims that scheme; a flipped sign
+    # that leaves it valid only modulo 2 is a wrong program (exit 1), not a scheme over another ring
+    src = shared_data / "fmm-collection" / "3x3x3_m23_cr58_cn119_ZT_reduced.json"
+    d = json.loads(src.read_text())
+    d["u_fresh"][0][-1]["value"] *= -1
+    bad = tmp_path / "3x3x3_m23_cr58_cn119_ZT_reduced.json"
+    bad.write_text(json.dumps(d))
+    code, out, _ = run(capsys, "verify", str(bad))
+    assert code == 1 and "1 wrong" in out and "valid over Z2 only" in out and "--ring Z2" not in out
+    code, out, _ = run(capsys, "verify", str(src))
+    assert code == 0 and "1 exact" in out

@@ -53,7 +53,7 @@ def test_lift_modulo_3(tmp_path, capsys):
     assert main(["lift", str(src), "--out", str(out), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["prime"] == 3 and summary["ring"] == "Q" and d.verify(d.load_scheme(out)).ok
-    assert main(["lift", str(src), "--ring", "Z2"]) == 1  # not valid modulo 2: a wrong scheme
+    assert main(["lift", str(src), "--ring", "Z2"]) == 2  # not valid modulo 2: bad input, before any work
     assert "not valid modulo 2" in capsys.readouterr().err
 
 

@@ -66,12 +66,12 @@ def test_a_z3_walk_and_lift_on_the_command_line(tmp_path, capsys):
 
 
 def test_a_lift_modulo_3_of_a_scheme_not_valid_modulo_3_is_refused_in_one_line(tmp_path, capsys):
-    # the CLI contract: a scheme that is wrong where exactness was asked for is a negative result (exit 1)
+    # issues 19/20: a lift of a scheme that is not valid modulo p is bad input (exit 2, one line)
     src = tmp_path / "w2.json"
     d.save_scheme(mod_p(d.winograd(), 2), src)  # valid modulo 2 only
     code = main(["lift", str(src), "--ring", "Z3"])
     err = capsys.readouterr().err.strip().splitlines()
-    assert code == 1 and len(err) == 1 and "not valid modulo 3" in err[0]
+    assert code == 2 and len(err) == 1 and "not valid modulo 3" in err[0]
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -240,6 +240,19 @@ def pick_one(path: str, key: str | None) -> tuple[str, Scheme]:
     return items[0]
 
 
+def declares_exact_ring(path: str) -> bool:
+    """True for a collection ``*_reduced.json`` file that declares characteristic 0 (``"z2": false``,
+    no ``"z3": true``): its addition program claims an exact scheme, so one valid only modulo 2 or 3
+    is a wrong program, not a scheme over another ring."""
+    if Path(path).suffix.lower() != ".json" or not Path(path).is_file():
+        return False
+    try:
+        d = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(d, dict) and "u_fresh" in d and d.get("z2") is False and d.get("z3") is not True
+
+
 def reduced_in_file(path: str):
     """The addition program a collection ``*_reduced.json`` file carries, or None.
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import sys
 
-from discovery.cli._common import check_out_file, emit_json, input_files, key_listing, pick, reduced_in_file, refuse
+from discovery.cli._common import (
+    check_out_file,
+    declares_exact_ring,
+    emit_json,
+    input_files,
+    key_listing,
+    pick,
+    reduced_in_file,
+    refuse,
+)
 from discovery.core.formulas import to_formulas
 from discovery.core.known import CATALOGUE, known
 from discovery.core.scheme import RINGS, Scheme
@@ -111,6 +120,8 @@ def _unreadable(path, exc, tally: dict, problems: list) -> None:
 
 def _verify_items(args, path: str, items, tally: dict, modular_files: dict, reports: list) -> None:
     """Verify the schemes of one file; count each verdict and keep its report."""
+    declared = declares_exact_ring(path)
+    strict = args.ring is not None or declared
     for label, s in items:
         rep = verify(s, args.ring)
         note = ""
@@ -120,10 +131,11 @@ def _verify_items(args, path: str, items, tally: dict, modular_files: dict, repo
             if rings:
                 note = f"valid over {', '.join(rings)} only"
         for ring, files in modular_files.items():
-            if (s.ring == ring or rings == (ring,)) and path not in files:
+            if (s.ring == ring or rings == (ring,)) and path not in files and not declared:
                 files.append(path)
-        # without --ring, a scheme exact over another ring than it declares is not wrong
-        verdict = "exact" if rep.ok else "wrong" if args.ring is not None or not rings else \
+        # without --ring, a scheme exact over another ring than it declares is not wrong (unless a
+        # reduced file's program claims it exact: then the program is wrong)
+        verdict = "exact" if rep.ok else "wrong" if strict or not rings else \
             MODULAR.get(rings, "other")
         if args.sympy:
             srep = verify_sympy(s)

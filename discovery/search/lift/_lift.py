@@ -30,7 +30,7 @@ import numpy as np
 from discovery.core.scheme import Provenance, Ring, Scheme
 from discovery.core.symmetry import SymmetryGroup
 from discovery.core.verify import valid_rings, verify
-from discovery.errors import DiscoveryError, VerificationError
+from discovery.errors import DiscoveryError
 from discovery.search.lift._choose import KernelChooser, particular
 from discovery.search.lift._reconstruct import Candidates, symmetric
 from discovery.search.lift._result import PRIMES, LiftConfig, LiftOutcome, LiftResult
@@ -90,17 +90,17 @@ def lift(s: Scheme, config: LiftConfig | None = None, **settings) -> LiftResult:
 def _ring_to_lift(s: Scheme, asked: Ring | None) -> Ring:
     if asked is not None:
         rep = verify(s, asked)
-        if not rep.ok:
-            raise VerificationError(f"the scheme is not valid modulo {PRIMES[asked]}, so there is nothing to "
-                                 f"lift: {rep.summary(2)}")
+        if not rep.ok:  # bad input (exit 2), not a failed lift: check the ring or the file
+            raise DiscoveryError(f"the scheme is not valid modulo {PRIMES[asked]}, so there is nothing to "
+                                 f"lift (check --ring or the file): {rep.summary(2)}")
         return asked
     if s.ring in PRIMES and verify(s, s.ring).ok:
         return s.ring
     for ring in PRIMES:
         if verify(s, ring).ok:
             return ring
-    raise VerificationError(f"the scheme is not valid modulo 2 or 3, so there is nothing to lift: "
-                         f"{verify(s, 'Z2').summary(2)}")
+    raise DiscoveryError(f"the scheme is not valid modulo 2 or 3, so there is nothing to lift (check the "
+                         f"file): {verify(s, 'Z2').summary(2)}")
 
 
 class _Level:
