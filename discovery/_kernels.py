@@ -31,8 +31,8 @@ class KernelGroup:
 
 
 GROUPS: tuple[KernelGroup, ...] = (
-    KernelGroup("flip", ("discovery.search.flips._moves", "discovery.search.flips._kernels",
-                         "discovery.search.flips._sym_kernels"), 40),
+    KernelGroup("flip", ("discovery.search.flips._index", "discovery.search.flips._moves",
+                         "discovery.search.flips._kernels", "discovery.search.flips._sym_kernels"), 40),
     KernelGroup("CSE", ("discovery.circuits._cse_kernels",), 12),
     KernelGroup("lift", ("discovery.search.lift._choose", "discovery.search.lift._echelon",
                          "discovery.search.lift._gfp", "discovery.search.lift._system"), 11),

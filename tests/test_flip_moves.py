@@ -1,6 +1,7 @@
 """Every move of the flip engine on its own, thousands of times, over ZT, Z2 and Z3, on formats
 with one and with several words per factor row; the decoded scheme is verified exactly after
-every chunk, and the kernel's own invariant check (debug) runs after every flip."""
+every chunk, and the kernel's own invariant check (debug) runs after every flip, the index of
+the factor hashes (flip partners, merge candidates) against a recount included."""
 
 import numpy as np
 import pytest
@@ -8,13 +9,15 @@ import pytest
 import discovery as d
 from discovery.core.scheme import Scheme
 from discovery.search.flips import FlipConfig, flip_search
-from discovery.search.flips import _kernels, _moves
+from discovery.search.flips import _index, _kernels, _moves
 from discovery.search.flips._encode import decode, encode, words
 from discovery.search.flips._moves import RING_CODES
 from discovery.search.flips._search import Walkers
 from discovery.core.transforms import fingerprint
 
 FORMATS = [(2, 2, 2), (3, 3, 3), (2, 3, 4), (4, 4, 4), (3, 5, 13)]  # <3,5,13>: 65 entries, two words
+# longer walks for the index: rank 80 and 216 in one word, 195 and 144 in two (<3,5,13>, <2,8,9>)
+WIDE = [(4, 4, 5), (6, 6, 6), (3, 5, 13), (2, 8, 9)]
 RINGS = ["ZT", "Z2", "Z3"]
 
 
@@ -35,6 +38,8 @@ def _walkers(s: Scheme, ring: str, K: int = 2, seed: int = 0, **options) -> Walk
 def _check(ws: Walkers, ring: str) -> None:
     assert not (ws.status == _kernels.ST_CORRUPT).any(), "an invariant failed inside the kernel"
     for w in range(ws.K):
+        assert _moves.invariants_ok(ws.P, ws.N, ws.H, ws.S, ws.I, w, int(ws.rank[w]), RING_CODES[ring], ws.W)
+        _recount(ws, w)
         s = ws.scheme(w, None)
         assert d.verify(s, ring).ok, f"walker {w} left the tensor ({ring}, rank {s.rank})"
         for x in range(3):
@@ -73,6 +78,105 @@ def test_flips_reductions_and_plus_transitions_keep_the_scheme_exact(fmt, ring):
     assert plus > 0
 
 
+def _recount(ws: Walkers, w: int) -> None:
+    """The index of walker w against numpy: every bucket is the set of live terms of equal hash,
+    and D counts the factor positions that share their hash."""
+    r = int(ws.rank[w])
+    H = ws.H[w, :, :r]
+    shared = 0
+    for x in range(3):
+        for t in range(r):
+            head, size = _index.bucket(ws.H, ws.I, w, x, t)
+            members, k = [], head
+            while k >= 0:
+                members.append(k)
+                k = _index.following(ws.H, ws.I, w, x, k)
+            expect = np.flatnonzero(H[x] == H[x, t]).tolist()
+            assert sorted(members) == expect and size == len(expect)
+            shared += len(expect) >= 2
+    assert _index.flippable(ws.I, w) == shared
+
+
+@pytest.mark.parametrize("ring", RINGS)
+@pytest.mark.parametrize("fmt", WIDE, ids=lambda f: "x".join(map(str, f)))
+def test_long_walks_keep_the_index_exact(fmt, ring):
+    # flips, merges, three-term folds, zero-factor drops and plus transitions on larger ranks,
+    # the index checked against a recount after every flip (debug) and after every chunk
+    s = d.standard(*fmt)
+    ws = _walkers(s, ring, K=2, seed=11, plus_after=50)
+    ws.max_rank[:] = s.rank + 4  # frequent plus transitions, which later flips reduce again
+    plus = reductions = 0
+    for _ in range(4):
+        ws.goal[:] = 0
+        ws.walk(300)
+        _check(ws, ring)
+        plus += int(ws.out[:, _kernels.OUT_PLUS].sum())
+        reductions += int(ws.out[:, _kernels.OUT_REDUCTIONS].sum())
+    assert reductions > 0 and plus > 0 and (ws.rank <= s.rank + 4).all()
+
+
+def test_the_index_check_catches_a_stale_entry():
+    # a hash changed behind the index's back, a cut bucket list, a wrong count: each one fails
+    s = d.standard(3, 3, 3)
+    for harm in ("hash", "link", "count"):
+        ws = _walkers(s, "ZT", K=1)
+        ws.walk(200, reduce_on=False, plus_after=0, path_limit=0)
+        assert _index.index_ok(ws.H, ws.I, 0, s.rank)
+        if harm == "hash":
+            ws.H[0, 1, 5] ^= 12345
+        elif harm == "link":
+            x, t = _index.entry(ws.H, ws.I, 0, 0)  # a factor with a partner: its bucket holds two or more
+            head, _ = _index.bucket(ws.H, ws.I, 0, x, t)
+            ws.I[0, _index.offsets(ws.R)["nxt"] + x * ws.R + head] = -1  # the list ends after its head
+        else:
+            ws.I[0, 0] += 1
+        assert not _index.index_ok(ws.H, ws.I, 0, s.rank), harm
+        assert not _moves.invariants_ok(ws.P, ws.N, ws.H, ws.S, ws.I, 0, s.rank, 0, ws.W), harm
+
+
+def test_a_scheme_without_flips_is_stuck_at_once():
+    # Strassen's factors are distinct up to sign: no position has a partner, so no draw is made
+    s = d.strassen()
+    ws = _walkers(s, "ZT", K=1)
+    assert _index.flippable(ws.I, 0) == 0
+    ws.walk(1000, reduce_on=False, plus_after=0, path_limit=0)
+    assert ws.status[0] == _kernels.ST_STUCK and ws.out[0, _kernels.OUT_FLIPS] == 0
+    assert ws.out[0, _kernels.OUT_ATTEMPTS] <= 1
+
+
+def test_attempts_draw_only_positions_with_a_partner():
+    # over Z2 at fixed rank an attempt fails only on a flip that would zero a factor; the scan
+    # drew all 3r positions and wasted most draws, the index draws only the D shared ones
+    s = d.standard(3, 3, 3)
+    ws = _walkers(s, "Z2", K=1, seed=4)
+    ws.walk(20_000, reduce_on=False, plus_after=0, path_limit=0)
+    flips, attempts = (int(ws.out[0, c]) for c in (_kernels.OUT_FLIPS, _kernels.OUT_ATTEMPTS))
+    assert flips == 20_000 and attempts < 1.5 * flips
+
+
+def test_the_plus_clock_counts_the_draws_of_a_scan():
+    # stall advances by a geometric number of draws over all n positions (success d/n): mean n/d
+    rng = np.array([0x9E3779B97F4A7C15], dtype=np.uint64)
+    for d_, n in ((1, 3), (5, 150), (30, 75), (7, 7)):
+        draws = [_kernels.scan_draws(rng, 0, d_, n) for _ in range(40_000)]
+        assert min(draws) >= 1 and abs(np.mean(draws) / (n / d_) - 1) < 0.03
+
+
+def test_same_seed_same_walk_and_another_seed_another():
+    s = d.standard(3, 3, 3)
+
+    def run(seed):
+        ws = _walkers(s, "ZT", K=2, seed=seed, plus_after=200)
+        ws.max_rank[:] = s.rank + 1
+        for _ in range(3):
+            ws.walk(500)
+        return ws.P.copy(), ws.N.copy(), ws.out.copy(), ws.rank.copy()
+
+    a, b, c = run(7), run(7), run(8)
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert not np.array_equal(a[0], c[0])
+
+
 @pytest.mark.parametrize("ring", RINGS)
 def test_three_term_reduction_folds_a_split_term(ring):
     # terms (0,0,0) and (0,0,1) of the standard <2,2,2> share u = a00; add t = a00 ⊗ (b00 + b01) ⊗ c11
@@ -91,10 +195,11 @@ def test_three_term_reduction_folds_a_split_term(ring):
     big = Scheme.from_rows(2, 2, 2, u2, v2, w2)
     assert d.verify(big, "ZT").ok and big.rank == 9
     ws = _walkers(big, ring, K=1)
-    r, red = _moves.try_reduce3(ws.P, ws.N, ws.H, ws.S, 0, 8, 0, 1, 9, RING_CODES[ring], ws.W)
+    r, red = _moves.try_reduce3(ws.P, ws.N, ws.H, ws.S, ws.I, 0, 8, 0, 1, 9, RING_CODES[ring], ws.W)
     assert red and r == 8
     ws.rank[0] = r
     assert d.verify(ws.scheme(0, None), ring).ok
+    assert _moves.invariants_ok(ws.P, ws.N, ws.H, ws.S, ws.I, 0, r, RING_CODES[ring], ws.W)
 
 
 @pytest.mark.parametrize("ring", RINGS)
@@ -112,9 +217,10 @@ def test_pairs_that_cancel_or_share_two_factors_are_merged(ring):
     big = Scheme.from_rows(2, 2, 3, u2[keep], v2[keep], w2[keep])
     assert d.verify(big, "ZT").ok
     ws = _walkers(big, ring, K=1)
-    r = _moves.reduce_all(ws.P, ws.N, ws.H, ws.S, 0, big.rank, RING_CODES[ring], ws.W)
+    r = _moves.reduce_all(ws.P, ws.N, ws.H, ws.S, ws.I, 0, big.rank, RING_CODES[ring], ws.W)
     ws.rank[0] = r
     assert r == s.rank and d.verify(ws.scheme(0, None), ring).ok
+    assert _moves.invariants_ok(ws.P, ws.N, ws.H, ws.S, ws.I, 0, r, RING_CODES[ring], ws.W)
 
 
 @pytest.mark.parametrize("ring", RINGS)
@@ -123,11 +229,11 @@ def test_plus_transition_raises_the_rank_by_one_and_stays_exact(ring):
     ws = _walkers(s, ring, K=1, seed=2)
     r = s.rank
     for _ in range(40):
-        r2 = _moves.plus(ws.P, ws.N, ws.H, ws.S, ws.rng, 0, r, RING_CODES[ring], ws.W)
+        r2 = _moves.plus(ws.P, ws.N, ws.H, ws.S, ws.I, ws.rng, 0, r, RING_CODES[ring], ws.W)
         assert r2 in (r, r + 1)
         ws.rank[0] = r = r2
         assert d.verify(ws.scheme(0, None), ring).ok
-        assert _moves.invariants_ok(ws.P, ws.N, ws.H, ws.S, 0, r, RING_CODES[ring], ws.W)
+        assert _moves.invariants_ok(ws.P, ws.N, ws.H, ws.S, ws.I, 0, r, RING_CODES[ring], ws.W)
         if r + 2 >= ws.R:
             ws.walk(200, reduce_on=False, plus_after=0, path_limit=0)
             break

@@ -8,15 +8,28 @@ terms sharing two factors merge; three terms sharing one factor fold, see ``redu
 after ``plus_after`` flips without a reduction it takes a plus transition (rank + 1) while
 below its walker's ``max_rank``.
 
+Drawing a flip: the index of the factor hashes (:mod:`discovery.search.flips._index`) keeps
+the ``D`` factor positions whose bucket holds two or more terms; an attempt draws one of them
+uniformly and its partner uniformly among the other terms of its bucket. That is the law of
+the old walk (a uniform position among all ``3r``, a uniform partner among its matches,
+a redraw when there was none) without its wasted draws. The plus clock ``stall`` still counts
+the draws over all ``3r`` positions that walk would have made: a geometric number of them
+(success probability ``D / 3r``) per attempt, so ``plus_after`` keeps its meaning and the
+walk's law is unchanged; ``OUT_ATTEMPTS`` counts the real draws.
+
 Random numbers: one xorshift64* state per walker, so a walker's path depends only on its
 seed, never on thread scheduling.
 """
 
 from __future__ import annotations
 
+import math
+
 import numba as nb
 import numpy as np
 
+from discovery.search.flips._index import bucket, clear_index, entry, flippable, following, new_index
+from discovery.search.flips._index import add as index_add
 from discovery.search.flips._moves import (
     Z2,
     add_into,
@@ -24,6 +37,7 @@ from discovery.search.flips._moves import (
     add_ok,
     below,
     invariants_ok,
+    next_u64,
     plus,
     reduce_all,
     rehash,
@@ -40,16 +54,31 @@ OUT_FLIPS, OUT_ATTEMPTS, OUT_REDUCTIONS, OUT_PLUS = 0, 1, 2, 3
 N_OUT = 4
 
 
-@nb.njit(cache=True)
-def rehash_all(P, N, H, S, w, r, W):
-    """Hashes of every live factor of walker w (after loading masks)."""
+@nb.njit(cache=True, _nrt=False)
+def rehash_all(P, N, H, S, I, w, r, W):
+    """Hashes of every live factor of walker w and its index (after loading masks)."""
+    clear_index(H, I, w)
     for t in range(r):
         for x in range(3):
-            rehash(P, N, H, S, w, x, t, W)
+            rehash(P, N, H, S, I, w, x, t, W)
+            index_add(H, I, w, x, t)
 
 
-@nb.njit(cache=True)
-def _walk(P, N, H, S, rank, rng, stall, path, goal, max_rank, status, out, w, nflips,
+_INV53 = 1.0 / 9007199254740992.0
+
+
+@nb.njit(cache=True, inline="always")
+def scan_draws(rng, w, d, n):
+    """Draws of a uniform position among n until one of the d good ones (1 <= d <= n): a
+    geometric number, from one uniform of walker w's stream (none when d == n)."""
+    if d >= n:
+        return 1
+    u = (np.float64(next_u64(rng, w) >> np.uint64(11)) + 1.0) * _INV53
+    return 1 + np.int64(math.log(u) / math.log1p(-d / n))
+
+
+@nb.njit(cache=True, _nrt=False)
+def _walk(P, N, H, S, I, rank, rng, stall, path, goal, max_rank, status, out, w, nflips,
           path_limit, plus_after, ring, W, reduce_on, reduce3, debug):
     r = rank[w]
     for c in range(out.shape[1]):
@@ -57,7 +86,7 @@ def _walk(P, N, H, S, rank, rng, stall, path, goal, max_rank, status, out, w, nf
     status[w] = ST_CHUNK
     if reduce_on:
         r0 = r
-        r = reduce_all(P, N, H, S, w, r, ring, W)
+        r = reduce_all(P, N, H, S, I, w, r, ring, W)
         if r < r0:
             out[w, OUT_REDUCTIONS] += 1
     flips = 0
@@ -75,28 +104,43 @@ def _walk(P, N, H, S, rank, rng, stall, path, goal, max_rank, status, out, w, nf
                 status[w] = ST_STUCK
             break
         tries += 1
-        stall[w] += 1
-        if reduce_on and plus_after > 0 and stall[w] >= plus_after and r < max_rank[w]:
-            r1 = plus(P, N, H, S, rng, w, r, ring, W)
-            if r1 > r:
-                out[w, OUT_PLUS] += 1
-            r = r1
-            stall[w] = 0
+        d = flippable(I, w)
+        if reduce_on and plus_after > 0 and r < max_rank[w]:
+            # the scan's draws until a partner; a plus transition where they cross plus_after
+            # (the scan's draw right after it is free: stall restarts at 0 there)
+            free = 0
+            while r < max_rank[w]:
+                if d > 0:
+                    g = scan_draws(rng, w, d, 3 * r) - free
+                    if g < plus_after - stall[w]:
+                        stall[w] += g
+                        break
+                r1 = plus(P, N, H, S, I, rng, w, r, ring, W)
+                if r1 > r:
+                    out[w, OUT_PLUS] += 1
+                r = r1
+                stall[w] = 0
+                free = 1
+                d = flippable(I, w)
+                if d == 0:
+                    break
+        else:
+            stall[w] += 1
         if r < 2:
             status[w] = ST_STUCK
             break
-        i = below(rng, w, r)
-        x = below(rng, w, 3)
-        h = H[w, x, i]
-        j = -1
-        count = 0
-        for k in range(r):
-            if k != i and H[w, x, k] == h:
-                count += 1
-                if count == 1 or below(rng, w, count) == 0:
-                    j = k
-        if j < 0:
+        if d == 0:
+            if not (reduce_on and plus_after > 0 and r < max_rank[w]):
+                status[w] = ST_STUCK  # no factor has a partner, and no plus transition may come
+                break
             continue
+        x, i = entry(H, I, w, below(rng, w, d))
+        j, size = bucket(H, I, w, x, i)
+        m = below(rng, w, size - 1)  # the m-th other term of i's bucket
+        while j == i or m > 0:
+            if j != i:
+                m -= 1
+            j = following(H, I, w, x, j)
         sgn = same_sign(P, N, H, S, w, x, i, x, j, W)  # X_j = sgn·X_i (0: a hash collision)
         if sgn == 0:
             continue
@@ -121,8 +165,8 @@ def _walk(P, N, H, S, rank, rng, stall, path, goal, max_rank, status, out, w, nf
         zero_z = add_is_zero(P, N, w, z, j, z, i, -lam, ring, W)
         if not reduce_on and (zero_y or zero_z):
             continue  # fixed rank: a flip that would drop a term is not taken
-        add_into(P, N, H, S, w, y, i, y, j, lam * sgn, ring, W)
-        add_into(P, N, H, S, w, z, j, z, i, -lam, ring, W)
+        add_into(P, N, H, S, I, w, y, i, y, j, lam * sgn, ring, W)
+        add_into(P, N, H, S, I, w, z, j, z, i, -lam, ring, W)
         flips += 1
         path[w] += 1
         if not reduce_on:
@@ -131,24 +175,24 @@ def _walk(P, N, H, S, rank, rng, stall, path, goal, max_rank, status, out, w, nf
         if zero_y or zero_z:
             hi, lo = (i, j) if i > j else (j, i)
             if zero_y and zero_z:
-                r = remove(P, N, H, S, w, hi, r, W)
-                r = remove(P, N, H, S, w, lo, r, W)
+                r = remove(P, N, H, S, I, w, hi, r, W)
+                r = remove(P, N, H, S, I, w, lo, r, W)
             else:
-                r = remove(P, N, H, S, w, i if zero_y else j, r, W)
-            r = reduce_all(P, N, H, S, w, r, ring, W)
+                r = remove(P, N, H, S, I, w, i if zero_y else j, r, W)
+            r = reduce_all(P, N, H, S, I, w, r, ring, W)
         else:
-            r, red = try_reduce(P, N, H, S, w, i, y, r, ring, W)
+            r, red = try_reduce(P, N, H, S, I, w, i, y, r, ring, W)
             if not red:
-                r, red = try_reduce(P, N, H, S, w, j, z, r, ring, W)
+                r, red = try_reduce(P, N, H, S, I, w, j, z, r, ring, W)
             if not red and reduce3:
-                r, red = try_reduce3(P, N, H, S, w, i, x, y, r, ring, W)
+                r, red = try_reduce3(P, N, H, S, I, w, i, x, y, r, ring, W)
             if not red and reduce3:
-                r, red = try_reduce3(P, N, H, S, w, j, x, z, r, ring, W)
+                r, red = try_reduce3(P, N, H, S, I, w, j, x, z, r, ring, W)
         if r < r0:
             out[w, OUT_REDUCTIONS] += 1
             stall[w] = 0
             path[w] = 0
-        if debug and not invariants_ok(P, N, H, S, w, r, ring, W):
+        if debug and not invariants_ok(P, N, H, S, I, w, r, ring, W):
             status[w] = ST_CORRUPT
             break
     rank[w] = r
@@ -157,15 +201,17 @@ def _walk(P, N, H, S, rank, rng, stall, path, goal, max_rank, status, out, w, nf
 
 
 @nb.njit(cache=True, parallel=True)
-def walk_chunk(P, N, H, S, rank, rng, stall, path, goal, max_rank, status, out, nflips, path_limit,
+def walk_chunk(P, N, H, S, I, rank, rng, stall, path, goal, max_rank, status, out, nflips, path_limit,
                plus_after, ring, reduce_on, reduce3, debug):
     """Advance every walker by up to ``nflips`` flips, in parallel over walkers.
 
     Args:
         P, N: (K, 3, R, W) uint64 masks; H, S: (K, 3, R) int64 hashes and normal-form signs
-            (see :mod:`~discovery.search.flips._moves`; call :func:`rehash_all` after loading).
+            (see :mod:`~discovery.search.flips._moves`); I: (K, L) int64, the index of the
+            hashes (:mod:`~discovery.search.flips._index`; call :func:`rehash_all` after loading).
         rank: (K,) live terms (updated). rng: (K,) uint64 xorshift states (updated).
-        stall: (K,) attempts since the last reduction or plus transition (updated).
+        stall: (K,) draws since the last reduction or plus transition, counted as the scan
+            over all 3r positions would (see the module docstring; updated).
         path: (K,) flips since the walker's last reduction (updated; the pool resets it).
         goal: (K,) a walker stops (status GOAL) once its rank is <= goal[w].
         max_rank: (K,) plus transitions only below this rank (and below R).
@@ -173,18 +219,20 @@ def walk_chunk(P, N, H, S, rank, rng, stall, path, goal, max_rank, status, out, 
             flips without a reduction; 0: no limit), ST_STUCK (no flip possible),
             ST_CORRUPT (debug: an invariant failed).
         out: (K, N_OUT) int64 counters of this call (flips, attempts, reductions, plus).
-        plus_after: attempts without a reduction before a plus transition (0: never).
+        plus_after: such draws without a reduction before a plus transition (0: never).
         ring: 0 ZT, 1 Z2, 2 Z3. reduce_on: False walks at fixed rank (no reductions; a flip
             that would zero a factor is not taken). reduce3: try three-term reductions.
-        debug: check the invariants after every flip.
+        debug: check the invariants (and the index against a recount) after every flip.
     """
     W = P.shape[3]
     for w in nb.prange(P.shape[0]):
-        _walk(P, N, H, S, rank, rng, stall, path, goal, max_rank, status, out, w, nflips, path_limit,
+        _walk(P, N, H, S, I, rank, rng, stall, path, goal, max_rank, status, out, w, nflips, path_limit,
               plus_after, ring, W, reduce_on, reduce3, debug)
 
 
 def new_state(K: int, R: int, W: int):
-    """Zeroed arrays (P, N, H, S) for K walkers, R term slots and W words per row."""
+    """Zeroed arrays (P, N, H, S) and an empty index I for K walkers, R term slots and W words
+    per row."""
     P = np.zeros((K, 3, R, W), dtype=np.uint64)
-    return P, np.zeros_like(P), np.zeros((K, 3, R), dtype=np.int64), np.ones((K, 3, R), dtype=np.int64)
+    return (P, np.zeros_like(P), np.zeros((K, 3, R), dtype=np.int64), np.ones((K, 3, R), dtype=np.int64),
+            new_index(K, R))

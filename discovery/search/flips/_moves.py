@@ -10,6 +10,9 @@ State of walker ``w`` (arrays shared by all walkers of a chunk):
   ``S[w, x, t]`` (int64, ±1): the sign that makes the factor its normal form (lowest non-zero
   entry +1). Two factors are equal up to sign exactly when their normal forms agree, so
   a flip partner is found by comparing one integer per term.
+* ``I[w]`` (int64): the index of those hashes per factor position (buckets of equal hash,
+  :mod:`discovery.search.flips._index`), kept current by every move below, so that a flip
+  partner, a merge candidate or a three-term candidate is read from a bucket, not a scan.
 
 Rings (``ring``): 0 = ZT (coefficients stay in {-1, 0, 1}; a sum that would leave it is not
 taken, so the scheme is exact over every ring), 1 = Z2 (only ``P`` is used, ``N == 0``; sums
@@ -21,6 +24,8 @@ from __future__ import annotations
 
 import numba as nb
 import numpy as np
+
+from discovery.search.flips._index import add, bucket, drop, following, index_ok, indexed, set_hash
 
 ZT, Z2, Z3 = 0, 1, 2
 RING_CODES = {"ZT": ZT, "Z2": Z2, "Z3": Z3}
@@ -68,7 +73,7 @@ def _sum_word(p1, n1, p2, n2, ring):
     return (p1 & e2) | (p2 & e1) | (n1 & n2), (n1 & e2) | (n2 & e1) | (p1 & p2), True
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, _nrt=False, inline="always")
 def add_ok(P, N, w, xa, a, xb, b, c, ring, W):
     """Whether factor (xa, a) + c·(xb, b) can be taken (always over Z2 and Z3)."""
     if ring != ZT:
@@ -83,7 +88,7 @@ def add_ok(P, N, w, xa, a, xb, b, c, ring, W):
     return True
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, _nrt=False, inline="always")
 def add_is_zero(P, N, w, xa, a, xb, b, c, ring, W):
     """Whether factor (xa, a) + c·(xb, b) is the zero vector."""
     for k in range(W):
@@ -97,9 +102,9 @@ def add_is_zero(P, N, w, xa, a, xb, b, c, ring, W):
     return True
 
 
-@nb.njit(cache=True)
-def rehash(P, N, H, S, w, x, t, W):
-    """Recompute ``H[w, x, t]`` and ``S[w, x, t]`` from the masks (see the module docstring)."""
+@nb.njit(cache=True, _nrt=False, inline="always")
+def hash_of(P, N, w, x, t, W):
+    """(hash, sign) of factor (x, t) up to sign (see the module docstring)."""
     sign = 1
     for k in range(W):
         v = P[w, x, t, k] | N[w, x, t, k]
@@ -121,12 +126,18 @@ def rehash(P, N, H, S, w, x, t, W):
     hv = np.int64(h)
     if hv == 0:
         hv = 1
-    H[w, x, t] = hv
-    S[w, x, t] = sign
+    return hv, sign
 
 
-@nb.njit(cache=True)
-def add_into(P, N, H, S, w, xa, a, xb, b, c, ring, W):
+@nb.njit(cache=True, _nrt=False, inline="always")
+def rehash(P, N, H, S, I, w, x, t, W):
+    """Recompute ``H[w, x, t]`` and ``S[w, x, t]`` from the masks (and the index with them)."""
+    h, sign = hash_of(P, N, w, x, t, W)
+    set_hash(H, S, I, w, x, t, h, sign)
+
+
+@nb.njit(cache=True, _nrt=False, inline="always")
+def add_into(P, N, H, S, I, w, xa, a, xb, b, c, ring, W):
     """Factor (xa, a) += c·(xb, b) in place (check :func:`add_ok` first over ZT); rehashes it."""
     for k in range(W):
         p2 = P[w, xb, b, k]
@@ -136,10 +147,10 @@ def add_into(P, N, H, S, w, xa, a, xb, b, c, ring, W):
         p, n, _ = _sum_word(P[w, xa, a, k], N[w, xa, a, k], p2, n2, ring)
         P[w, xa, a, k] = p
         N[w, xa, a, k] = n
-    rehash(P, N, H, S, w, xa, a, W)
+    rehash(P, N, H, S, I, w, xa, a, W)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, _nrt=False, inline="always")
 def is_zero(P, N, w, x, t, W):
     for k in range(W):
         if (P[w, x, t, k] | N[w, x, t, k]) != _ZERO:
@@ -147,7 +158,7 @@ def is_zero(P, N, w, x, t, W):
     return True
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, _nrt=False, inline="always")
 def same_sign(P, N, H, S, w, x, a, xb, b, W):
     """+1 if factor (x, a) equals factor (xb, b), -1 if it is its negative, 0 otherwise."""
     if H[w, x, a] != H[w, xb, b]:
@@ -165,8 +176,8 @@ def same_sign(P, N, H, S, w, x, a, xb, b, W):
     return s
 
 
-@nb.njit(cache=True)
-def copy_factor(P, N, H, S, w, x, dst, src, sign, ring, W):
+@nb.njit(cache=True, _nrt=False)
+def copy_factor(P, N, H, S, I, w, x, dst, src, sign, ring, W):
     """Factor (x, dst) = sign·(x, src)."""
     for k in range(W):
         p = P[w, x, src, k]
@@ -175,21 +186,25 @@ def copy_factor(P, N, H, S, w, x, dst, src, sign, ring, W):
             p, n = n, p
         P[w, x, dst, k] = p
         N[w, x, dst, k] = n
-    H[w, x, dst] = H[w, x, src]
-    S[w, x, dst] = S[w, x, src] * (1 if ring == Z2 else sign)
+    set_hash(H, S, I, w, x, dst, H[w, x, src], S[w, x, src] * (1 if ring == Z2 else sign))
 
 
-@nb.njit(cache=True)
-def remove(P, N, H, S, w, t, r, W):
+@nb.njit(cache=True, _nrt=False)
+def remove(P, N, H, S, I, w, t, r, W):
     """Drop term t (the last live term moves into its place); returns the new rank."""
     last = r - 1
     for x in range(3):
+        if indexed(H, I, w, x, last):
+            drop(H, I, w, x, last)
         if t != last:
+            if indexed(H, I, w, x, t):
+                drop(H, I, w, x, t)
             for k in range(W):
                 P[w, x, t, k] = P[w, x, last, k]
                 N[w, x, t, k] = N[w, x, last, k]
             H[w, x, t] = H[w, x, last]
             S[w, x, t] = S[w, x, last]
+            add(H, I, w, x, t)
         for k in range(W):
             P[w, x, last, k] = _ZERO
             N[w, x, last, k] = _ZERO
@@ -198,8 +213,8 @@ def remove(P, N, H, S, w, t, r, W):
     return last
 
 
-@nb.njit(cache=True)
-def merge(P, N, H, S, w, t, k, r, ring, W):
+@nb.njit(cache=True, _nrt=False)
+def merge(P, N, H, S, I, w, t, k, r, ring, W):
     """Merge terms t and k if they share two factors up to sign (rank - 1, or - 2 when the
     third factors cancel). Returns (new rank, merged)."""
     for z in range(3):
@@ -215,19 +230,19 @@ def merge(P, N, H, S, w, t, k, r, ring, W):
         c = sx * sy
         if not add_ok(P, N, w, z, k, z, t, c, ring, W):
             continue
-        add_into(P, N, H, S, w, z, k, z, t, c, ring, W)
+        add_into(P, N, H, S, I, w, z, k, z, t, c, ring, W)
         if is_zero(P, N, w, z, k, W):
             hi, lo = (t, k) if t > k else (k, t)
-            r = remove(P, N, H, S, w, hi, r, W)
-            r = remove(P, N, H, S, w, lo, r, W)
+            r = remove(P, N, H, S, I, w, hi, r, W)
+            r = remove(P, N, H, S, I, w, lo, r, W)
         else:
-            r = remove(P, N, H, S, w, t, r, W)
+            r = remove(P, N, H, S, I, w, t, r, W)
         return r, True
     return r, False
 
 
-@nb.njit(cache=True)
-def reduce_all(P, N, H, S, w, r, ring, W):
+@nb.njit(cache=True, _nrt=False)
+def reduce_all(P, N, H, S, I, w, r, ring, W):
     """Drop terms with a zero factor and merge reducible pairs until none is left."""
     changed = True
     while changed:
@@ -235,68 +250,80 @@ def reduce_all(P, N, H, S, w, r, ring, W):
         t = 0
         while t < r:
             if is_zero(P, N, w, 0, t, W) or is_zero(P, N, w, 1, t, W) or is_zero(P, N, w, 2, t, W):
-                r = remove(P, N, H, S, w, t, r, W)
+                r = remove(P, N, H, S, I, w, t, r, W)
                 changed = True
                 continue
             t += 1
+        # a pair sharing two factors shares factor 0 or factor 1: look in those buckets only
         for t in range(r):
-            for k in range(t + 1, r):
-                r, merged = merge(P, N, H, S, w, t, k, r, ring, W)
-                if merged:
-                    changed = True
+            for x in range(2):
+                k, _ = bucket(H, I, w, x, t)
+                while k >= 0:
+                    if k > t:
+                        r, merged = merge(P, N, H, S, I, w, t, k, r, ring, W)
+                        if merged:
+                            changed = True
+                            break
+                    k = following(H, I, w, x, k)
+                if changed:
                     break
             if changed:
                 break
     return r
 
 
-@nb.njit(cache=True)
-def try_reduce(P, N, H, S, w, t, y, r, ring, W):
+@nb.njit(cache=True, _nrt=False)
+def try_reduce(P, N, H, S, I, w, t, y, r, ring, W):
     """Merge term t with a term sharing its (just changed) factor y and one more.
 
-    Only factor y of t changed, so a new reducible pair agrees on it: one hash comparison
-    per term filters the candidates. Returns (rank, reduced)."""
-    h = H[w, y, t]
-    for k in range(r):
-        if k != t and H[w, y, k] == h:
-            r2, merged = merge(P, N, H, S, w, t, k, r, ring, W)
+    Only factor y of t changed, so a new reducible pair agrees on it: the candidates are
+    t's bucket at y. Returns (rank, reduced)."""
+    k, _ = bucket(H, I, w, y, t)
+    while k >= 0:
+        if k != t:
+            r2, merged = merge(P, N, H, S, I, w, t, k, r, ring, W)
             if merged:
-                return reduce_all(P, N, H, S, w, r2, ring, W), True
+                return reduce_all(P, N, H, S, I, w, r2, ring, W), True
+        k = following(H, I, w, y, k)
     return r, False
 
 
-@nb.njit(cache=True)
-def try_reduce3(P, N, H, S, w, t, x, y, r, ring, W):
+@nb.njit(cache=True, _nrt=False)
+def try_reduce3(P, N, H, S, I, w, t, x, y, r, ring, W):
     """Three-term reduction: terms j, k share factor x with t (up to sign) and
     ``Y_t = α Ŷ_j + β Ŷ_k`` (Ŷ: Y signed so that X agrees), so t folds into them:
     ``Z_j += α s_j Z_t``, ``Z_k += β s_k Z_t`` and t is dropped (rank - 1). Returns (rank, reduced).
 
-    Uses term slot ``r`` (must exist: R > r) as scratch for the sum."""
+    Uses term slot ``r`` (must exist: R > r; not indexed) as scratch for the sum. The
+    candidates j, k are t's bucket at x, which no step before the fold changes."""
     if r + 1 > P.shape[2]:
         return r, False
     z = 3 - x - y
-    h = H[w, x, t]
-    for j in range(r):
-        if j == t or H[w, x, j] != h:
-            continue
-        sj = same_sign(P, N, H, S, w, x, t, x, j, W)
+    j, size = bucket(H, I, w, x, t)
+    if size < 3:
+        j = -1
+    while j >= 0:
+        jn = following(H, I, w, x, j)
+        sj = 0 if j == t else same_sign(P, N, H, S, w, x, t, x, j, W)
         if sj == 0:
+            j = jn
             continue
-        for k in range(j + 1, r):
-            if k == t or H[w, x, k] != h:
-                continue
-            sk = same_sign(P, N, H, S, w, x, t, x, k, W)
+        k = jn
+        while k >= 0:
+            kn = following(H, I, w, x, k)
+            sk = 0 if k == t else same_sign(P, N, H, S, w, x, t, x, k, W)
             if sk == 0:
+                k = kn
                 continue
             for alpha in (1, -1):
                 for beta in (1, -1):
                     if ring == Z2 and (alpha < 0 or beta < 0):
                         continue
                     # scratch = α sj Y_j + β sk Y_k, compare with Y_t
-                    copy_factor(P, N, H, S, w, y, r, j, alpha * sj, ring, W)
+                    copy_factor(P, N, H, S, I, w, y, r, j, alpha * sj, ring, W)
                     if not add_ok(P, N, w, y, r, y, k, beta * sk, ring, W):
                         continue
-                    add_into(P, N, H, S, w, y, r, y, k, beta * sk, ring, W)
+                    add_into(P, N, H, S, I, w, y, r, y, k, beta * sk, ring, W)
                     if same_sign(P, N, H, S, w, y, r, y, t, W) != 1:
                         continue
                     # X_t = sj X_j: X_t⊗Y_t⊗Z_t = α X_j⊗Y_j⊗(sj·sj... ) -> Z_j += α sj sj ... see docstring
@@ -304,18 +331,23 @@ def try_reduce3(P, N, H, S, w, t, x, y, r, ring, W):
                     ck = beta
                     if not (add_ok(P, N, w, z, j, z, t, cj, ring, W) and add_ok(P, N, w, z, k, z, t, ck, ring, W)):
                         continue
-                    add_into(P, N, H, S, w, z, j, z, t, cj, ring, W)
-                    add_into(P, N, H, S, w, z, k, z, t, ck, ring, W)
-                    clear_term(P, N, H, S, w, r, W)
-                    r = remove(P, N, H, S, w, t, r, W)
-                    return reduce_all(P, N, H, S, w, r, ring, W), True
-    clear_term(P, N, H, S, w, r, W)
+                    add_into(P, N, H, S, I, w, z, j, z, t, cj, ring, W)
+                    add_into(P, N, H, S, I, w, z, k, z, t, ck, ring, W)
+                    clear_term(P, N, H, S, I, w, r, W)
+                    r = remove(P, N, H, S, I, w, t, r, W)
+                    return reduce_all(P, N, H, S, I, w, r, ring, W), True
+            k = kn
+        j = jn
+    clear_term(P, N, H, S, I, w, r, W)
     return r, False
 
 
-@nb.njit(cache=True)
-def clear_term(P, N, H, S, w, t, W):
+@nb.njit(cache=True, _nrt=False)
+def clear_term(P, N, H, S, I, w, t, W):
+    """Zero term slot t (and take it out of the index)."""
     for x in range(3):
+        if indexed(H, I, w, x, t):
+            drop(H, I, w, x, t)
         for k in range(W):
             P[w, x, t, k] = _ZERO
             N[w, x, t, k] = _ZERO
@@ -323,8 +355,8 @@ def clear_term(P, N, H, S, w, t, W):
         S[w, x, t] = 1
 
 
-@nb.njit(cache=True)
-def plus(P, N, H, S, rng, w, r, ring, W):
+@nb.njit(cache=True, _nrt=False)
+def plus(P, N, H, S, I, rng, w, r, ring, W):
     """One plus transition on a random pair of terms (rank + 1). Returns the new rank.
 
     ``X_i⊗Y_i⊗Z_i + X_j⊗Y_j⊗Z_j`` becomes
@@ -354,26 +386,27 @@ def plus(P, N, H, S, rng, w, r, ring, W):
                 or add_is_zero(P, N, w, y, j, y, i, -1, ring, W)):
             continue
         # new term r: (s X_j) ⊗ Y_i ⊗ (Z_i + s Z_j)
-        copy_factor(P, N, H, S, w, x, r, j, s, ring, W)
-        copy_factor(P, N, H, S, w, y, r, i, 1, ring, W)
-        copy_factor(P, N, H, S, w, z, r, i, 1, ring, W)
-        add_into(P, N, H, S, w, z, r, z, j, s, ring, W)
+        copy_factor(P, N, H, S, I, w, x, r, j, s, ring, W)
+        copy_factor(P, N, H, S, I, w, y, r, i, 1, ring, W)
+        copy_factor(P, N, H, S, I, w, z, r, i, 1, ring, W)
+        add_into(P, N, H, S, I, w, z, r, z, j, s, ring, W)
         # term i: (X_i - s X_j) ⊗ Y_i ⊗ Z_i ; term j: X_j ⊗ (Y_j - Y_i) ⊗ Z_j
-        add_into(P, N, H, S, w, x, i, x, j, -s, ring, W)
-        add_into(P, N, H, S, w, y, j, y, i, -1, ring, W)
+        add_into(P, N, H, S, I, w, x, i, x, j, -s, ring, W)
+        add_into(P, N, H, S, I, w, y, j, y, i, -1, ring, W)
+        for f in range(3):
+            add(H, I, w, f, r)
         return r + 1
     return r
 
 
-@nb.njit(cache=True)
-def invariants_ok(P, N, H, S, w, r, ring, W):
-    """The debug check: masks well formed for the ring, hashes current, no live zero factor."""
+@nb.njit(cache=True, _nrt=False)
+def invariants_ok(P, N, H, S, I, w, r, ring, W):
+    """The debug check: masks well formed for the ring, hashes current, no live zero factor,
+    and the index of the hashes against a recount (:func:`~._index.index_ok`)."""
     for t in range(r):
         for x in range(3):
-            h0 = H[w, x, t]
-            s0 = S[w, x, t]
-            rehash(P, N, H, S, w, x, t, W)
-            if H[w, x, t] != h0 or S[w, x, t] != s0:
+            h, s = hash_of(P, N, w, x, t, W)
+            if H[w, x, t] != h or S[w, x, t] != s:
                 return False
             if is_zero(P, N, w, x, t, W):
                 return False
@@ -382,7 +415,7 @@ def invariants_ok(P, N, H, S, w, r, ring, W):
                     return False
                 if ring != Z2 and (P[w, x, t, k] & N[w, x, t, k]) != _ZERO:
                     return False
-    return True
+    return index_ok(H, I, w, r)
 
 
 # ---- one-word helpers (rows of at most 64 entries; the symmetric walk uses them) ---------------
