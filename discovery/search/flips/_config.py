@@ -43,7 +43,9 @@ class FlipConfig(Summary):
             (1: always, a lineage; 0: always restart from the pool, as Kauers & Moosbauer).
         select: how a restart picks its pool member: "uniform" or "flips" (weighted by the
             number of flips the member offers).
-        plus_after: attempts without a reduction before a plus transition (0: never).
+        plus_after: draws without a reduction before a plus transition (0: never), counted
+            as draws of a uniform factor position among all 3r, of which the share that has a
+            flip partner succeeds (the walk draws only those, and counts the others it skips).
         plus_margin: plus transitions only while the rank is below the pool level + margin.
         reduce3: try three-term reductions after each flip.
         save_limit: schemes per rank written to the output folder (the best levels only).
@@ -120,8 +122,9 @@ class FlipResult(Summary):
         schemes: distinct verified schemes at ``best_rank`` (canonical fingerprints).
         start_rank: the lowest rank among the starts.
         time_to_best_s: seconds from the start of the walk to the first scheme of best_rank.
-        flips: successful flips (all walkers); attempts: flip attempts (a random term and
-            factor; an attempt fails when no partner agrees or a ZT sum would leave {-1,0,1}).
+        flips: successful flips (all walkers); attempts: flip attempts (a random factor
+            position that has a partner, and one of its partners; an attempt fails when a ZT
+            sum would leave {-1,0,1}, or at fixed rank when the flip would drop a term).
         flips_per_s: successful flips per second of walking.
         walks: walks run (starts and restarts from the pool).
         distinct: distinct verified schemes found below the start rank.

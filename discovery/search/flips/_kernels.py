@@ -181,13 +181,16 @@ def _walk(P, N, H, S, I, rank, rng, stall, path, goal, max_rank, status, out, w,
                 r = remove(P, N, H, S, I, w, i if zero_y else j, r, W)
             r = reduce_all(P, N, H, S, I, w, r, ring, W)
         else:
-            r, red = try_reduce(P, N, H, S, I, w, i, y, r, ring, W)
-            if not red:
+            # a new reducible pair shares the changed factor: call only where its bucket says so
+            red = False
+            if bucket(H, I, w, y, i)[1] >= 2:
+                r, red = try_reduce(P, N, H, S, I, w, i, y, r, ring, W)
+            if not red and bucket(H, I, w, z, j)[1] >= 2:
                 r, red = try_reduce(P, N, H, S, I, w, j, z, r, ring, W)
-            if not red and reduce3:
+            if reduce3 and not red and bucket(H, I, w, x, i)[1] >= 3:
                 r, red = try_reduce3(P, N, H, S, I, w, i, x, y, r, ring, W)
-            if not red and reduce3:
-                r, red = try_reduce3(P, N, H, S, I, w, j, x, z, r, ring, W)
+                if not red:
+                    r, red = try_reduce3(P, N, H, S, I, w, j, x, z, r, ring, W)
         if r < r0:
             out[w, OUT_REDUCTIONS] += 1
             stall[w] = 0

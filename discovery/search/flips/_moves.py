@@ -241,6 +241,31 @@ def merge(P, N, H, S, I, w, t, k, r, ring, W):
     return r, False
 
 
+@nb.njit(cache=True, _nrt=False, inline="always")
+def _second(H, w, x, t, k):
+    """Whether terms t and k (equal hashes at x) have equal hashes at another position too: the
+    cheap test before :func:`merge` checks the factors."""
+    return H[w, (x + 1) % 3, t] == H[w, (x + 1) % 3, k] or H[w, (x + 2) % 3, t] == H[w, (x + 2) % 3, k]
+
+
+@nb.njit(cache=True, _nrt=False, inline="always")
+def _is_sum(P, N, w, y, t, j, cj, k, ck, ring, W):
+    """Whether factor (y, t) equals cj·(y, j) + ck·(y, k) (over ZT the sum must stay ternary)."""
+    for q in range(W):
+        p1 = P[w, y, j, q]
+        n1 = N[w, y, j, q]
+        if cj < 0 and ring != Z2:
+            p1, n1 = n1, p1
+        p2 = P[w, y, k, q]
+        n2 = N[w, y, k, q]
+        if ck < 0 and ring != Z2:
+            p2, n2 = n2, p2
+        p, n, ok = _sum_word(p1, n1, p2, n2, ring)
+        if not ok or p != P[w, y, t, q] or n != N[w, y, t, q]:
+            return False
+    return True
+
+
 @nb.njit(cache=True, _nrt=False)
 def reduce_all(P, N, H, S, I, w, r, ring, W):
     """Drop terms with a zero factor and merge reducible pairs until none is left."""
@@ -259,7 +284,7 @@ def reduce_all(P, N, H, S, I, w, r, ring, W):
             for x in range(2):
                 k, _ = bucket(H, I, w, x, t)
                 while k >= 0:
-                    if k > t:
+                    if k > t and _second(H, w, x, t, k):
                         r, merged = merge(P, N, H, S, I, w, t, k, r, ring, W)
                         if merged:
                             changed = True
@@ -280,7 +305,7 @@ def try_reduce(P, N, H, S, I, w, t, y, r, ring, W):
     t's bucket at y. Returns (rank, reduced)."""
     k, _ = bucket(H, I, w, y, t)
     while k >= 0:
-        if k != t:
+        if k != t and _second(H, w, y, t, k):
             r2, merged = merge(P, N, H, S, I, w, t, k, r, ring, W)
             if merged:
                 return reduce_all(P, N, H, S, I, w, r2, ring, W), True
@@ -292,12 +317,9 @@ def try_reduce(P, N, H, S, I, w, t, y, r, ring, W):
 def try_reduce3(P, N, H, S, I, w, t, x, y, r, ring, W):
     """Three-term reduction: terms j, k share factor x with t (up to sign) and
     ``Y_t = α Ŷ_j + β Ŷ_k`` (Ŷ: Y signed so that X agrees), so t folds into them:
-    ``Z_j += α s_j Z_t``, ``Z_k += β s_k Z_t`` and t is dropped (rank - 1). Returns (rank, reduced).
+    ``Z_j += α Z_t``, ``Z_k += β Z_t`` and t is dropped (rank - 1). Returns (rank, reduced).
 
-    Uses term slot ``r`` (must exist: R > r; not indexed) as scratch for the sum. The
-    candidates j, k are t's bucket at x, which no step before the fold changes."""
-    if r + 1 > P.shape[2]:
-        return r, False
+    The candidates j, k are t's bucket at x, which no step before the fold changes."""
     z = 3 - x - y
     j, size = bucket(H, I, w, x, t)
     if size < 3:
@@ -319,40 +341,20 @@ def try_reduce3(P, N, H, S, I, w, t, x, y, r, ring, W):
                 for beta in (1, -1):
                     if ring == Z2 and (alpha < 0 or beta < 0):
                         continue
-                    # scratch = α sj Y_j + β sk Y_k, compare with Y_t
-                    copy_factor(P, N, H, S, I, w, y, r, j, alpha * sj, ring, W)
-                    if not add_ok(P, N, w, y, r, y, k, beta * sk, ring, W):
+                    if not _is_sum(P, N, w, y, t, j, alpha * sj, k, beta * sk, ring, W):
                         continue
-                    add_into(P, N, H, S, I, w, y, r, y, k, beta * sk, ring, W)
-                    if same_sign(P, N, H, S, w, y, r, y, t, W) != 1:
-                        continue
-                    # X_t = sj X_j: X_t⊗Y_t⊗Z_t = α X_j⊗Y_j⊗(sj·sj... ) -> Z_j += α sj sj ... see docstring
+                    # X_t = sj X_j and Y_t = α sj Y_j + β sk Y_k: X_t⊗Y_t⊗Z_t = X_j⊗Y_j⊗(α Z_t) + X_k⊗Y_k⊗(β Z_t)
                     cj = alpha
                     ck = beta
                     if not (add_ok(P, N, w, z, j, z, t, cj, ring, W) and add_ok(P, N, w, z, k, z, t, ck, ring, W)):
                         continue
                     add_into(P, N, H, S, I, w, z, j, z, t, cj, ring, W)
                     add_into(P, N, H, S, I, w, z, k, z, t, ck, ring, W)
-                    clear_term(P, N, H, S, I, w, r, W)
                     r = remove(P, N, H, S, I, w, t, r, W)
                     return reduce_all(P, N, H, S, I, w, r, ring, W), True
             k = kn
         j = jn
-    clear_term(P, N, H, S, I, w, r, W)
     return r, False
-
-
-@nb.njit(cache=True, _nrt=False)
-def clear_term(P, N, H, S, I, w, t, W):
-    """Zero term slot t (and take it out of the index)."""
-    for x in range(3):
-        if indexed(H, I, w, x, t):
-            drop(H, I, w, x, t)
-        for k in range(W):
-            P[w, x, t, k] = _ZERO
-            N[w, x, t, k] = _ZERO
-        H[w, x, t] = 0
-        S[w, x, t] = 1
 
 
 @nb.njit(cache=True, _nrt=False)
