@@ -22,7 +22,9 @@ class KernelGroup:
         modules: the modules holding its ``numba.njit`` kernels.
         seconds: about how long compiling the group takes with an empty cache (measured with
             ``discovery warmup`` and an empty ``NUMBA_CACHE_DIR`` on 2 cores, load 1.2: flip 11.8 s,
-            CSE 11.5 s, lift 11.0 s; the symmetric walk's kernels add 32 s to flip, load 4).
+            CSE 11.5 s, lift 11.0 s; the symmetric walk's kernels add 32 s to flip, load 4; the
+            flip walk's hash index and inlined moves take the group from 61 s to 88 s of CPU
+            time, measured back to back at load 2-4).
     """
 
     name: str
@@ -32,7 +34,7 @@ class KernelGroup:
 
 GROUPS: tuple[KernelGroup, ...] = (
     KernelGroup("flip", ("discovery.search.flips._index", "discovery.search.flips._moves",
-                         "discovery.search.flips._kernels", "discovery.search.flips._sym_kernels"), 40),
+                         "discovery.search.flips._kernels", "discovery.search.flips._sym_kernels"), 60),
     KernelGroup("CSE", ("discovery.circuits._cse_kernels",), 12),
     KernelGroup("lift", ("discovery.search.lift._choose", "discovery.search.lift._echelon",
                          "discovery.search.lift._gfp", "discovery.search.lift._system"), 11),

@@ -150,6 +150,13 @@ def add_into(P, N, H, S, I, w, xa, a, xb, b, c, ring, W):
     rehash(P, N, H, S, I, w, xa, a, W)
 
 
+@nb.njit(cache=True, _nrt=False)
+def add_into_call(P, N, H, S, I, w, xa, a, xb, b, c, ring, W):
+    """:func:`add_into` as a call: the rare moves (merges, three-term folds, plus transitions)
+    use it, so that each of them does not compile an inlined copy of the index update."""
+    add_into(P, N, H, S, I, w, xa, a, xb, b, c, ring, W)
+
+
 @nb.njit(cache=True, _nrt=False, inline="always")
 def is_zero(P, N, w, x, t, W):
     for k in range(W):
@@ -230,7 +237,7 @@ def merge(P, N, H, S, I, w, t, k, r, ring, W):
         c = sx * sy
         if not add_ok(P, N, w, z, k, z, t, c, ring, W):
             continue
-        add_into(P, N, H, S, I, w, z, k, z, t, c, ring, W)
+        add_into_call(P, N, H, S, I, w, z, k, z, t, c, ring, W)
         if is_zero(P, N, w, z, k, W):
             hi, lo = (t, k) if t > k else (k, t)
             r = remove(P, N, H, S, I, w, hi, r, W)
@@ -348,8 +355,8 @@ def try_reduce3(P, N, H, S, I, w, t, x, y, r, ring, W):
                     ck = beta
                     if not (add_ok(P, N, w, z, j, z, t, cj, ring, W) and add_ok(P, N, w, z, k, z, t, ck, ring, W)):
                         continue
-                    add_into(P, N, H, S, I, w, z, j, z, t, cj, ring, W)
-                    add_into(P, N, H, S, I, w, z, k, z, t, ck, ring, W)
+                    add_into_call(P, N, H, S, I, w, z, j, z, t, cj, ring, W)
+                    add_into_call(P, N, H, S, I, w, z, k, z, t, ck, ring, W)
                     r = remove(P, N, H, S, I, w, t, r, W)
                     return reduce_all(P, N, H, S, I, w, r, ring, W), True
             k = kn
@@ -391,10 +398,10 @@ def plus(P, N, H, S, I, rng, w, r, ring, W):
         copy_factor(P, N, H, S, I, w, x, r, j, s, ring, W)
         copy_factor(P, N, H, S, I, w, y, r, i, 1, ring, W)
         copy_factor(P, N, H, S, I, w, z, r, i, 1, ring, W)
-        add_into(P, N, H, S, I, w, z, r, z, j, s, ring, W)
+        add_into_call(P, N, H, S, I, w, z, r, z, j, s, ring, W)
         # term i: (X_i - s X_j) ⊗ Y_i ⊗ Z_i ; term j: X_j ⊗ (Y_j - Y_i) ⊗ Z_j
-        add_into(P, N, H, S, I, w, x, i, x, j, -s, ring, W)
-        add_into(P, N, H, S, I, w, y, j, y, i, -1, ring, W)
+        add_into_call(P, N, H, S, I, w, x, i, x, j, -s, ring, W)
+        add_into_call(P, N, H, S, I, w, y, j, y, i, -1, ring, W)
         for f in range(3):
             add(H, I, w, f, r)
         return r + 1
