@@ -1,5 +1,7 @@
 """The variant search for fewest additions (discovery.search.additions), in Python."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -7,6 +9,7 @@ import discovery as d
 from discovery.circuits.symbolic import simplify_additions
 from discovery.core.transforms import sandwich
 from discovery.errors import DiscoveryError
+from discovery.formats import load_scheme
 from discovery.search.additions import AdditionsConfig, additions_search, known_programs
 from discovery.search.summary import Stop
 
@@ -28,3 +31,15 @@ def test_known_programs_and_given_programs():
     assert res.best.reduced_additions == 156
     with pytest.raises(DiscoveryError, match="format and rank"):
         additions_search([d.winograd()], AdditionsConfig(budget=1), programs=[simplify_additions(d.laderman())])
+
+
+def test_closure_mode_is_the_default_and_never_worse_than_the_closure_method():
+    s = load_scheme(Path(__file__).resolve().parents[1] / "results" / "schemes" / "2x3x3" / "r15-00cadbe433591cd1.json")
+    res = additions_search([s], AdditionsConfig(budget=3, plus=0, sandwiches=0))
+    assert AdditionsConfig(budget=1).cse == "closure"
+    assert res.best.reduced_additions <= simplify_additions(s, method="closure").reduced_additions
+    res.best.check()
+    quick = additions_search([s], AdditionsConfig(budget=1, plus=0, sandwiches=0, cse="random", table=False))
+    assert quick.best.reduced_additions >= res.best.reduced_additions
+    with pytest.raises(DiscoveryError, match="cse='exact'"):
+        AdditionsConfig(budget=1, cse="exact")
