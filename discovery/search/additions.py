@@ -7,10 +7,12 @@ rank. A round here:
 1. picks a parent from an elite pool (the ``pool_size`` best distinct schemes so far, biased
    towards the best);
 2. makes variants: a fixed-rank flip walk from it (:func:`discovery.search.flips.explore`,
-   ``walk_seconds`` long; it returns the cheapest scheme it saw) and sampled ternary sandwiches
-   (:func:`discovery.circuits.variants.ternary_sandwiches`);
+   ``walk_seconds`` long; it returns the cheapest scheme it saw), sampled ternary sandwiches
+   (:func:`discovery.circuits.variants.ternary_sandwiches`) and, for formats with sides of at most
+   3, the parent's cheapest sandwich image over tables of (X, Y, Z)
+   (:func:`discovery.circuits.sandwich_table.best_sandwich`);
 3. screens every new scheme with the quick heuristic (``best``, ``screen_tries`` runs) and, with
-   ``cse="closure"`` (the default), the closure search with one extra node
+   ``cse="closure"`` (the default), the closure search with up to two extra nodes
    (:mod:`discovery.circuits.closure`, exact in the ternary model when it succeeds);
 4. refines the promising ones (within ``refine_slack`` of the best screen) with the randomized
    search (:func:`discovery.circuits.cse_search.random_search`, all workers), then (``closure``)
@@ -70,7 +72,8 @@ class AdditionsConfig:
             ``"random"`` (the quick heuristic and the randomized search only).
         table: with ``cse="closure"``, also make each parent's cheapest sandwich image over the
             tables of coset representatives (:func:`discovery.circuits.sandwich_table.best_sandwich`;
-            formats with sides of at most 3; once per parent and process).
+            formats with sides of at most 3; once per parent and process); the first rounds of a
+            new folder take the starting elite as parents in order, so each of them gets one.
     """
 
     budget: float
@@ -189,21 +192,21 @@ def scheme_key(s: Scheme) -> str:
 
 def screen(s: Scheme, tries: int = 4, seed: int = 0, cse: str = "random") -> int:
     """Additions after the quick heuristic on each side (:func:`discovery.circuits.cse.quick_additions`;
-    an integer scheme); with ``cse="closure"`` the closure search with one extra node where it
-    does better (:func:`discovery.circuits.closure.closure_map`; a ternary side)."""
+    an integer scheme); with ``cse="closure"`` the closure search with up to two extra nodes where
+    it does better (:func:`discovery.circuits.closure.closure_map`; a ternary side)."""
     total = 0
     for M in (s.u, s.v, s.w.T):
         M = np.asarray(M, dtype=np.int64)
         adds = quick_additions(M, tries, seed)
         if cse == "closure" and s.is_ternary:
-            res = closure_map(M, 1, SCREEN_NODE_LIMIT)
+            res = closure_map(M, 2, SCREEN_NODE_LIMIT)
             if res.program is not None:
                 adds = min(adds, res.program.additions)
         total += adds
     return total
 
 
-SCREEN_NODE_LIMIT = 20_000  # candidate nodes the screen's closure search visits at most per side
+SCREEN_NODE_LIMIT = 1_000  # candidate nodes the screen's closure search visits at most per side
 
 
 def refine(s: Scheme, runs: int, seed: int, executor=None, workers: int = 1, cse: str = "random") -> SimplifiedScheme:
@@ -329,6 +332,8 @@ def _search(starts, config, folder, state, saved_pool, best, executor, progress,
         folder.save(cfg_record, st, pool, best, new_best)
 
     snapshot(True, spent)
+    table = config.table and config.cse == "closure" and max(fmt) <= 3
+    sweep = [pool[k][1] for k in sorted(pool, key=lambda k: (pool[k][0], k))] if table and rounds == 0 else []
     bar = make_progress(progress, fmt, rank, config.budget)
     t0 = time.perf_counter()
     stop = Stop.TIME
@@ -353,6 +358,8 @@ def _search(starts, config, folder, state, saved_pool, best, executor, progress,
             rng = np.random.default_rng([config.seed, rounds, 18])
             elite = sorted(pool, key=lambda k: (pool[k][0], k))
             parents = [pool[elite[min(int(rng.exponential(2.0)), len(elite) - 1)]][1] for _ in range(config.workers)]
+            if sweep:  # the first rounds take the starting elite in order, so each gets its table image
+                parents, sweep = sweep[: config.workers], sweep[config.workers:]
             batches = _run(executor, variants_task,
                            [(par, int(rng.integers(2**31)), config) for par in parents])
             bar_line = min(min(sc for sc, _ in pool.values()), best.reduced_additions) + config.refine_slack
