@@ -2,7 +2,9 @@
 
 The additions of a scheme depend on the scheme, not only on the heuristic: the <3,3,3> record
 (58) and the <4,4,4> record (159) were found by simplifying many flip-graph variants of the same
-rank. A round here:
+rank. An integer start that is not ternary also gets its ternary sandwich image, if the walk of
+:func:`discovery.circuits.variants.ternary_image` finds one (flips and sandwiches need {-1,0,1}).
+A round here:
 
 1. picks a parent from an elite pool (the ``pool_size`` best distinct schemes so far, biased
    towards the best);
@@ -39,7 +41,7 @@ from discovery.circuits.closure import closure_map
 from discovery.circuits.cse import closure_improve, quick_additions
 from discovery.circuits.cse_search import RandomSearchConfig, random_search
 from discovery.circuits.symbolic import SimplifiedScheme
-from discovery.circuits.variants import random_plus_transitions, ternary_sandwiches
+from discovery.circuits.variants import random_plus_transitions, ternary_image, ternary_sandwiches
 from discovery.core.scheme import Scheme
 from discovery.core.verify import require_valid
 from discovery.errors import DiscoveryError
@@ -74,6 +76,8 @@ class AdditionsConfig:
             tables of coset representatives (:func:`discovery.circuits.sandwich_table.best_sandwich`;
             formats with sides of at most 3; once per parent and process); the first rounds of a
             new folder take the starting elite as parents in order, so each of them gets one.
+        ternary_images: add the ternary sandwich image of every integer start that is not ternary
+            (:func:`discovery.circuits.variants.ternary_image`), when one is found.
     """
 
     budget: float
@@ -89,6 +93,7 @@ class AdditionsConfig:
     refine_runs: int = 64
     cse: str = "closure"
     table: bool = True
+    ternary_images: bool = True
 
     def __post_init__(self):
         if self.cse not in CSE_MODES:
@@ -235,6 +240,8 @@ def additions_search(starts: list[Scheme], config: AdditionsConfig, out=None, ex
     if not starts:
         raise DiscoveryError("no start scheme to search from")
     starts = [require_valid(s) for s in starts]
+    if config.ternary_images:
+        starts += [t for t in (ternary_image(s, seed=config.seed) for s in starts if not s.is_ternary) if t is not None]
     fmt, rank = starts[0].format, starts[0].rank
     for s in starts:
         if s.format != fmt or s.rank != rank:
