@@ -85,9 +85,16 @@ def figure(rows: list[dict]):
     for ax, row in zip(axes[0], rows):
         pairs = [tuple(map(int, x.split(":"))) for x in row["ranks"].split(";") if x]
         if pairs:
-            ax.bar([r for r, _ in pairs], [c for _, c in pairs], width=2.4, color="tab:blue")
+            ranks = [r for r, _ in pairs]
+            gap = min((b - a for a, b in zip(ranks, ranks[1:])), default=3)
+            ax.bar(ranks, [c for _, c in pairs], width=0.8 * gap, color="tab:blue")
+            low, count = pairs[0]  # the best rank's runs: often too few to see as a bar
+            if count < 0.1 * max(c for _, c in pairs):
+                ax.annotate(f"{count} run{'s' if count != 1 else ''} at {low}", (low, count), xytext=(0, 12),
+                            textcoords="offset points", ha="left", fontsize=8,
+                            arrowprops=dict(arrowstyle="-", lw=0.6))
         if row["best_known"] != "":
-            ax.axvline(int(row["best_known"]), color="tab:red", ls="--", lw=1, label=f"best known {row['best_known']}")
+            ax.axvline(int(row["best_known"]), color="tab:red", ls="--", lw=1, label=f"best known {row['best_known']} (any ring)")
             ax.legend(fontsize=8)
         lifted = f", lifted to {row['lifted_ring']}" if row["lifted_ring"] else ""
         ax.set_title(f"<{row['format'].replace('x', ',')}>: best {row['best_rank']}{lifted}", fontsize=9)
@@ -116,7 +123,14 @@ def main(argv=None) -> int:
     ap.add_argument("--figure", type=Path, default=None, help="default: beside the CSV")
     ap.add_argument("--progress", action="store_true")
     ap.add_argument("--quick", action="store_true", help="<3,3,3> for 5 s (a smoke test)")
+    ap.add_argument("--figure-only", action="store_true", help="redraw the figure from the CSV at --out")
     a = ap.parse_args(argv)
+    if a.figure_only:
+        with open(a.out, newline="") as f:
+            rows = list(csv.DictReader(f))
+        (a.figure or a.out.with_suffix(".png")).parent.mkdir(parents=True, exist_ok=True)
+        figure(rows).savefig(a.figure or a.out.with_suffix(".png"), dpi=120)
+        return 0
     if a.quick:
         a.formats, a.budget = "3", "5"
     try:
