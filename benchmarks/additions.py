@@ -63,8 +63,8 @@ def project_schemes(fmt, roots):
     by_rank: dict[int, list] = {}
     for root in roots:
         for f in sorted(p for p in Path(root).rglob("*") if p.suffix.lower() in EXTENSIONS):
-            if "additions" in f.parts:
-                continue  # our own outputs are not starts
+            if "additions" in f.parts or "catalogue" in f.parts:
+                continue  # our own outputs are not starts; the catalogue keeps the shared data's best too
             try:
                 items = load_schemes(f)
             except DiscoveryError:
@@ -102,19 +102,49 @@ def starts_for(fmt, rank, known: bool):
     return starts, source, programs
 
 
-def run_format(fmt, rank, budget, seed, workers, runs_dir, known: bool):
+def solver_starts(fmt, rank, seconds, seed, out):
+    """Verified ternary schemes of ``fmt`` and ``rank`` from the project's solver (ALS restarts,
+    :func:`discovery.search.solver.discover`) run for ``seconds`` into ``out`` (resumable: a second
+    run adds restarts), and the solver's seconds in that folder so far; all its schemes are returned."""
+    from discovery._io import atomic_write_text
+    from discovery.formats import load_schemes
+    from discovery.search.solver import discover
+
+    record = Path(out) / "solver_seconds.json"
+    spent = json.loads(record.read_text())["seconds"] if record.exists() else 0.0
+    if seconds > 0:
+        t0 = time.perf_counter()
+        discover(*fmt, rank, restarts=None, time_limit=seconds, seed=seed, device="cpu", out=str(out))
+        spent += time.perf_counter() - t0
+        atomic_write_text(record, json.dumps({"seconds": round(spent, 1)}) + "\n")
+    found = []
+    for f in sorted(Path(out).glob(f"r{rank}-*.json")) if Path(out).is_dir() else []:
+        found += [s for _, s in load_schemes(f) if s.format == tuple(fmt) and s.rank == rank and s.is_ternary]
+    return found, spent
+
+
+def run_format(fmt, rank, budget, seed, workers, runs_dir, known: bool, solver: float = 0.0):
     from discovery.search.additions import AdditionsConfig, additions_search
 
     t0 = time.perf_counter()
     starts, source, programs = starts_for(fmt, rank, known)
     programs_seconds = round(time.perf_counter() - t0, 2)
+    out = Path(runs_dir) / f"{fmt_name(fmt)}-r{rank}"
+    solver_seconds = 0.0
+    if solver > 0 or (out / "solver").is_dir():
+        found, solver_seconds = solver_starts(fmt, rank, solver, seed, out / "solver")
+        if found:
+            starts = ([] if source.startswith("shared") else starts) + found
+            source = ("" if source.startswith("shared") else source + " + ") + \
+                f"{len(found)} scheme(s) of the solver (ALS restarts, {out.name}/solver)"
     if not starts:
         return None
-    out = Path(runs_dir) / f"{fmt_name(fmt)}-r{rank}"
     res = additions_search(starts, AdditionsConfig(budget=budget, workers=workers, seed=seed), out=out,
                            programs=programs)
     cfg = json.loads((out / "config.json").read_text())
     cfg["source"] = source
+    if solver_seconds:
+        cfg["solver_seconds"] = round(solver_seconds, 1)
     if programs:
         cfg["programs"] = f"{len(programs)} stage-wise program(s) of Kronecker products of known algorithms"
         cfg["programs_best"] = programs[0].reduced_additions
@@ -180,11 +210,18 @@ def table(runs_dir, schemes_dir):
         elif ring != "ZT":
             method = f"randomized CSE of the starting scheme(s) (not ternary: no flip or sandwich variants); {search}"
         else:
-            method = f"{search}: plus transitions, sandwiches, randomized CSE"
+            c = cfg["config"]
+            closure = c.get("cse", "random") == "closure"
+            method = (f"{search}: plus transitions, sandwiches" + (", sandwich tables" if closure and c.get("table") else "")
+                      + ", randomized CSE" + (" and the closure search" if closure else ""))
+        solver = cfg.get("solver_seconds", 0.0)
+        if solver:
+            method = f"{solver:.0f} s of the solver (ALS restarts) for starts, then {method}"
         row.update(additions=best.reduced_additions,
                    by_side=f"{best.a.additions}/{best.b.additions}/{best.c.additions}",
                    gap=best.reduced_additions - published, method=method,
-                   seconds_to_best=first, seconds=state["seconds"], source=cfg.get("source", ""),
+                   seconds_to_best=round(first + solver, 1), seconds=round(state["seconds"] + solver, 1),
+                   source=cfg.get("source", ""),
                    file=str((schemes_dir / name).relative_to(ROOT)))
         rows.append(row)
     return rows
@@ -227,6 +264,8 @@ def main(argv=None) -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", type=int, default=1, help="processes for the refinement")
     ap.add_argument("--known", action="store_true", help="also start from known algorithms and their products")
+    ap.add_argument("--solver", type=float, default=0.0,
+                    help="seconds of the project's solver (ALS restarts) for more starts, before the search")
     ap.add_argument("--runs", default=str(ROOT / "runs" / "additions"), help="search folders (resumable)")
     ap.add_argument("--table-only", action="store_true", help="only rebuild the table and figure")
     args = ap.parse_args(argv)
@@ -246,7 +285,7 @@ def main(argv=None) -> None:
             if fmt == (2, 2, 2) or (only and fmt not in only):
                 continue
             atomic_write_text(log, json.dumps(calls, indent=1) + "\n")
-            res = run_format(fmt, rank, args.budget, args.seed, args.workers, runs, args.known)
+            res = run_format(fmt, rank, args.budget, args.seed, args.workers, runs, args.known, args.solver)
             print(f"{fmt_name(fmt)} r{rank}: " + (f"{res.best.reduced_additions} (published {published})"
                                                   if res else "no scheme of this rank here"), flush=True)
             call.setdefault("done", []).append(fmt_name(fmt))

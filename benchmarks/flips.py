@@ -82,8 +82,8 @@ def run_format(fmt, ring, start_name, start, budget, walkers, seed, target):
         "time_to_best_s": round(res.time_to_best_s, 3),
         "time_to_best_known_s": round(res.time_to_best_s, 3) if reached else "",
         "budget_s": budget, "seconds": round(time.perf_counter() - t0, 2), "flips": res.flips,
-        "flips_per_s_per_core": round(res.flips_per_s / min(walkers, os.cpu_count() or 1)),
-        "walkers": walkers, "seed": seed, "stop": str(res.stop), "load_1min": round(os.getloadavg()[0], 2),
+        "flips_per_s_per_core": round(res.flips_per_s / min(res.config.n_walkers, os.cpu_count() or 1)),
+        "walkers": res.config.n_walkers, "seed": seed, "stop": str(res.stop), "load_1min": round(os.getloadavg()[0], 2),
     }
 
 

@@ -30,10 +30,14 @@ sys.path.insert(0, str(ROOT))
 
 DEFAULT_OUT = Path("runs") / "benchmarks" / "symmetric.csv"
 # per format: cubes (the rank class of the target), run length and plus transitions in orbit flips
-SETTINGS = {3: dict(cubes=2, run_flips=200_000, plus_after=2_000),
-            4: dict(cubes=1, run_flips=3_000_000, plus_after=5_000),
-            5: dict(cubes=3, run_flips=100_000_000, plus_after=17_000),
-            6: dict(cubes=3, run_flips=300_000_000, plus_after=170_000)}
+# per format: cubes (the rank class of the target), run length and plus transitions in orbit flips, the
+# margin of plus transitions above a run's best. <5,5,5>: 10 M-flip runs reached 99 in 4 of 42 runs against
+# 1 of 4 for 100 M and 1 of 180 for 4 M (plus_after 5 k / 100 k and margin 12 no better; 120-300 s each,
+# seed 1-3, load 2); one 1 G-flip run per walker also stopped at 99.
+SETTINGS = {3: dict(cubes=2, run_flips=200_000, plus_after=2_000, margin=6),
+            4: dict(cubes=1, run_flips=3_000_000, plus_after=5_000, margin=6),
+            5: dict(cubes=3, run_flips=10_000_000, plus_after=20_000, margin=6),
+            6: dict(cubes=3, run_flips=30_000_000, plus_after=100_000, margin=6)}
 FIELDS = ["format", "ring", "cubes", "start_rank", "runs", "ranks", "best_rank", "best_known", "time_to_best_s",
           "budget_s", "seconds", "flips", "flips_per_s", "walkers", "seed", "run_flips", "plus_after", "margin",
           "lifted_ring", "lifted_rank", "stop", "load_before", "load_after"]
@@ -45,9 +49,10 @@ def run_format(n: int, a, budget: float) -> dict:
     from discovery.ranks.best_known import best_known_table
 
     st = SETTINGS.get(n, SETTINGS[6])
+    margin = st["margin"] if a.margin is None else a.margin
     load_before = round(os.getloadavg()[0], 2)
     res = d.symmetric_search(n, ring="Z2", cubes=st["cubes"], time_limit=budget, runs=a.runs,
-                             run_flips=a.run_flips or st["run_flips"], plus_after=st["plus_after"], margin=a.margin,
+                             run_flips=a.run_flips or st["run_flips"], plus_after=st["plus_after"], margin=margin,
                              walkers=a.walkers, seed=a.seed, greedy=0, chunk_flips=500_000, lift=True, keep=4,
                              out=a.store / f"{n}x{n}x{n}", progress=a.progress)
     if a.schemes is not None:
@@ -64,7 +69,7 @@ def run_format(n: int, a, budget: float) -> dict:
             "time_to_best_s": round(res.time_to_best_s, 1), "budget_s": budget, "seconds": round(res.elapsed_s, 1),
             "flips": res.flips, "flips_per_s": round(res.flips / res.elapsed_s) if res.elapsed_s else 0,
             "walkers": res.config.n_walkers, "seed": a.seed, "run_flips": res.config.run_flips,
-            "plus_after": st["plus_after"], "margin": a.margin, "lifted_ring": res.lifted_ring or "",
+            "plus_after": st["plus_after"], "margin": margin, "lifted_ring": res.lifted_ring or "",
             "lifted_rank": res.lifted.rank if res.lifted is not None else "", "stop": res.stop.value,
             "load_before": load_before, "load_after": round(os.getloadavg()[0], 2)}
 
@@ -80,9 +85,16 @@ def figure(rows: list[dict]):
     for ax, row in zip(axes[0], rows):
         pairs = [tuple(map(int, x.split(":"))) for x in row["ranks"].split(";") if x]
         if pairs:
-            ax.bar([r for r, _ in pairs], [c for _, c in pairs], width=2.4, color="tab:blue")
+            ranks = [r for r, _ in pairs]
+            gap = min((b - a for a, b in zip(ranks, ranks[1:])), default=3)
+            ax.bar(ranks, [c for _, c in pairs], width=0.8 * gap, color="tab:blue")
+            low, count = pairs[0]  # the best rank's runs: often too few to see as a bar
+            if count < 0.1 * max(c for _, c in pairs):
+                ax.annotate(f"{count} run{'s' if count != 1 else ''} at {low}", (low, count), xytext=(0, 12),
+                            textcoords="offset points", ha="left", fontsize=8,
+                            arrowprops=dict(arrowstyle="-", lw=0.6))
         if row["best_known"] != "":
-            ax.axvline(int(row["best_known"]), color="tab:red", ls="--", lw=1, label=f"best known {row['best_known']}")
+            ax.axvline(int(row["best_known"]), color="tab:red", ls="--", lw=1, label=f"best known {row['best_known']} (any ring)")
             ax.legend(fontsize=8)
         lifted = f", lifted to {row['lifted_ring']}" if row["lifted_ring"] else ""
         ax.set_title(f"<{row['format'].replace('x', ',')}>: best {row['best_rank']}{lifted}", fontsize=9)
@@ -101,7 +113,8 @@ def main(argv=None) -> int:
     ap.add_argument("--budget", default="600", help="seconds per format: one number, or n=S pairs (4=600,5=1800)")
     ap.add_argument("--runs", type=int, default=None, help="runs per format at most")
     ap.add_argument("--run-flips", type=int, default=None, help="a run's length in orbit flips (default per format)")
-    ap.add_argument("--margin", type=int, default=45, help="plus transitions while the rank stays within best + margin")
+    ap.add_argument("--margin", type=int, default=None,
+                    help="plus transitions while the rank stays within best + margin (default per format)")
     ap.add_argument("--walkers", type=int, default=0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
@@ -110,7 +123,14 @@ def main(argv=None) -> int:
     ap.add_argument("--figure", type=Path, default=None, help="default: beside the CSV")
     ap.add_argument("--progress", action="store_true")
     ap.add_argument("--quick", action="store_true", help="<3,3,3> for 5 s (a smoke test)")
+    ap.add_argument("--figure-only", action="store_true", help="redraw the figure from the CSV at --out")
     a = ap.parse_args(argv)
+    if a.figure_only:
+        with open(a.out, newline="") as f:
+            rows = list(csv.DictReader(f))
+        (a.figure or a.out.with_suffix(".png")).parent.mkdir(parents=True, exist_ok=True)
+        figure(rows).savefig(a.figure or a.out.with_suffix(".png"), dpi=120)
+        return 0
     if a.quick:
         a.formats, a.budget = "3", "5"
     try:

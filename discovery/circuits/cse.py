@@ -9,9 +9,11 @@ and one orientation is often cheaper (the <4,4,4> record's A and B sides: 44 dir
 transposed). The result is the cheaper program, checked to compute M exactly.
 
 :data:`METHODS` names the heuristics: ``greedy``, ``potential`` (greedy potential),
-``intersections`` (greedy intersections), ``best`` (the three, best per map) and ``pairs``
-(the pure-Python greedy of :func:`discovery.circuits.slp.eliminate_pairs_python`, which also shares
-pairs ``x_i + q x_j`` with other ratios q). ``random`` (randomized search with restarts, all
+``intersections`` (greedy intersections), ``best`` (the three, best per map), ``closure`` (``best``, then
+the closure search of :mod:`discovery.circuits.closure` for a cheaper program in the ternary model,
+exact when it finishes) and ``pairs`` (the pure-Python greedy of
+:func:`discovery.circuits.slp.eliminate_pairs_python`, which also shares pairs ``x_i + q x_j`` with
+other ratios q). ``random`` (randomized search with restarts, all
 cores) lives in :mod:`discovery.circuits.cse_search`.
 """
 
@@ -30,6 +32,7 @@ METHODS = {
     "potential": "greedy potential: frequency plus the pairs the fresh variable enables",
     "intersections": "greedy intersections: frequency minus the pairs it competes with",
     "best": "greedy, potential and intersections; the cheapest per side",
+    "closure": "best, then the closure search (fewest additions in the ternary model, a few extra nodes)",
     "random": "randomized search: many strategy runs with restarts from the best, all cores",
     "pairs": "pure-Python greedy pair elimination (any ratio of coefficients)",
 }
@@ -194,6 +197,8 @@ def reduce_map(M: np.ndarray, method: str = "best", tries: int = 32, seed: int =
         raise ValueError("method 'random' runs through discovery.circuits.cse_search.random_search")
     if method == "pairs":
         return eliminate_pairs_python(M, tries, seed)
+    if method == "closure":
+        return closure_improve(M, reduce_map(M, "best", tries, seed, transposed))
     best = None
     if IntegerMap.of(M).naive == 0:
         return plain_program(M)
@@ -217,6 +222,28 @@ def reduce_map(M: np.ndarray, method: str = "best", tries: int = 32, seed: int =
         if prog.additions < best.additions:
             best = prog
     return best
+
+
+CLOSURE_KMAX = 3            # extra nodes the closure search tries at most (see closure_improve)
+CLOSURE_NODE_LIMIT = 300_000  # candidate nodes it visits at most per map
+
+
+def closure_improve(M: np.ndarray, prog: LinearProgram, kmax: int = CLOSURE_KMAX,
+                    node_limit: int = CLOSURE_NODE_LIMIT) -> LinearProgram:
+    """``prog`` (a program for M) or a cheaper one from the closure search
+    (:func:`discovery.circuits.closure.closure_map`), which only looks for fewer additions than
+    ``prog`` has; M must be ternary (otherwise ``prog`` comes back)."""
+    from discovery.circuits.closure import MAX_INPUTS, closure_map, distinct_targets, is_ternary
+
+    if not is_ternary(M) or min(M.shape) > MAX_INPUTS or min(M.shape) == 0:
+        return prog
+    small = M if M.shape[1] <= M.shape[0] else M.T
+    shift = 0 if small is M else transpose_shift(M)
+    room = prog.additions - shift - distinct_targets(small) - 1  # extra nodes that would still beat prog
+    if room < 0:
+        return prog
+    res = closure_map(M, min(kmax, room), node_limit)
+    return res.program if res.program is not None and res.program.additions < prog.additions else prog
 
 
 def eliminate_pairs(M: np.ndarray, tries: int = 16, seed: int = 0) -> LinearProgram:

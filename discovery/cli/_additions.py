@@ -16,8 +16,9 @@ def register(sub) -> None:
         description="Starts from every verified scheme of <N,M,P> and rank R it finds (in --from, and "
                     "the known algorithms and their Kronecker products unless --no-known), makes "
                     "variants (plus transitions walked back down the flip graph, fixed-rank flip "
-                    "walks, ternary sandwiches), screens them with the quick heuristic and refines "
-                    "the promising ones with the randomized search. Keeps the best verified program "
+                    "walks, ternary sandwiches, the cheapest sandwich image over tables of coset "
+                    "representatives), screens them with the quick heuristic and the closure search "
+                    "and refines the promising ones with the randomized and the closure search. Keeps the best verified program "
                     "in --out (resumable: run again to go on). Exit 0 done (1 if --target was not "
                     "reached), 2 on bad input, 130 on Ctrl-C (the best so far is kept).")
     p.add_argument("n", metavar="N")
@@ -35,6 +36,9 @@ def register(sub) -> None:
     p.add_argument("--plus", default="8", metavar="K", help="plus transitions per round (default 8)")
     p.add_argument("--walk", default="0", metavar="S", help="fixed-rank flip walk per round, seconds (default 0)")
     p.add_argument("--sandwiches", default="4", metavar="K", help="ternary sandwiches per round (default 4)")
+    p.add_argument("--cse", default="closure", metavar="MODE",
+                   help="closure (default: the closure search too, exact in the ternary model when it "
+                        "succeeds) or random (the quick heuristic and the randomized search only)")
     p.add_argument("--target", default=None, metavar="A", help="exit 1 unless the best has at most A additions")
     p.add_argument("-o", "--out", default=None, metavar="DIR",
                    help="search folder (default runs/additions/NxMxP-rR under the current folder)")
@@ -53,7 +57,8 @@ def cmd_additions(args) -> int:
     config = AdditionsConfig(
         budget=seconds_arg("--search", args.search), workers=int_arg("--workers", args.workers, 1) or os.cpu_count() or 1,
         seed=int_arg("--seed", args.seed, 0), plus=int_arg("--plus", args.plus, 0),
-        walk_seconds=seconds_arg("--walk", args.walk, positive=False), sandwiches=int_arg("--sandwiches", args.sandwiches, 0))
+        walk_seconds=seconds_arg("--walk", args.walk, positive=False), sandwiches=int_arg("--sandwiches", args.sandwiches, 0),
+        cse=args.cse)
     out = check_out_dir(args.out if args.out else Path("runs") / "additions" / f"{n}x{m}x{p}-r{rank}")
     starts = find_starts((n, m, p), rank, args.starts, known=not args.no_known)  # a wrong program: exit 1
     programs = known_programs((n, m, p), rank) if not args.no_known else []

@@ -2,17 +2,24 @@
 
 The additions of a scheme depend on the scheme, not only on the heuristic: the <3,3,3> record
 (58) and the <4,4,4> record (159) were found by simplifying many flip-graph variants of the same
-rank. A round here:
+rank. An integer start that is not ternary also gets its ternary sandwich image, if the walk of
+:func:`discovery.circuits.variants.ternary_image` finds one (flips and sandwiches need {-1,0,1}).
+A round here:
 
 1. picks a parent from an elite pool (the ``pool_size`` best distinct schemes so far, biased
    towards the best);
 2. makes variants: a fixed-rank flip walk from it (:func:`discovery.search.flips.explore`,
-   ``walk_seconds`` long; it returns the cheapest scheme it saw) and sampled ternary sandwiches
-   (:func:`discovery.circuits.variants.ternary_sandwiches`);
-3. screens every new scheme with the quick heuristic (``best``, ``screen_tries`` runs);
+   ``walk_seconds`` long; it returns the cheapest scheme it saw), sampled ternary sandwiches
+   (:func:`discovery.circuits.variants.ternary_sandwiches`) and, for formats with sides of at most
+   3, the parent's cheapest sandwich image over tables of (X, Y, Z)
+   (:func:`discovery.circuits.sandwich_table.best_sandwich`);
+3. screens every new scheme with the quick heuristic (``best``, ``screen_tries`` runs) and, with
+   ``cse="closure"`` (the default), the closure search with up to two extra nodes
+   (:mod:`discovery.circuits.closure`, exact in the ternary model when it succeeds);
 4. refines the promising ones (within ``refine_slack`` of the best screen) with the randomized
-   search (:func:`discovery.circuits.cse_search.random_search`, all workers) and keeps the best
-   program, verified (exact matrices, sympy, random integers) before it is written.
+   search (:func:`discovery.circuits.cse_search.random_search`, all workers), then (``closure``)
+   the closure search with up to :data:`discovery.circuits.cse.CLOSURE_KMAX` extra nodes per side,
+   and keeps the best program, verified (exact matrices, sympy, random integers) before it is written.
 
 Folder (``out``): ``config.json`` (the configuration and starts), ``state.json`` (rounds, seconds,
 elite scores, history), ``pool/`` (the elite schemes) and ``best_reduced.json`` (the best program in
@@ -30,16 +37,19 @@ from pathlib import Path
 
 import numpy as np
 
-from discovery.circuits.cse import quick_additions
+from discovery.circuits.closure import closure_map
+from discovery.circuits.cse import closure_improve, quick_additions
 from discovery.circuits.cse_search import RandomSearchConfig, random_search
 from discovery.circuits.symbolic import SimplifiedScheme
-from discovery.circuits.variants import random_plus_transitions, ternary_sandwiches
+from discovery.circuits.variants import random_plus_transitions, ternary_image, ternary_sandwiches
 from discovery.core.scheme import Scheme
 from discovery.core.verify import require_valid
 from discovery.errors import DiscoveryError
 from discovery.search._additions_folder import Folder
 from discovery.search._additions_folder import progress as make_progress
 from discovery.search.summary import Stop
+
+CSE_MODES = ("closure", "random")
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,14 @@ class AdditionsConfig:
         screen_tries: quick-heuristic runs per strategy for screening.
         refine_slack: refine a variant whose screen is at most best screen + this.
         refine_runs: randomized runs per group and round when refining.
+        cse: ``"closure"`` (screen and refine with the closure search too; ternary schemes) or
+            ``"random"`` (the quick heuristic and the randomized search only).
+        table: with ``cse="closure"``, also make each parent's cheapest sandwich image over the
+            tables of coset representatives (:func:`discovery.circuits.sandwich_table.best_sandwich`;
+            formats with sides of at most 3; once per parent and process); the first rounds of a
+            new folder take the starting elite as parents in order, so each of them gets one.
+        ternary_images: add the ternary sandwich image of every integer start that is not ternary
+            (:func:`discovery.circuits.variants.ternary_image`), when one is found.
     """
 
     budget: float
@@ -73,8 +91,13 @@ class AdditionsConfig:
     screen_tries: int = 4
     refine_slack: int = 1
     refine_runs: int = 64
+    cse: str = "closure"
+    table: bool = True
+    ternary_images: bool = True
 
     def __post_init__(self):
+        if self.cse not in CSE_MODES:
+            raise DiscoveryError(f"cse={self.cse!r}: use one of {', '.join(CSE_MODES)}")
         if not (isinstance(self.budget, (int, float)) and self.budget > 0 and np.isfinite(self.budget)):
             raise DiscoveryError(f"the search budget must be a positive number of seconds, got {self.budget!r}")
         for name, low in (("workers", 1), ("pool_size", 1), ("screen_tries", 1), ("refine_runs", 1), ("plus", 0),
@@ -172,18 +195,35 @@ def scheme_key(s: Scheme) -> str:
     return hashlib.sha256(repr(s.format).encode() + rows.tobytes()).hexdigest()[:16]
 
 
-def screen(s: Scheme, tries: int = 4, seed: int = 0) -> int:
+def screen(s: Scheme, tries: int = 4, seed: int = 0, cse: str = "random") -> int:
     """Additions after the quick heuristic on each side (:func:`discovery.circuits.cse.quick_additions`;
-    an integer scheme)."""
-    return sum(quick_additions(np.asarray(M, dtype=np.int64), tries, seed) for M in (s.u, s.v, s.w.T))
+    an integer scheme); with ``cse="closure"`` the closure search with up to two extra nodes where
+    it does better (:func:`discovery.circuits.closure.closure_map`; a ternary side)."""
+    total = 0
+    for M in (s.u, s.v, s.w.T):
+        M = np.asarray(M, dtype=np.int64)
+        adds = quick_additions(M, tries, seed)
+        if cse == "closure" and s.is_ternary:
+            res = closure_map(M, 2, SCREEN_NODE_LIMIT)
+            if res.program is not None:
+                adds = min(adds, res.program.additions)
+        total += adds
+    return total
 
 
-def refine(s: Scheme, runs: int, seed: int, executor=None, workers: int = 1) -> SimplifiedScheme:
-    """The randomized search on the three sides of ``s``, verified."""
-    res = random_search([s.u, s.v, np.ascontiguousarray(s.w.T)],
-                        RandomSearchConfig(runs=runs, rounds=30, patience=3, seed=seed, workers=workers),
+SCREEN_NODE_LIMIT = 1_000  # candidate nodes the screen's closure search visits at most per side
+
+
+def refine(s: Scheme, runs: int, seed: int, executor=None, workers: int = 1, cse: str = "random") -> SimplifiedScheme:
+    """The randomized search on the three sides of ``s`` (then, with ``cse="closure"``, the
+    closure search for a cheaper program per side: :func:`discovery.circuits.cse.closure_improve`), verified."""
+    maps = [s.u, s.v, np.ascontiguousarray(s.w.T)]
+    res = random_search(maps, RandomSearchConfig(runs=runs, rounds=30, patience=3, seed=seed, workers=workers),
                         executor=executor)
-    return SimplifiedScheme(s, *res.programs, s.counts().additions).check()
+    progs = res.programs
+    if cse == "closure":
+        progs = tuple(closure_improve(np.asarray(M), prog) for M, prog in zip(maps, progs))
+    return SimplifiedScheme(s, *progs, s.counts().additions).check()
 
 
 def additions_search(starts: list[Scheme], config: AdditionsConfig, out=None, executor=None,
@@ -200,6 +240,8 @@ def additions_search(starts: list[Scheme], config: AdditionsConfig, out=None, ex
     if not starts:
         raise DiscoveryError("no start scheme to search from")
     starts = [require_valid(s) for s in starts]
+    if config.ternary_images:
+        starts += [t for t in (ternary_image(s, seed=config.seed) for s in starts if not s.is_ternary) if t is not None]
     fmt, rank = starts[0].format, starts[0].rank
     for s in starts:
         if s.format != fmt or s.rank != rank:
@@ -234,18 +276,22 @@ def variants_task(parent: Scheme, seed: int, config: AdditionsConfig) -> list[tu
         variants += _plus_walks(parent, config.plus, config.plus_seconds, rng)
     if config.walk_seconds > 0 and parent.is_ternary:
         variants.append(_walk(parent, config.walk_seconds, int(rng.integers(2**31))))
+    if config.table and config.cse == "closure" and parent.is_ternary and max(parent.format) <= 3:
+        image = _table_image(parent)
+        if image is not None:
+            variants.append(image)
     out, keys = [], set()
     for v in variants:
         k = scheme_key(v)
         if k not in keys:
             keys.add(k)
-            out.append((k, screen(v, config.screen_tries, seed), v))
+            out.append((k, screen(v, config.screen_tries, seed, config.cse), v))
     return out
 
 
-def refine_task(s: Scheme, runs: int, seed: int) -> SimplifiedScheme:
+def refine_task(s: Scheme, runs: int, seed: int, cse: str = "random") -> SimplifiedScheme:
     """:func:`refine` in one process (a worker's task)."""
-    return refine(s, runs, seed)
+    return refine(s, runs, seed, cse=cse)
 
 
 def _run(executor, fn, calls: list[tuple]) -> list:
@@ -272,11 +318,11 @@ def _search(starts, config, folder, state, saved_pool, best, executor, progress,
         return True
 
     for s in saved_pool + starts:
-        consider(scheme_key(s), screen(s, config.screen_tries, config.seed), s)
+        consider(scheme_key(s), screen(s, config.screen_tries, config.seed, config.cse), s)
     start_adds = min(sc for sc, _ in pool.values())
     if best is None:
         best_fp = min(pool, key=lambda k: (pool[k][0], k))
-        best = refine(pool[best_fp][1], config.refine_runs, config.seed)
+        best = refine(pool[best_fp][1], config.refine_runs, config.seed, cse=config.cse)
     best = min([best, *programs], key=lambda ss: ss.reduced_additions)  # the first of equals: the saved one
     rounds = int(state.get("rounds", 0))
     spent = float(state.get("seconds", 0.0))
@@ -293,6 +339,8 @@ def _search(starts, config, folder, state, saved_pool, best, executor, progress,
         folder.save(cfg_record, st, pool, best, new_best)
 
     snapshot(True, spent)
+    table = config.table and config.cse == "closure" and max(fmt) <= 3
+    sweep = [pool[k][1] for k in sorted(pool, key=lambda k: (pool[k][0], k))] if table and rounds == 0 else []
     bar = make_progress(progress, fmt, rank, config.budget)
     t0 = time.perf_counter()
     stop = Stop.TIME
@@ -307,7 +355,7 @@ def _search(starts, config, folder, state, saved_pool, best, executor, progress,
                     break
                 rounds += 1
                 cand = refine(s, 4 * config.refine_runs, config.seed + rounds, executor=executor,
-                              workers=config.workers)
+                              workers=config.workers, cse=config.cse)
                 if cand.reduced_additions < best.reduced_additions:
                     best = cand
                     history.append((round(spent + time.perf_counter() - t0, 1), best.reduced_additions))
@@ -317,6 +365,8 @@ def _search(starts, config, folder, state, saved_pool, best, executor, progress,
             rng = np.random.default_rng([config.seed, rounds, 18])
             elite = sorted(pool, key=lambda k: (pool[k][0], k))
             parents = [pool[elite[min(int(rng.exponential(2.0)), len(elite) - 1)]][1] for _ in range(config.workers)]
+            if sweep:  # the first rounds take the starting elite in order, so each gets its table image
+                parents, sweep = sweep[: config.workers], sweep[config.workers:]
             batches = _run(executor, variants_task,
                            [(par, int(rng.integers(2**31)), config) for par in parents])
             bar_line = min(min(sc for sc, _ in pool.values()), best.reduced_additions) + config.refine_slack
@@ -328,7 +378,7 @@ def _search(starts, config, folder, state, saved_pool, best, executor, progress,
             promising = sorted(promising, key=lambda t: t[:2])[: max(1, config.workers)]
             improved = False
             for cand in _run(executor, refine_task,
-                             [(v, config.refine_runs, config.seed + rounds) for _, _, v in promising]):
+                             [(v, config.refine_runs, config.seed + rounds, config.cse) for _, _, v in promising]):
                 if cand.reduced_additions < best.reduced_additions:
                     best, improved = cand, True
                     history.append((round(spent + time.perf_counter() - t0, 1), best.reduced_additions))
@@ -342,6 +392,21 @@ def _search(starts, config, folder, state, saved_pool, best, executor, progress,
     spent += time.perf_counter() - t0
     snapshot(False, spent)
     return AdditionsResult(best, start_adds, rounds, len(seen), spent, tuple(history), folder.out, stop)
+
+
+_TABLE_DONE: dict[str, bool] = {}  # parents whose table image this process made already
+
+
+def _table_image(parent: Scheme) -> Scheme | None:
+    """The parent's cheapest sandwich image (None if it was made before here, or is the parent)."""
+    from discovery.circuits.sandwich_table import best_sandwich
+
+    key = scheme_key(parent)
+    if key in _TABLE_DONE:
+        return None
+    _TABLE_DONE[key] = True
+    choice = best_sandwich(parent)
+    return None if choice.scheme is parent else choice.scheme
 
 
 def _plus_walks(parent: Scheme, count: int, seconds: float, rng: np.random.Generator) -> list[Scheme]:
