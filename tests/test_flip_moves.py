@@ -38,7 +38,7 @@ def _walkers(s: Scheme, ring: str, K: int = 2, seed: int = 0, **options) -> Walk
 def _check(ws: Walkers, ring: str) -> None:
     assert not (ws.status == _kernels.ST_CORRUPT).any(), "an invariant failed inside the kernel"
     for w in range(ws.K):
-        assert _moves.invariants_ok(ws.P, ws.N, ws.H, ws.S, ws.I, w, int(ws.rank[w]), RING_CODES[ring], ws.W)
+        assert _moves.invariants_ok(ws.P, ws.N, ws.H, ws.S, ws.B, w, int(ws.rank[w]), RING_CODES[ring], ws.W)
         _recount(ws, w)
         s = ws.scheme(w, None)
         assert d.verify(s, ring).ok, f"walker {w} left the tensor ({ring}, rank {s.rank})"
@@ -86,15 +86,15 @@ def _recount(ws: Walkers, w: int) -> None:
     shared = 0
     for x in range(3):
         for t in range(r):
-            head, size = _index.bucket(ws.H, ws.I, w, x, t)
+            head, size = _index.bucket(ws.H, ws.B, w, x, t)
             members, k = [], head
             while k >= 0:
                 members.append(k)
-                k = _index.following(ws.H, ws.I, w, x, k)
+                k = _index.following(ws.H, ws.B, w, x, k)
             expect = np.flatnonzero(H[x] == H[x, t]).tolist()
             assert sorted(members) == expect and size == len(expect)
             shared += len(expect) >= 2
-    assert _index.flippable(ws.I, w) == shared
+    assert _index.flippable(ws.B, w) == shared
 
 
 @pytest.mark.parametrize("ring", RINGS)
@@ -121,24 +121,24 @@ def test_the_index_check_catches_a_stale_entry():
     for harm in ("hash", "link", "count"):
         ws = _walkers(s, "ZT", K=1)
         ws.walk(200, reduce_on=False, plus_after=0, path_limit=0)
-        assert _index.index_ok(ws.H, ws.I, 0, s.rank)
+        assert _index.index_ok(ws.H, ws.B, 0, s.rank)
         if harm == "hash":
             ws.H[0, 1, 5] ^= 12345
         elif harm == "link":
-            x, t = _index.entry(ws.H, ws.I, 0, 0)  # a factor with a partner: its bucket holds two or more
-            head, _ = _index.bucket(ws.H, ws.I, 0, x, t)
-            ws.I[0, _index.offsets(ws.R)["nxt"] + x * ws.R + head] = -1  # the list ends after its head
+            x, t = _index.entry(ws.H, ws.B, 0, 0)  # a factor with a partner: its bucket holds two or more
+            head, _ = _index.bucket(ws.H, ws.B, 0, x, t)
+            ws.B[0, _index.offsets(ws.R)["nxt"] + x * ws.R + head] = -1  # the list ends after its head
         else:
-            ws.I[0, 0] += 1
-        assert not _index.index_ok(ws.H, ws.I, 0, s.rank), harm
-        assert not _moves.invariants_ok(ws.P, ws.N, ws.H, ws.S, ws.I, 0, s.rank, 0, ws.W), harm
+            ws.B[0, 0] += 1
+        assert not _index.index_ok(ws.H, ws.B, 0, s.rank), harm
+        assert not _moves.invariants_ok(ws.P, ws.N, ws.H, ws.S, ws.B, 0, s.rank, 0, ws.W), harm
 
 
 def test_a_scheme_without_flips_is_stuck_at_once():
     # Strassen's factors are distinct up to sign: no position has a partner, so no draw is made
     s = d.strassen()
     ws = _walkers(s, "ZT", K=1)
-    assert _index.flippable(ws.I, 0) == 0
+    assert _index.flippable(ws.B, 0) == 0
     ws.walk(1000, reduce_on=False, plus_after=0, path_limit=0)
     assert ws.status[0] == _kernels.ST_STUCK and ws.out[0, _kernels.OUT_FLIPS] == 0
     assert ws.out[0, _kernels.OUT_ATTEMPTS] <= 1
@@ -195,11 +195,11 @@ def test_three_term_reduction_folds_a_split_term(ring):
     big = Scheme.from_rows(2, 2, 2, u2, v2, w2)
     assert d.verify(big, "ZT").ok and big.rank == 9
     ws = _walkers(big, ring, K=1)
-    r, red = _moves.try_reduce3(ws.P, ws.N, ws.H, ws.S, ws.I, 0, 8, 0, 1, 9, RING_CODES[ring], ws.W)
+    r, red = _moves.try_reduce3(ws.P, ws.N, ws.H, ws.S, ws.B, 0, 8, 0, 1, 9, RING_CODES[ring], ws.W)
     assert red and r == 8
     ws.rank[0] = r
     assert d.verify(ws.scheme(0, None), ring).ok
-    assert _moves.invariants_ok(ws.P, ws.N, ws.H, ws.S, ws.I, 0, r, RING_CODES[ring], ws.W)
+    assert _moves.invariants_ok(ws.P, ws.N, ws.H, ws.S, ws.B, 0, r, RING_CODES[ring], ws.W)
 
 
 @pytest.mark.parametrize("ring", RINGS)
@@ -217,10 +217,10 @@ def test_pairs_that_cancel_or_share_two_factors_are_merged(ring):
     big = Scheme.from_rows(2, 2, 3, u2[keep], v2[keep], w2[keep])
     assert d.verify(big, "ZT").ok
     ws = _walkers(big, ring, K=1)
-    r = _moves.reduce_all(ws.P, ws.N, ws.H, ws.S, ws.I, 0, big.rank, RING_CODES[ring], ws.W)
+    r = _moves.reduce_all(ws.P, ws.N, ws.H, ws.S, ws.B, 0, big.rank, RING_CODES[ring], ws.W)
     ws.rank[0] = r
     assert r == s.rank and d.verify(ws.scheme(0, None), ring).ok
-    assert _moves.invariants_ok(ws.P, ws.N, ws.H, ws.S, ws.I, 0, r, RING_CODES[ring], ws.W)
+    assert _moves.invariants_ok(ws.P, ws.N, ws.H, ws.S, ws.B, 0, r, RING_CODES[ring], ws.W)
 
 
 @pytest.mark.parametrize("ring", RINGS)
@@ -229,11 +229,11 @@ def test_plus_transition_raises_the_rank_by_one_and_stays_exact(ring):
     ws = _walkers(s, ring, K=1, seed=2)
     r = s.rank
     for _ in range(40):
-        r2 = _moves.plus(ws.P, ws.N, ws.H, ws.S, ws.I, ws.rng, 0, r, RING_CODES[ring], ws.W)
+        r2 = _moves.plus(ws.P, ws.N, ws.H, ws.S, ws.B, ws.rng, 0, r, RING_CODES[ring], ws.W)
         assert r2 in (r, r + 1)
         ws.rank[0] = r = r2
         assert d.verify(ws.scheme(0, None), ring).ok
-        assert _moves.invariants_ok(ws.P, ws.N, ws.H, ws.S, ws.I, 0, r, RING_CODES[ring], ws.W)
+        assert _moves.invariants_ok(ws.P, ws.N, ws.H, ws.S, ws.B, 0, r, RING_CODES[ring], ws.W)
         if r + 2 >= ws.R:
             ws.walk(200, reduce_on=False, plus_after=0, path_limit=0)
             break

@@ -55,13 +55,13 @@ N_OUT = 4
 
 
 @nb.njit(cache=True, _nrt=False)
-def rehash_all(P, N, H, S, I, w, r, W):
+def rehash_all(P, N, H, S, B, w, r, W):
     """Hashes of every live factor of walker w and its index (after loading masks)."""
-    clear_index(H, I, w)
+    clear_index(H, B, w)
     for t in range(r):
         for x in range(3):
-            rehash(P, N, H, S, I, w, x, t, W)
-            index_add(H, I, w, x, t)
+            rehash(P, N, H, S, B, w, x, t, W)
+            index_add(H, B, w, x, t)
 
 
 _INV53 = 1.0 / 9007199254740992.0
@@ -78,7 +78,7 @@ def scan_draws(rng, w, d, n):
 
 
 @nb.njit(cache=True, _nrt=False)
-def _walk(P, N, H, S, I, rank, rng, stall, path, goal, max_rank, status, out, w, nflips,
+def _walk(P, N, H, S, B, rank, rng, stall, path, goal, max_rank, status, out, w, nflips,
           path_limit, plus_after, ring, W, reduce_on, reduce3, debug):
     r = rank[w]
     for c in range(out.shape[1]):
@@ -86,7 +86,7 @@ def _walk(P, N, H, S, I, rank, rng, stall, path, goal, max_rank, status, out, w,
     status[w] = ST_CHUNK
     if reduce_on:
         r0 = r
-        r = reduce_all(P, N, H, S, I, w, r, ring, W)
+        r = reduce_all(P, N, H, S, B, w, r, ring, W)
         if r < r0:
             out[w, OUT_REDUCTIONS] += 1
     flips = 0
@@ -104,7 +104,7 @@ def _walk(P, N, H, S, I, rank, rng, stall, path, goal, max_rank, status, out, w,
                 status[w] = ST_STUCK
             break
         tries += 1
-        d = flippable(I, w)
+        d = flippable(B, w)
         if reduce_on and plus_after > 0 and r < max_rank[w]:
             # the scan's draws until a partner; a plus transition where they cross plus_after
             # (the scan's draw right after it is free: stall restarts at 0 there)
@@ -115,13 +115,13 @@ def _walk(P, N, H, S, I, rank, rng, stall, path, goal, max_rank, status, out, w,
                     if g < plus_after - stall[w]:
                         stall[w] += g
                         break
-                r1 = plus(P, N, H, S, I, rng, w, r, ring, W)
+                r1 = plus(P, N, H, S, B, rng, w, r, ring, W)
                 if r1 > r:
                     out[w, OUT_PLUS] += 1
                 r = r1
                 stall[w] = 0
                 free = 1
-                d = flippable(I, w)
+                d = flippable(B, w)
                 if d == 0:
                     break
         else:
@@ -134,13 +134,13 @@ def _walk(P, N, H, S, I, rank, rng, stall, path, goal, max_rank, status, out, w,
                 status[w] = ST_STUCK  # no factor has a partner, and no plus transition may come
                 break
             continue
-        x, i = entry(H, I, w, below(rng, w, d))
-        j, size = bucket(H, I, w, x, i)
+        x, i = entry(H, B, w, below(rng, w, d))
+        j, size = bucket(H, B, w, x, i)
         m = below(rng, w, size - 1)  # the m-th other term of i's bucket
         while j == i or m > 0:
             if j != i:
                 m -= 1
-            j = following(H, I, w, x, j)
+            j = following(H, B, w, x, j)
         sgn = same_sign(P, N, H, S, w, x, i, x, j, W)  # X_j = sgn·X_i (0: a hash collision)
         if sgn == 0:
             continue
@@ -165,8 +165,8 @@ def _walk(P, N, H, S, I, rank, rng, stall, path, goal, max_rank, status, out, w,
         zero_z = add_is_zero(P, N, w, z, j, z, i, -lam, ring, W)
         if not reduce_on and (zero_y or zero_z):
             continue  # fixed rank: a flip that would drop a term is not taken
-        add_into(P, N, H, S, I, w, y, i, y, j, lam * sgn, ring, W)
-        add_into(P, N, H, S, I, w, z, j, z, i, -lam, ring, W)
+        add_into(P, N, H, S, B, w, y, i, y, j, lam * sgn, ring, W)
+        add_into(P, N, H, S, B, w, z, j, z, i, -lam, ring, W)
         flips += 1
         path[w] += 1
         if not reduce_on:
@@ -175,27 +175,27 @@ def _walk(P, N, H, S, I, rank, rng, stall, path, goal, max_rank, status, out, w,
         if zero_y or zero_z:
             hi, lo = (i, j) if i > j else (j, i)
             if zero_y and zero_z:
-                r = remove(P, N, H, S, I, w, hi, r, W)
-                r = remove(P, N, H, S, I, w, lo, r, W)
+                r = remove(P, N, H, S, B, w, hi, r, W)
+                r = remove(P, N, H, S, B, w, lo, r, W)
             else:
-                r = remove(P, N, H, S, I, w, i if zero_y else j, r, W)
-            r = reduce_all(P, N, H, S, I, w, r, ring, W)
+                r = remove(P, N, H, S, B, w, i if zero_y else j, r, W)
+            r = reduce_all(P, N, H, S, B, w, r, ring, W)
         else:
             # a new reducible pair shares the changed factor: call only where its bucket says so
             red = False
-            if bucket(H, I, w, y, i)[1] >= 2:
-                r, red = try_reduce(P, N, H, S, I, w, i, y, r, ring, W)
-            if not red and bucket(H, I, w, z, j)[1] >= 2:
-                r, red = try_reduce(P, N, H, S, I, w, j, z, r, ring, W)
-            if reduce3 and not red and bucket(H, I, w, x, i)[1] >= 3:
-                r, red = try_reduce3(P, N, H, S, I, w, i, x, y, r, ring, W)
+            if bucket(H, B, w, y, i)[1] >= 2:
+                r, red = try_reduce(P, N, H, S, B, w, i, y, r, ring, W)
+            if not red and bucket(H, B, w, z, j)[1] >= 2:
+                r, red = try_reduce(P, N, H, S, B, w, j, z, r, ring, W)
+            if reduce3 and not red and bucket(H, B, w, x, i)[1] >= 3:
+                r, red = try_reduce3(P, N, H, S, B, w, i, x, y, r, ring, W)
                 if not red:
-                    r, red = try_reduce3(P, N, H, S, I, w, j, x, z, r, ring, W)
+                    r, red = try_reduce3(P, N, H, S, B, w, j, x, z, r, ring, W)
         if r < r0:
             out[w, OUT_REDUCTIONS] += 1
             stall[w] = 0
             path[w] = 0
-        if debug and not invariants_ok(P, N, H, S, I, w, r, ring, W):
+        if debug and not invariants_ok(P, N, H, S, B, w, r, ring, W):
             status[w] = ST_CORRUPT
             break
     rank[w] = r
@@ -204,13 +204,13 @@ def _walk(P, N, H, S, I, rank, rng, stall, path, goal, max_rank, status, out, w,
 
 
 @nb.njit(cache=True, parallel=True)
-def walk_chunk(P, N, H, S, I, rank, rng, stall, path, goal, max_rank, status, out, nflips, path_limit,
+def walk_chunk(P, N, H, S, B, rank, rng, stall, path, goal, max_rank, status, out, nflips, path_limit,
                plus_after, ring, reduce_on, reduce3, debug):
     """Advance every walker by up to ``nflips`` flips, in parallel over walkers.
 
     Args:
         P, N: (K, 3, R, W) uint64 masks; H, S: (K, 3, R) int64 hashes and normal-form signs
-            (see :mod:`~discovery.search.flips._moves`); I: (K, L) int64, the index of the
+            (see :mod:`~discovery.search.flips._moves`); B: (K, L) int64, the index of the
             hashes (:mod:`~discovery.search.flips._index`; call :func:`rehash_all` after loading).
         rank: (K,) live terms (updated). rng: (K,) uint64 xorshift states (updated).
         stall: (K,) draws since the last reduction or plus transition, counted as the scan
@@ -229,12 +229,12 @@ def walk_chunk(P, N, H, S, I, rank, rng, stall, path, goal, max_rank, status, ou
     """
     W = P.shape[3]
     for w in nb.prange(P.shape[0]):
-        _walk(P, N, H, S, I, rank, rng, stall, path, goal, max_rank, status, out, w, nflips, path_limit,
+        _walk(P, N, H, S, B, rank, rng, stall, path, goal, max_rank, status, out, w, nflips, path_limit,
               plus_after, ring, W, reduce_on, reduce3, debug)
 
 
 def new_state(K: int, R: int, W: int):
-    """Zeroed arrays (P, N, H, S) and an empty index I for K walkers, R term slots and W words
+    """Zeroed arrays (P, N, H, S) and an empty index B for K walkers, R term slots and W words
     per row."""
     P = np.zeros((K, 3, R, W), dtype=np.uint64)
     return (P, np.zeros_like(P), np.zeros((K, 3, R), dtype=np.int64), np.ones((K, 3, R), dtype=np.int64),

@@ -10,7 +10,7 @@ State of walker ``w`` (arrays shared by all walkers of a chunk):
   ``S[w, x, t]`` (int64, ±1): the sign that makes the factor its normal form (lowest non-zero
   entry +1). Two factors are equal up to sign exactly when their normal forms agree, so
   a flip partner is found by comparing one integer per term.
-* ``I[w]`` (int64): the index of those hashes per factor position (buckets of equal hash,
+* ``B[w]`` (int64): the index of those hashes per factor position (buckets of equal hash,
   :mod:`discovery.search.flips._index`), kept current by every move below, so that a flip
   partner, a merge candidate or a three-term candidate is read from a bucket, not a scan.
 
@@ -130,14 +130,14 @@ def hash_of(P, N, w, x, t, W):
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
-def rehash(P, N, H, S, I, w, x, t, W):
+def rehash(P, N, H, S, B, w, x, t, W):
     """Recompute ``H[w, x, t]`` and ``S[w, x, t]`` from the masks (and the index with them)."""
     h, sign = hash_of(P, N, w, x, t, W)
-    set_hash(H, S, I, w, x, t, h, sign)
+    set_hash(H, S, B, w, x, t, h, sign)
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
-def add_into(P, N, H, S, I, w, xa, a, xb, b, c, ring, W):
+def add_into(P, N, H, S, B, w, xa, a, xb, b, c, ring, W):
     """Factor (xa, a) += c·(xb, b) in place (check :func:`add_ok` first over ZT); rehashes it."""
     for k in range(W):
         p2 = P[w, xb, b, k]
@@ -147,14 +147,14 @@ def add_into(P, N, H, S, I, w, xa, a, xb, b, c, ring, W):
         p, n, _ = _sum_word(P[w, xa, a, k], N[w, xa, a, k], p2, n2, ring)
         P[w, xa, a, k] = p
         N[w, xa, a, k] = n
-    rehash(P, N, H, S, I, w, xa, a, W)
+    rehash(P, N, H, S, B, w, xa, a, W)
 
 
 @nb.njit(cache=True, _nrt=False)
-def add_into_call(P, N, H, S, I, w, xa, a, xb, b, c, ring, W):
+def add_into_call(P, N, H, S, B, w, xa, a, xb, b, c, ring, W):
     """:func:`add_into` as a call: the rare moves (merges, three-term folds, plus transitions)
     use it, so that each of them does not compile an inlined copy of the index update."""
-    add_into(P, N, H, S, I, w, xa, a, xb, b, c, ring, W)
+    add_into(P, N, H, S, B, w, xa, a, xb, b, c, ring, W)
 
 
 @nb.njit(cache=True, _nrt=False, inline="always")
@@ -184,7 +184,7 @@ def same_sign(P, N, H, S, w, x, a, xb, b, W):
 
 
 @nb.njit(cache=True, _nrt=False)
-def copy_factor(P, N, H, S, I, w, x, dst, src, sign, ring, W):
+def copy_factor(P, N, H, S, B, w, x, dst, src, sign, ring, W):
     """Factor (x, dst) = sign·(x, src)."""
     for k in range(W):
         p = P[w, x, src, k]
@@ -193,25 +193,25 @@ def copy_factor(P, N, H, S, I, w, x, dst, src, sign, ring, W):
             p, n = n, p
         P[w, x, dst, k] = p
         N[w, x, dst, k] = n
-    set_hash(H, S, I, w, x, dst, H[w, x, src], S[w, x, src] * (1 if ring == Z2 else sign))
+    set_hash(H, S, B, w, x, dst, H[w, x, src], S[w, x, src] * (1 if ring == Z2 else sign))
 
 
 @nb.njit(cache=True, _nrt=False)
-def remove(P, N, H, S, I, w, t, r, W):
+def remove(P, N, H, S, B, w, t, r, W):
     """Drop term t (the last live term moves into its place); returns the new rank."""
     last = r - 1
     for x in range(3):
-        if indexed(H, I, w, x, last):
-            drop(H, I, w, x, last)
+        if indexed(H, B, w, x, last):
+            drop(H, B, w, x, last)
         if t != last:
-            if indexed(H, I, w, x, t):
-                drop(H, I, w, x, t)
+            if indexed(H, B, w, x, t):
+                drop(H, B, w, x, t)
             for k in range(W):
                 P[w, x, t, k] = P[w, x, last, k]
                 N[w, x, t, k] = N[w, x, last, k]
             H[w, x, t] = H[w, x, last]
             S[w, x, t] = S[w, x, last]
-            add(H, I, w, x, t)
+            add(H, B, w, x, t)
         for k in range(W):
             P[w, x, last, k] = _ZERO
             N[w, x, last, k] = _ZERO
@@ -221,7 +221,7 @@ def remove(P, N, H, S, I, w, t, r, W):
 
 
 @nb.njit(cache=True, _nrt=False)
-def merge(P, N, H, S, I, w, t, k, r, ring, W):
+def merge(P, N, H, S, B, w, t, k, r, ring, W):
     """Merge terms t and k if they share two factors up to sign (rank - 1, or - 2 when the
     third factors cancel). Returns (new rank, merged)."""
     for z in range(3):
@@ -237,13 +237,13 @@ def merge(P, N, H, S, I, w, t, k, r, ring, W):
         c = sx * sy
         if not add_ok(P, N, w, z, k, z, t, c, ring, W):
             continue
-        add_into_call(P, N, H, S, I, w, z, k, z, t, c, ring, W)
+        add_into_call(P, N, H, S, B, w, z, k, z, t, c, ring, W)
         if is_zero(P, N, w, z, k, W):
             hi, lo = (t, k) if t > k else (k, t)
-            r = remove(P, N, H, S, I, w, hi, r, W)
-            r = remove(P, N, H, S, I, w, lo, r, W)
+            r = remove(P, N, H, S, B, w, hi, r, W)
+            r = remove(P, N, H, S, B, w, lo, r, W)
         else:
-            r = remove(P, N, H, S, I, w, t, r, W)
+            r = remove(P, N, H, S, B, w, t, r, W)
         return r, True
     return r, False
 
@@ -274,7 +274,7 @@ def _is_sum(P, N, w, y, t, j, cj, k, ck, ring, W):
 
 
 @nb.njit(cache=True, _nrt=False)
-def reduce_all(P, N, H, S, I, w, r, ring, W):
+def reduce_all(P, N, H, S, B, w, r, ring, W):
     """Drop terms with a zero factor and merge reducible pairs until none is left."""
     changed = True
     while changed:
@@ -282,21 +282,21 @@ def reduce_all(P, N, H, S, I, w, r, ring, W):
         t = 0
         while t < r:
             if is_zero(P, N, w, 0, t, W) or is_zero(P, N, w, 1, t, W) or is_zero(P, N, w, 2, t, W):
-                r = remove(P, N, H, S, I, w, t, r, W)
+                r = remove(P, N, H, S, B, w, t, r, W)
                 changed = True
                 continue
             t += 1
         # a pair sharing two factors shares factor 0 or factor 1: look in those buckets only
         for t in range(r):
             for x in range(2):
-                k, _ = bucket(H, I, w, x, t)
+                k, _ = bucket(H, B, w, x, t)
                 while k >= 0:
                     if k > t and _second(H, w, x, t, k):
-                        r, merged = merge(P, N, H, S, I, w, t, k, r, ring, W)
+                        r, merged = merge(P, N, H, S, B, w, t, k, r, ring, W)
                         if merged:
                             changed = True
                             break
-                    k = following(H, I, w, x, k)
+                    k = following(H, B, w, x, k)
                 if changed:
                     break
             if changed:
@@ -305,41 +305,41 @@ def reduce_all(P, N, H, S, I, w, r, ring, W):
 
 
 @nb.njit(cache=True, _nrt=False)
-def try_reduce(P, N, H, S, I, w, t, y, r, ring, W):
+def try_reduce(P, N, H, S, B, w, t, y, r, ring, W):
     """Merge term t with a term sharing its (just changed) factor y and one more.
 
     Only factor y of t changed, so a new reducible pair agrees on it: the candidates are
     t's bucket at y. Returns (rank, reduced)."""
-    k, _ = bucket(H, I, w, y, t)
+    k, _ = bucket(H, B, w, y, t)
     while k >= 0:
         if k != t and _second(H, w, y, t, k):
-            r2, merged = merge(P, N, H, S, I, w, t, k, r, ring, W)
+            r2, merged = merge(P, N, H, S, B, w, t, k, r, ring, W)
             if merged:
-                return reduce_all(P, N, H, S, I, w, r2, ring, W), True
-        k = following(H, I, w, y, k)
+                return reduce_all(P, N, H, S, B, w, r2, ring, W), True
+        k = following(H, B, w, y, k)
     return r, False
 
 
 @nb.njit(cache=True, _nrt=False)
-def try_reduce3(P, N, H, S, I, w, t, x, y, r, ring, W):
+def try_reduce3(P, N, H, S, B, w, t, x, y, r, ring, W):
     """Three-term reduction: terms j, k share factor x with t (up to sign) and
     ``Y_t = α Ŷ_j + β Ŷ_k`` (Ŷ: Y signed so that X agrees), so t folds into them:
     ``Z_j += α Z_t``, ``Z_k += β Z_t`` and t is dropped (rank - 1). Returns (rank, reduced).
 
     The candidates j, k are t's bucket at x, which no step before the fold changes."""
     z = 3 - x - y
-    j, size = bucket(H, I, w, x, t)
+    j, size = bucket(H, B, w, x, t)
     if size < 3:
         j = -1
     while j >= 0:
-        jn = following(H, I, w, x, j)
+        jn = following(H, B, w, x, j)
         sj = 0 if j == t else same_sign(P, N, H, S, w, x, t, x, j, W)
         if sj == 0:
             j = jn
             continue
         k = jn
         while k >= 0:
-            kn = following(H, I, w, x, k)
+            kn = following(H, B, w, x, k)
             sk = 0 if k == t else same_sign(P, N, H, S, w, x, t, x, k, W)
             if sk == 0:
                 k = kn
@@ -355,17 +355,17 @@ def try_reduce3(P, N, H, S, I, w, t, x, y, r, ring, W):
                     ck = beta
                     if not (add_ok(P, N, w, z, j, z, t, cj, ring, W) and add_ok(P, N, w, z, k, z, t, ck, ring, W)):
                         continue
-                    add_into_call(P, N, H, S, I, w, z, j, z, t, cj, ring, W)
-                    add_into_call(P, N, H, S, I, w, z, k, z, t, ck, ring, W)
-                    r = remove(P, N, H, S, I, w, t, r, W)
-                    return reduce_all(P, N, H, S, I, w, r, ring, W), True
+                    add_into_call(P, N, H, S, B, w, z, j, z, t, cj, ring, W)
+                    add_into_call(P, N, H, S, B, w, z, k, z, t, ck, ring, W)
+                    r = remove(P, N, H, S, B, w, t, r, W)
+                    return reduce_all(P, N, H, S, B, w, r, ring, W), True
             k = kn
         j = jn
     return r, False
 
 
 @nb.njit(cache=True, _nrt=False)
-def plus(P, N, H, S, I, rng, w, r, ring, W):
+def plus(P, N, H, S, B, rng, w, r, ring, W):
     """One plus transition on a random pair of terms (rank + 1). Returns the new rank.
 
     ``X_i⊗Y_i⊗Z_i + X_j⊗Y_j⊗Z_j`` becomes
@@ -395,21 +395,21 @@ def plus(P, N, H, S, I, rng, w, r, ring, W):
                 or add_is_zero(P, N, w, y, j, y, i, -1, ring, W)):
             continue
         # new term r: (s X_j) ⊗ Y_i ⊗ (Z_i + s Z_j)
-        copy_factor(P, N, H, S, I, w, x, r, j, s, ring, W)
-        copy_factor(P, N, H, S, I, w, y, r, i, 1, ring, W)
-        copy_factor(P, N, H, S, I, w, z, r, i, 1, ring, W)
-        add_into_call(P, N, H, S, I, w, z, r, z, j, s, ring, W)
+        copy_factor(P, N, H, S, B, w, x, r, j, s, ring, W)
+        copy_factor(P, N, H, S, B, w, y, r, i, 1, ring, W)
+        copy_factor(P, N, H, S, B, w, z, r, i, 1, ring, W)
+        add_into_call(P, N, H, S, B, w, z, r, z, j, s, ring, W)
         # term i: (X_i - s X_j) ⊗ Y_i ⊗ Z_i ; term j: X_j ⊗ (Y_j - Y_i) ⊗ Z_j
-        add_into_call(P, N, H, S, I, w, x, i, x, j, -s, ring, W)
-        add_into_call(P, N, H, S, I, w, y, j, y, i, -1, ring, W)
+        add_into_call(P, N, H, S, B, w, x, i, x, j, -s, ring, W)
+        add_into_call(P, N, H, S, B, w, y, j, y, i, -1, ring, W)
         for f in range(3):
-            add(H, I, w, f, r)
+            add(H, B, w, f, r)
         return r + 1
     return r
 
 
 @nb.njit(cache=True, _nrt=False)
-def invariants_ok(P, N, H, S, I, w, r, ring, W):
+def invariants_ok(P, N, H, S, B, w, r, ring, W):
     """The debug check: masks well formed for the ring, hashes current, no live zero factor,
     and the index of the hashes against a recount (:func:`~._index.index_ok`)."""
     for t in range(r):
@@ -424,7 +424,7 @@ def invariants_ok(P, N, H, S, I, w, r, ring, W):
                     return False
                 if ring != Z2 and (P[w, x, t, k] & N[w, x, t, k]) != _ZERO:
                     return False
-    return index_ok(H, I, w, r)
+    return index_ok(H, B, w, r)
 
 
 # ---- one-word helpers (rows of at most 64 entries; the symmetric walk uses them) ---------------

@@ -83,10 +83,10 @@ def prepare(config: FlipConfig, start, out):
 
 def warm_up() -> None:
     """Compile the walk kernels, or load them from numba's disk cache (a tiny walk)."""
-    P, N, H, S, I = _kernels.new_state(1, 2, 1)
+    P, N, H, S, B = _kernels.new_state(1, 2, 1)
     z = np.zeros(1, dtype=np.int64)
     out = np.zeros((1, _kernels.N_OUT), dtype=np.int64)
-    _kernels.walk_chunk(P, N, H, S, I, z.copy(), np.ones(1, dtype=np.uint64), z.copy(), z.copy(), z.copy(),
+    _kernels.walk_chunk(P, N, H, S, B, z.copy(), np.ones(1, dtype=np.uint64), z.copy(), z.copy(), z.copy(),
                         z.copy(), z.copy(), out, 1, 0, 0, 0, True, True, False)
 
 
@@ -99,7 +99,7 @@ class Walkers:
         self.K = K
         self.R = max_rank + config.plus_margin + 3
         self.W = words(*config.format)
-        self.P, self.N, self.H, self.S, self.I = _kernels.new_state(K, self.R, self.W)
+        self.P, self.N, self.H, self.S, self.B = _kernels.new_state(K, self.R, self.W)
         z = np.zeros(K, dtype=np.int64)
         self.rank, self.stall, self.path, self.goal, self.max_rank, self.status = (z.copy() for _ in range(6))
         self.out = np.zeros((K, _kernels.N_OUT), dtype=np.int64)
@@ -114,7 +114,7 @@ class Walkers:
         self.N[w] = 0
         self.P[w, :, :r] = member.pos
         self.N[w, :, :r] = member.neg
-        _kernels.rehash_all(self.P, self.N, self.H, self.S, self.I, w, r, self.W)
+        _kernels.rehash_all(self.P, self.N, self.H, self.S, self.B, w, r, self.W)
         self.rank[w] = r
         self.stall[w] = 0
         self.path[w] = 0
@@ -127,7 +127,7 @@ class Walkers:
     def walk(self, nflips: int, reduce_on: bool = True, plus_after: int | None = None,
              path_limit: int | None = None) -> None:
         c = self.config
-        _kernels.walk_chunk(self.P, self.N, self.H, self.S, self.I, self.rank, self.rng, self.stall, self.path,
+        _kernels.walk_chunk(self.P, self.N, self.H, self.S, self.B, self.rank, self.rng, self.stall, self.path,
                             self.goal, self.max_rank, self.status, self.out, nflips,
                             c.path_limit if path_limit is None else path_limit,
                             c.plus_after if plus_after is None else plus_after, self.ring, reduce_on,
