@@ -229,15 +229,15 @@ def meta_search(config: MetaConfig, out=None, progress: bool = False) -> MetaRes
     last = 0.0
     try:
         while True:
+            if search.all_reached():  # first: the best known ranks reached in the last phase are a target stop
+                stop = Stop.TARGET
+                break
             if config.phases is not None and search.phase >= config.phases:
                 stop = Stop.BUDGET
                 break
             left = search.remaining()
             if left is not None and left <= 0:
                 stop = Stop.TIME
-                break
-            if search.all_reached():
-                stop = Stop.TARGET
                 break
             halted = search.walk_phase()
             if halted is not None:
