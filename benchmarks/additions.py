@@ -15,12 +15,17 @@ under ``--runs`` (a second invocation continues it), and writes
 * the <2,2,2> row in an alternative basis (Karstadt & Schwartz; core and basis changes apart).
 
 Formats of which the project has no scheme at the published rank get a row saying so, with the
-lowest rank it has. Run the long searches alone (``flock -x /work/cpu.lock``), e.g.
+lowest rank it has. ``--solver S`` first runs the project's solver (ALS restarts,
+:func:`discovery.search.solver.discover`) for S seconds into ``$R/NxMxP-r<rank>/solver`` and adds
+its schemes to the starts (its seconds count in the table). Starts never come from
+``results/schemes/catalogue`` (it keeps the best scheme of any source, the collection's published
+<3,3,3> layout among them). Run the long searches alone (``flock -x /work/cpu.lock``), e.g.
 
     R=/work/runs/additions/table     # search folders (resumable), outside git
-    python benchmarks/additions.py --runs $R --workers 2 --budget 60 --only 2x2x3,2x2x4,2x3x3,3x3x4,3x4x4
-    python benchmarks/additions.py --runs $R --workers 2 --budget 540 --only 3x3x3 --seed 1   # three times
-    python benchmarks/additions.py --runs $R --workers 2 --budget 120 --only 4x4x4 --known
+    python benchmarks/additions.py --runs $R --budget 60 --only 2x2x3,2x2x4,2x3x3,3x3x4,3x4x4
+    python benchmarks/additions.py --runs $R --budget 600 --solver 900 --seed 3000 --only 3x3x3
+    python benchmarks/additions.py --runs $R --budget 600 --only 3x4x5
+    python benchmarks/additions.py --runs $R --budget 120 --known --only 3x5x5,4x4x4,4x5x5,5x5x5,6x6x6
     python benchmarks/additions.py --runs $R --table-only                   # table and figure from the runs
 
 Formats the project has no scheme of at the published rank start from the shared data's

@@ -74,10 +74,12 @@ def _flip() -> None:
 
 
 def _cse() -> None:
+    from discovery.circuits.closure import closure_map
     from discovery.circuits.symbolic import simplify_additions
     from discovery.core.known import strassen
 
     simplify_additions(strassen(), tries=2)
+    closure_map(strassen().u, kmax=1)  # the closure search (simplify skips it on an optimal scheme)
 
 
 def _lift() -> None:
