@@ -240,6 +240,50 @@ def test_plus_transition_raises_the_rank_by_one_and_stays_exact(ring):
     assert r > s.rank
 
 
+@pytest.mark.parametrize("ring", RINGS)
+def test_split_transition_raises_the_rank_by_one_and_gives_a_flip(ring):
+    s = d.laderman()
+    ws = _walkers(s, ring, K=1, seed=5)
+    r = s.rank
+    for _ in range(40):
+        before = _index.flippable(ws.B, 0)
+        r2 = _moves.split(ws.P, ws.N, ws.H, ws.S, ws.B, ws.rng, 0, r, RING_CODES[ring], ws.W)
+        assert r2 in (r, r + 1)
+        if r2 == r + 1:  # the new term shares its factors with two terms: more positions have a partner
+            assert _index.flippable(ws.B, 0) >= before + 1
+        ws.rank[0] = r = r2
+        assert d.verify(ws.scheme(0, None), ring).ok
+        assert _moves.invariants_ok(ws.P, ws.N, ws.H, ws.S, ws.B, 0, r, RING_CODES[ring], ws.W)
+        _recount(ws, 0)
+        if r + 2 >= ws.R:
+            break
+    assert r > s.rank
+
+
+@pytest.mark.parametrize("ring", RINGS)
+@pytest.mark.parametrize("fmt", [(3, 3, 3), (2, 3, 4), (4, 4, 4)], ids=lambda f: "x".join(map(str, f)))
+def test_the_period_mode_with_splits_keeps_the_scheme_exact(fmt, ring):
+    # expansions after a period of flips drawn from [20, 60], half of them splits
+    s = d.standard(*fmt)
+    ws = _walkers(s, ring, K=2, seed=7, plus_after=20, plus_max=60, split=50)
+    ws.max_rank[:] = s.rank + 2
+    plus = 0
+    for _ in range(8):
+        ws.goal[:] = 0
+        ws.walk(400)
+        _check(ws, ring)
+        plus += int(ws.out[:, _kernels.OUT_PLUS].sum())
+        assert ((20 <= ws.thr) & (ws.thr <= 60)).all()
+    assert plus > 0
+
+
+def test_the_period_mode_needs_a_period_and_split_a_percentage():
+    with pytest.raises(d.DiscoveryError, match="plus_max"):
+        FlipConfig(3, 3, 3, plus_after=5000, plus_max=100)
+    with pytest.raises(d.DiscoveryError, match="percentage"):
+        FlipConfig(3, 3, 3, split=150)
+
+
 def test_z2_walks_with_frequent_plus_transitions_give_only_valid_schemes():
     # the corruption of the old engine: 12 of 12 walkers invalid after their first plus transition
     for seed in range(6):

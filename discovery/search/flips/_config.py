@@ -46,6 +46,11 @@ class FlipConfig(Summary):
         plus_after: draws without a reduction before a plus transition (0: never), counted
             as draws of a uniform factor position among all 3r, of which the share that has a
             flip partner succeeds (the walk draws only those, and counts the others it skips).
+        plus_max: 0 (``plus_after`` counts draws, as above), or the period mode: expand after
+            a number of successful flips without a reduction drawn uniformly from
+            [plus_after, plus_max] anew after every expansion (the law of the C++ tool).
+        split: percent of expansions that are split transitions (a term ``X⊗Y⊗Z`` becomes
+            ``(X - X')⊗Y⊗Z + X'⊗Y⊗Z`` with another term's factor X') instead of plus transitions.
         plus_margin: plus transitions only while the rank is below the pool level + margin.
         reduce3: try three-term reductions after each flip.
         save_limit: schemes per rank written to the output folder (the best levels only).
@@ -69,6 +74,8 @@ class FlipConfig(Summary):
     follow: float = 1.0
     select: str = "uniform"
     plus_after: int = 20_000
+    plus_max: int = 0
+    split: int = 0
     plus_margin: int = 2
     reduce3: bool = True
     save_limit: int = 32
@@ -95,10 +102,15 @@ class FlipConfig(Summary):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
                 raise DiscoveryError(f"{name} = {v!r} must be a positive integer")
-        for name in ("patience", "path_limit", "plus_after", "plus_margin"):
+        for name in ("patience", "path_limit", "plus_after", "plus_max", "plus_margin"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
                 raise DiscoveryError(f"{name} = {v!r} must be an integer >= 0")
+        if self.plus_max and self.plus_max < self.plus_after:
+            raise DiscoveryError(f"plus_max = {self.plus_max} is below plus_after = {self.plus_after}; "
+                                 "give plus_max >= plus_after (or 0 for the draw-count mode)")
+        if isinstance(self.split, bool) or not isinstance(self.split, (int, np.integer)) or not 0 <= self.split <= 100:
+            raise DiscoveryError(f"split = {self.split!r} must be a percentage, an integer in 0..100")
         if not 0.0 <= self.follow <= 1.0:
             raise DiscoveryError(f"follow = {self.follow!r} must be a probability in [0, 1]")
         if self.select not in SELECT:
