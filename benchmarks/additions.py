@@ -35,6 +35,7 @@ schemes, <5,5,5> from the symmetric walk's ternary rank-93 scheme with fixed-ran
     R2=/work/runs/additions/round2
     taskset -c 1 python benchmarks/additions.py --runs $R2 --budget 300 --solver 900 --seed 3000 --only 3x3x3
     taskset -c 1 python benchmarks/additions.py --runs $R2 --budget 900 --walk 20 --only 5x5x5
+    taskset -c 1 python benchmarks/additions.py --runs $R2 --budget 400 --walk 10 --only 3x4x5
 
 A format with no folder under ``--runs`` keeps its row of the committed table (its reduced file
 is read back and verified again; its search's settings stay in the config), so a new runs folder
