@@ -29,8 +29,13 @@ exact and invariant):
 * reduction of A and B = g·j sharing two factors: A absorbs B (both free: rank - 6); a size-3 A
   absorbs a free B sharing U and V (A, B and τB: rank - 6) or a size-3 B = j sharing U and V
   (rank - 3); a size-3 B = σ^k j absorbs a free A whose third factor is at B's fixed position;
-  slots with a zero factor are dropped;
-* plus transition on two free slots (rank + 6).
+  a free d whose image under an involution shares two factors merges with it into a size-3 orbit
+  (rank - 3); slots with a zero factor are dropped;
+* turn of a size-3 slot c = (U, Uᵀ, W) with a free image B sharing W:
+  c + B + τB = c' + B' + τB' + E (c' = (U + a, (U + a)ᵀ, W), a new size-3 E): a flip when E merges at
+  once into another size-3 slot, a plus transition (rank + 3) when E becomes a slot;
+* plus transitions: on two free slots (rank + 6), the turn above, or the split of a size-3 slot
+  whose W has a zero diagonal into a free orbit (rank + 3).
 
 ``check`` turns on the debug mode: after every move every invariant (masks, normal forms,
 freeness, rank, and the expanded tensor against <n,n,n>) is checked and a failure stops the
@@ -96,6 +101,14 @@ def _fac(P, N, TT, w, j, x, k, t):
     if t == 1:
         return _tr(TT, P[w, q, j]), _tr(TT, N[w, q, j])
     return P[w, q, j], N[w, q, j]
+
+
+@nb.njit(cache=True, inline="always")
+def _other_two(rng, w, x):
+    """The two positions other than x, in a random order."""
+    if _below(rng, w, 2) == 0:
+        return (x + 1) % 3, (x + 2) % 3
+    return (x + 2) % 3, (x + 1) % 3
 
 
 @nb.njit(cache=True, inline="always")
@@ -227,6 +240,68 @@ def _merge(P, N, KD, TT, w, t, k, kk, tt, z, S, z2):
 
 
 @nb.njit(cache=True)
+def _self_merge(P, N, KD, TT, w, t, S, z2):
+    """A free slot t = d whose image ιd under the involution fixing position c shares the two other
+    factors (``d[c+1] = α d[c+2]ᵀ``): d + ιd = (d[c] + d[c]ᵀ at c, the same others), fixed by ι,
+    so the orbit of 6 becomes an orbit of 3 (rank - 3), held in the τ-normal form
+    (U, V, W) = (d[c+1], α d[c+2], α (d[c] + d[c]ᵀ)). Returns (slot count, merged)."""
+    if KD[w, t] != 6:
+        return S, False
+    for c in range(3):
+        c1 = (c + 1) % 3
+        c2 = (c + 2) % 3
+        a = _same(P[w, c1, t], N[w, c1, t], _tr(TT, P[w, c2, t]), _tr(TT, N[w, c2, t]))
+        if a == 0:
+            continue
+        ok, mp, mn = _sym(TT, P[w, c, t], N[w, c, t], z2)
+        if not ok:
+            continue
+        if _zero(mp, mn):
+            return _remove(P, N, KD, w, t, S), True
+        up, un = P[w, c1, t], N[w, c1, t]
+        vp, vn = (P[w, c2, t], N[w, c2, t]) if a > 0 else (N[w, c2, t], P[w, c2, t])
+        if a < 0:
+            mp, mn = mn, mp
+        if _eq3(up, un, vp, vn, mp, mn):
+            continue
+        P[w, 0, t], N[w, 0, t], P[w, 1, t], N[w, 1, t], P[w, 2, t], N[w, 2, t] = up, un, vp, vn, mp, mn
+        KD[w, t] = 3
+        return S, True
+    return S, False
+
+
+@nb.njit(cache=True)
+def _split(P, N, KD, TT, rng, w, i, S, n):
+    """The inverse of :func:`_self_merge` (rank + 3): the size-3 slot i = (U, Uᵀ, W) whose W has a zero
+    diagonal becomes the free d = (U, Uᵀ, W1) with W1 + W1ᵀ = W (each off-diagonal pair of W put
+    above or below the diagonal at random). Returns (slot count, done)."""
+    if KD[w, i] != 3 or S >= P.shape[2]:
+        return S, False
+    wp = P[w, 2, i]
+    wn = N[w, 2, i]
+    lo_p = _ZERO
+    lo_n = _ZERO
+    for a in range(n):
+        d = np.uint64(a * n + a)
+        if ((wp | wn) >> d) & np.uint64(1):
+            return S, False
+        for b in range(a + 1, n):
+            e = np.uint64(a * n + b) if _below(rng, w, 2) == 0 else np.uint64(b * n + a)
+            m = np.uint64(1) << e
+            f = np.uint64(1) << np.uint64(a * n + b)
+            if wp & f:
+                lo_p |= m
+            elif wn & f:
+                lo_n |= m
+    if _zero(lo_p, lo_n) or _degenerate(TT, P[w, 0, i], N[w, 0, i], P[w, 1, i], N[w, 1, i], lo_p, lo_n):
+        return S, False
+    P[w, 2, i] = lo_p
+    N[w, 2, i] = lo_n
+    KD[w, i] = 6
+    return S, True
+
+
+@nb.njit(cache=True)
 def _reduce_all(P, N, KD, TT, w, S, z2):
     """Drop slots with a zero factor and merge every reducible pair until none is left."""
     changed = True
@@ -240,31 +315,42 @@ def _reduce_all(P, N, KD, TT, w, S, z2):
                 continue
             s += 1
         for t in range(S):
+            S, merged = _self_merge(P, N, KD, TT, w, t, S, z2)
+            if merged:
+                changed = True
+                break
+        if changed:
+            continue
+        for t in range(S):
             for k in range(S):
-                if k == t:
-                    continue
-                for tt in range(1 if KD[w, k] == 3 else 2):
-                    for kk in range(3):
-                        for z in range(3):
-                            S, merged = _merge(P, N, KD, TT, w, t, k, kk, tt, z, S, z2)
-                            if merged:
-                                changed = True
-                                break
-                        if changed:
-                            break
+                if k != t:
+                    S, changed = _merge_pair(P, N, KD, TT, w, t, k, S, z2)
                     if changed:
                         break
-                if changed:
-                    break
             if changed:
                 break
     return S
 
 
 @nb.njit(cache=True)
+def _merge_pair(P, N, KD, TT, w, t, k, S, z2):
+    """The first merge of slot t with an image of slot k (every image, every third factor)."""
+    for tt in range(1 if KD[w, k] == 3 else 2):
+        for kk in range(3):
+            for z in range(3):
+                S, merged = _merge(P, N, KD, TT, w, t, k, kk, tt, z, S, z2)
+                if merged:
+                    return S, True
+    return S, False
+
+
+@nb.njit(cache=True)
 def _try_reduce(P, N, KD, TT, w, t, y, S, z2):
     """Merge slot t with an image of another slot that shares t's (just changed) factor y and one
-    more. Returns (slot count, reduced)."""
+    more, or with its own image (:func:`_self_merge`). Returns (slot count, reduced)."""
+    S2, merged = _self_merge(P, N, KD, TT, w, t, S, z2)
+    if merged:
+        return _reduce_all(P, N, KD, TT, w, S2, z2), True
     py = P[w, y, t]
     ny = N[w, y, t]
     for k in range(S):
@@ -284,15 +370,22 @@ def _try_reduce(P, N, KD, TT, w, t, y, S, z2):
 
 
 @nb.njit(cache=True)
-def _plus(P, N, KD, TT, rng, w, S, z2):
+def _plus(P, N, KD, TT, rng, w, S, z2, n):
     """One plus transition on two free slots: with A = slot i and B = σ^k τ^t (slot j),
     A + B = (X_A - s X_B)⊗Y_A⊗Z_A + X_B⊗(Y_B - Y_A)⊗Z_B + (s X_B)⊗Y_A⊗(Z_A + s Z_B) on positions
-    x, y, z; or, half the time, a size-3 slot's turn with a new slot E (:func:`_turn`, rank + 3).
+    x, y, z; or a size-3 slot's turn with a new slot E (:func:`_turn`, rank + 3); or the split of a
+    size-3 slot into a free one (:func:`_split`, rank + 3), each a third of the time.
     Returns (slot count, done)."""
     if S < 2 or S >= P.shape[2]:
         return S, False
     for _ in range(16):
-        if _below(rng, w, 2) == 0:
+        kind = _below(rng, w, 3)
+        if kind == 2:
+            S2, done = _split(P, N, KD, TT, rng, w, _below(rng, w, S), S, n)
+            if done:
+                return S2, True
+            continue
+        if kind == 1:
             i = _below(rng, w, S)
             if KD[w, i] == 3:
                 j, kk, tt, sgn = _pick(P, N, KD, TT, rng, w, S, i, 2, True)
@@ -311,12 +404,7 @@ def _plus(P, N, KD, TT, rng, w, S, z2):
         x = _below(rng, w, 3)
         if KD[w, i] != 6 or KD[w, j] != 6:
             continue
-        if _below(rng, w, 2) == 0:
-            y = (x + 1) % 3
-            z = (x + 2) % 3
-        else:
-            y = (x + 2) % 3
-            z = (x + 1) % 3
+        y, z = _other_two(rng, w, x)
         s = 1 if z2 or _below(rng, w, 2) == 0 else -1
         bxp, bxn = _fac(P, N, TT, w, j, x, k, t)
         byp, byn = _fac(P, N, TT, w, j, y, k, t)
@@ -529,12 +617,8 @@ def _flip(P, N, KD, TT, rng, w, S, i, x, z2, greedy):
     elif fj:
         z = (2 - kk) % 3
         y = 3 - x - z
-    elif _below(rng, w, 2) == 0:
-        y = (x + 1) % 3
-        z = (x + 2) % 3
     else:
-        y = (x + 2) % 3
-        z = (x + 1) % 3
+        y, z = _other_two(rng, w, x)
     byp, byn = _fac(P, N, TT, w, j, y, kk, tt)
     bzp, bzn = _fac(P, N, TT, w, j, z, kk, tt)
     ok, dyp, dyn = _sym(TT, byp, byn, z2) if fi else (True, byp, byn)
@@ -587,7 +671,7 @@ def _walk(P, N, KD, Sarr, rng, stall, steps, best, BP, BN, BK, BS, best_at, err,
             stall[w] = max(stall[w], plus_after)
             fails = 0
         if plus_after > 0 and stall[w] >= plus_after and rank + 6 <= best[w] + margin:
-            S2, done = _plus(P, N, KD, TT, rng, w, S, z2)
+            S2, done = _plus(P, N, KD, TT, rng, w, S, z2, n)
             stall[w] = 0
             if done:
                 S = S2
