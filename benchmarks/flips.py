@@ -3,9 +3,10 @@
 Parts (``--part``, default all, one after the other; run it on a quiet machine):
 
 * ``formats``: the 20 formats 2 <= n <= m <= p <= 5, ZT (and Z2 with ``--rings ZT,Z2``), from two
-  starts with the best known rank as target, the budget split between them: ``standard`` (the
-  standard algorithm) and ``composed`` (the best scheme composed from the schemes this run
-  already found for smaller formats, plus Strassen) -> ``flips.csv``;
+  starts with the best known rank as target: ``standard`` (the standard algorithm) walks first, for
+  the budget less a third (all of it when the composed start is at the target already), then
+  ``composed`` (the best scheme composed from the schemes this run already found for smaller
+  formats, plus Strassen) for what is left, at least a third -> ``flips.csv``;
 * ``robustness``: <3,4,4> to 38 on 5 seeds and <4,4,4> to 49 on 3 seeds from the standard
   algorithm, ``--robust-budget`` seconds each -> ``*_robustness.csv``;
 * ``throughput``: successful flips and attempts per second (of wall-clock and of CPU time) at
@@ -160,13 +161,24 @@ def formats_part(formats, rings, budget, walkers, seed, out: Path, schemes) -> l
         for ring in rings:
             target = min(known[fmt], Z2_BEST.get(fmt, known[fmt])) if ring == "Z2" else known[fmt]
             best = None
+            composed = composed_start(fmt, found[ring], ring)
+            # the standard start walks first, for the budget less a third for the composed start (none
+            # when that is at the target already: walks from composed starts rarely reduce), which
+            # then gets what the standard start left
+            spent = 0.0
             for start_name in ("standard", "composed"):
-                start = standard(*fmt) if start_name == "standard" else composed_start(fmt, found[ring], ring)
+                start = standard(*fmt) if start_name == "standard" else composed
                 if ring == "Z2":
                     start = start.with_ring("Z2")
                 if start_name == "composed" and best is not None and best.rank <= target:
                     continue  # the standard start already reached the best known rank
-                reached, row = run_format(fmt, ring, start_name, start, budget / 2, walkers, seed, target)
+                if start_name == "standard":
+                    share = budget if composed.rank <= target else budget * 2 / 3
+                else:
+                    share = max(budget - spent, budget / 3)
+                t = time.perf_counter()
+                reached, row = run_format(fmt, ring, start_name, start, share, walkers, seed, target)
+                spent += time.perf_counter() - t
                 rows.append(row)
                 print(" ".join(f"{k}={v}" for k, v in row.items()), flush=True)
                 if best is None or reached.rank < best.rank:
@@ -218,6 +230,9 @@ def main(argv=None) -> int:
               "parts": parts, "budget_s": budget, "walkers": a.walkers, "seed": a.seed,
               "formats": ["x".join(map(str, f)) for f in formats], "rings": rings, "cpu_count": os.cpu_count(),
               "load_average_at_start": os.getloadavg(),
+              "engine_defaults": {f: getattr(FlipConfig(2, 2, 2), f) for f in (
+                  "plus_after", "plus_max", "split", "plus_margin", "path_limit", "pool_size", "follow",
+                  "chunk_flips", "reduce3")},
               "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     atomic_write_text(f"{stem}_config.json", json.dumps(config, indent=1) + "\n")
     if a.schemes:

@@ -66,7 +66,7 @@ def test_flips_alone_keep_the_scheme_exact_and_the_rank(fmt, ring):
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: "x".join(map(str, f)))
 def test_flips_reductions_and_plus_transitions_keep_the_scheme_exact(fmt, ring):
     s = d.standard(*fmt)
-    ws = _walkers(s, ring, K=2, seed=3, plus_after=40)
+    ws = _walkers(s, ring, K=2, seed=3, plus_after=40, plus_max=0)  # the draw mode, plus transitions only
     ws.max_rank[:] = s.rank + 1
     plus = reductions = 0
     for _ in range(8):
@@ -103,7 +103,7 @@ def test_long_walks_keep_the_index_exact(fmt, ring):
     # flips, merges, three-term folds, zero-factor drops and plus transitions on larger ranks,
     # the index checked against a recount after every flip (debug) and after every chunk
     s = d.standard(*fmt)
-    ws = _walkers(s, ring, K=2, seed=11, plus_after=50)
+    ws = _walkers(s, ring, K=2, seed=11, plus_after=20, plus_max=80)  # plus and split transitions
     ws.max_rank[:] = s.rank + 4  # frequent plus transitions, which later flips reduce again
     plus = reductions = 0
     for _ in range(4):
@@ -166,7 +166,7 @@ def test_same_seed_same_walk_and_another_seed_another():
     s = d.standard(3, 3, 3)
 
     def run(seed):
-        ws = _walkers(s, "ZT", K=2, seed=seed, plus_after=200)
+        ws = _walkers(s, "ZT", K=2, seed=seed, plus_after=100, plus_max=300)
         ws.max_rank[:] = s.rank + 1
         for _ in range(3):
             ws.walk(500)
@@ -240,11 +240,55 @@ def test_plus_transition_raises_the_rank_by_one_and_stays_exact(ring):
     assert r > s.rank
 
 
+@pytest.mark.parametrize("ring", RINGS)
+def test_split_transition_raises_the_rank_by_one_and_gives_a_flip(ring):
+    s = d.laderman()
+    ws = _walkers(s, ring, K=1, seed=5)
+    r = s.rank
+    for _ in range(40):
+        before = _index.flippable(ws.B, 0)
+        r2 = _moves.split(ws.P, ws.N, ws.H, ws.S, ws.B, ws.rng, 0, r, RING_CODES[ring], ws.W)
+        assert r2 in (r, r + 1)
+        if r2 == r + 1:  # the new term shares its factors with two terms: more positions have a partner
+            assert _index.flippable(ws.B, 0) >= before + 1
+        ws.rank[0] = r = r2
+        assert d.verify(ws.scheme(0, None), ring).ok
+        assert _moves.invariants_ok(ws.P, ws.N, ws.H, ws.S, ws.B, 0, r, RING_CODES[ring], ws.W)
+        _recount(ws, 0)
+        if r + 2 >= ws.R:
+            break
+    assert r > s.rank
+
+
+@pytest.mark.parametrize("ring", RINGS)
+@pytest.mark.parametrize("fmt", [(3, 3, 3), (2, 3, 4), (4, 4, 4)], ids=lambda f: "x".join(map(str, f)))
+def test_the_period_mode_with_splits_keeps_the_scheme_exact(fmt, ring):
+    # expansions after a period of flips drawn from [20, 60], half of them splits
+    s = d.standard(*fmt)
+    ws = _walkers(s, ring, K=2, seed=7, plus_after=20, plus_max=60, split=50)
+    ws.max_rank[:] = s.rank + 2
+    plus = 0
+    for _ in range(8):
+        ws.goal[:] = 0
+        ws.walk(400)
+        _check(ws, ring)
+        plus += int(ws.out[:, _kernels.OUT_PLUS].sum())
+        assert ((20 <= ws.thr) & (ws.thr <= 60)).all()
+    assert plus > 0
+
+
+def test_the_period_mode_needs_a_period_and_split_a_percentage():
+    with pytest.raises(d.DiscoveryError, match="plus_max"):
+        FlipConfig(3, 3, 3, plus_after=5000, plus_max=100)
+    with pytest.raises(d.DiscoveryError, match="percentage"):
+        FlipConfig(3, 3, 3, split=150)
+
+
 def test_z2_walks_with_frequent_plus_transitions_give_only_valid_schemes():
     # the corruption of the old engine: 12 of 12 walkers invalid after their first plus transition
     for seed in range(6):
-        res = flip_search(3, 3, 3, ring="Z2", plus_after=40, max_flips=3000, time_limit=None, walkers=2,
-                          seed=seed, chunk_flips=500, debug=True)
+        res = flip_search(3, 3, 3, ring="Z2", plus_after=20, plus_max=80, max_flips=3000, time_limit=None,
+                          walkers=2, seed=seed, chunk_flips=500, debug=True)
         assert res.rejected == 0
         for s in res.schemes:
             assert d.verify(s, "Z2").ok

@@ -9,7 +9,8 @@ from discovery.core.scheme import Ring
 from discovery.errors import DiscoveryError
 
 # options the fixed-rank exploration (--explore) does not use
-NOT_FOR_EXPLORE = ["target_rank", "max_flips", "scheduler", "processes", "pool_size", "path_limit", "select"]
+NOT_FOR_EXPLORE = ["target_rank", "max_flips", "scheduler", "processes", "pool_size", "path_limit", "select",
+                   "plus_after", "plus_max", "plus_margin", "split"]
 
 
 def register(sub) -> None:
@@ -43,6 +44,15 @@ def register(sub) -> None:
                    help="flips without a reduction before a walk restarts from the pool (default 1000000; 0: never)")
     p.add_argument("--select", default=None, metavar="HOW",
                    help="how a restart picks its pool member: uniform or flips (default uniform)")
+    p.add_argument("--plus-after", default=None, metavar="F",
+                   help="plus transitions after F draws without a reduction (0: never; see --plus-max)")
+    p.add_argument("--plus-max", default=None, metavar="F",
+                   help="the period mode: expand after a number of flips without a reduction drawn from "
+                        "[--plus-after, F] anew each time (0: F draws, the --plus-after mode)")
+    p.add_argument("--plus-margin", default=None, metavar="K",
+                   help="plus transitions only below the pool's rank + K")
+    p.add_argument("--split", default=None, metavar="PCT",
+                   help="percent of expansions that are split transitions instead of plus transitions")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run independent walks on a Dask cluster (tcp://HOST:PORT)")
     p.add_argument("--workers", dest="processes", default=None, metavar="K",
@@ -90,6 +100,9 @@ def cmd_flip(args) -> int:
         options["path_limit"] = int_arg("--path-limit", args.path_limit, 0)
     if args.select is not None:
         options["select"] = args.select
+    for flag in ("plus_after", "plus_max", "plus_margin", "split"):
+        if getattr(args, flag) is not None:
+            options[flag] = int_arg("--" + flag.replace("_", "-"), getattr(args, flag), 0)
     if args.explore:
         refuse(args, "with --explore", NOT_FOR_EXPLORE, "the exploration keeps the rank, in this process")
     if not args.composed:

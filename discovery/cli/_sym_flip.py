@@ -9,7 +9,8 @@ from discovery.core.scheme import Ring
 from discovery.errors import DiscoveryError
 
 # options of the unrestricted walk that the symmetric one does not use
-NOT_FOR_SYMMETRIC = ["composed", "library", "max_flips", "pool_size", "path_limit", "select", "explore"]
+NOT_FOR_SYMMETRIC = ["composed", "library", "max_flips", "pool_size", "path_limit", "select", "explore",
+                     "plus_after", "plus_max", "plus_margin", "split"]
 # options only the symmetric walk uses
 ONLY_SYMMETRIC = ["cubes", "runs", "run_flips", "lift"]
 

@@ -43,6 +43,7 @@ from discovery.search.flips._moves import (
     rehash,
     same_sign,
     remove,
+    split,
     try_reduce,
     try_reduce3,
 )
@@ -78,8 +79,16 @@ def scan_draws(rng, w, d, n):
 
 
 @nb.njit(cache=True, _nrt=False)
-def _walk(P, N, H, S, B, rank, rng, stall, path, goal, max_rank, status, out, w, nflips,
-          path_limit, plus_after, ring, W, reduce_on, reduce3, debug):
+def _expand(P, N, H, S, B, rng, w, r, ring, W, split_pct):
+    """A plus transition, or with probability ``split_pct`` % a split (rank + 1 when it took)."""
+    if split_pct > 0 and (split_pct >= 100 or below(rng, w, 100) < split_pct):
+        return split(P, N, H, S, B, rng, w, r, ring, W)
+    return plus(P, N, H, S, B, rng, w, r, ring, W)
+
+
+@nb.njit(cache=True, _nrt=False)
+def _walk(P, N, H, S, B, rank, rng, stall, thr, path, goal, max_rank, status, out, w, nflips,
+          path_limit, plus_after, plus_max, split_pct, ring, W, reduce_on, reduce3, debug):
     r = rank[w]
     for c in range(out.shape[1]):
         out[w, c] = 0
@@ -105,7 +114,20 @@ def _walk(P, N, H, S, B, rank, rng, stall, path, goal, max_rank, status, out, w,
             break
         tries += 1
         d = flippable(B, w)
-        if reduce_on and plus_after > 0 and r < max_rank[w]:
+        if reduce_on and plus_max > 0:
+            # the period mode: an expansion after thr[w] flips without one or a reduction,
+            # thr[w] drawn uniformly from [plus_after, plus_max] each time
+            if thr[w] <= 0:
+                thr[w] = plus_after + below(rng, w, plus_max - plus_after + 1)
+            if r < max_rank[w] and (stall[w] >= thr[w] or d == 0):
+                r1 = _expand(P, N, H, S, B, rng, w, r, ring, W, split_pct)
+                if r1 > r:
+                    out[w, OUT_PLUS] += 1
+                r = r1
+                stall[w] = 0
+                thr[w] = plus_after + below(rng, w, plus_max - plus_after + 1)
+                d = flippable(B, w)
+        elif reduce_on and plus_after > 0 and r < max_rank[w]:
             # the scan's draws until a partner; a plus transition where they cross plus_after
             # (the scan's draw right after it is free: stall restarts at 0 there)
             free = 0
@@ -115,7 +137,7 @@ def _walk(P, N, H, S, B, rank, rng, stall, path, goal, max_rank, status, out, w,
                     if g < plus_after - stall[w]:
                         stall[w] += g
                         break
-                r1 = plus(P, N, H, S, B, rng, w, r, ring, W)
+                r1 = _expand(P, N, H, S, B, rng, w, r, ring, W, split_pct)
                 if r1 > r:
                     out[w, OUT_PLUS] += 1
                 r = r1
@@ -124,13 +146,13 @@ def _walk(P, N, H, S, B, rank, rng, stall, path, goal, max_rank, status, out, w,
                 d = flippable(B, w)
                 if d == 0:
                     break
-        else:
+        elif plus_max <= 0:
             stall[w] += 1
         if r < 2:
             status[w] = ST_STUCK
             break
         if d == 0:
-            if not (reduce_on and plus_after > 0 and r < max_rank[w]):
+            if not (reduce_on and (plus_after > 0 or plus_max > 0) and r < max_rank[w]):
                 status[w] = ST_STUCK  # no factor has a partner, and no plus transition may come
                 break
             continue
@@ -169,6 +191,8 @@ def _walk(P, N, H, S, B, rank, rng, stall, path, goal, max_rank, status, out, w,
         add_into(P, N, H, S, B, w, z, j, z, i, -lam, ring, W)
         flips += 1
         path[w] += 1
+        if plus_max > 0:
+            stall[w] += 1
         if not reduce_on:
             continue
         r0 = r
@@ -204,8 +228,8 @@ def _walk(P, N, H, S, B, rank, rng, stall, path, goal, max_rank, status, out, w,
 
 
 @nb.njit(cache=True, parallel=True)
-def walk_chunk(P, N, H, S, B, rank, rng, stall, path, goal, max_rank, status, out, nflips, path_limit,
-               plus_after, ring, reduce_on, reduce3, debug):
+def walk_chunk(P, N, H, S, B, rank, rng, stall, thr, path, goal, max_rank, status, out, nflips, path_limit,
+               plus_after, plus_max, split_pct, ring, reduce_on, reduce3, debug):
     """Advance every walker by up to ``nflips`` flips, in parallel over walkers.
 
     Args:
@@ -214,7 +238,10 @@ def walk_chunk(P, N, H, S, B, rank, rng, stall, path, goal, max_rank, status, ou
             hashes (:mod:`~discovery.search.flips._index`; call :func:`rehash_all` after loading).
         rank: (K,) live terms (updated). rng: (K,) uint64 xorshift states (updated).
         stall: (K,) draws since the last reduction or plus transition, counted as the scan
-            over all 3r positions would (see the module docstring; updated).
+            over all 3r positions would (see the module docstring), or with ``plus_max > 0``
+            successful flips since then (updated).
+        thr: (K,) with ``plus_max > 0``: the flips without a reduction after which walker w
+            expands next (0: draw one; updated).
         path: (K,) flips since the walker's last reduction (updated; the pool resets it).
         goal: (K,) a walker stops (status GOAL) once its rank is <= goal[w].
         max_rank: (K,) plus transitions only below this rank (and below R).
@@ -223,14 +250,18 @@ def walk_chunk(P, N, H, S, B, rank, rng, stall, path, goal, max_rank, status, ou
             ST_CORRUPT (debug: an invariant failed).
         out: (K, N_OUT) int64 counters of this call (flips, attempts, reductions, plus).
         plus_after: such draws without a reduction before a plus transition (0: never).
+        plus_max: 0, or the period mode: expand after a number of successful flips without a
+            reduction drawn uniformly from [plus_after, plus_max] (the C++ tool's law).
+        split_pct: percent of expansions that are split transitions
+            (:func:`~discovery.search.flips._moves.split`) instead of plus transitions.
         ring: 0 ZT, 1 Z2, 2 Z3. reduce_on: False walks at fixed rank (no reductions; a flip
             that would zero a factor is not taken). reduce3: try three-term reductions.
         debug: check the invariants (and the index against a recount) after every flip.
     """
     W = P.shape[3]
     for w in nb.prange(P.shape[0]):
-        _walk(P, N, H, S, B, rank, rng, stall, path, goal, max_rank, status, out, w, nflips, path_limit,
-              plus_after, ring, W, reduce_on, reduce3, debug)
+        _walk(P, N, H, S, B, rank, rng, stall, thr, path, goal, max_rank, status, out, w, nflips, path_limit,
+              plus_after, plus_max, split_pct, ring, W, reduce_on, reduce3, debug)
 
 
 def new_state(K: int, R: int, W: int):

@@ -409,6 +409,37 @@ def plus(P, N, H, S, B, rng, w, r, ring, W):
 
 
 @nb.njit(cache=True, _nrt=False)
+def split(P, N, H, S, B, rng, w, r, ring, W):
+    """One split transition on a random pair of terms (rank + 1). Returns the new rank.
+
+    ``X_i⊗Y_i⊗Z_i`` becomes ``(X_i - s X_j)⊗Y_i⊗Z_i + (s X_j)⊗Y_i⊗Z_i`` for another term j,
+    a random factor position x (shown as X) and a random sign s (over Z2 s = 1): the new term
+    shares its factor x with term j up to sign, so the walk gets a flip there."""
+    if r < 2 or r >= P.shape[2]:
+        return r
+    for _ in range(16):
+        i = below(rng, w, r)
+        j = below(rng, w, r - 1)
+        if j >= i:
+            j += 1
+        x = below(rng, w, 3)
+        s = 1
+        if ring != Z2 and below(rng, w, 2) == 1:
+            s = -1
+        if not add_ok(P, N, w, x, i, x, j, -s, ring, W) or add_is_zero(P, N, w, x, i, x, j, -s, ring, W):
+            continue
+        # new term r: (s X_j) ⊗ Y_i ⊗ Z_i ; term i: (X_i - s X_j) ⊗ Y_i ⊗ Z_i
+        copy_factor(P, N, H, S, B, w, x, r, j, s, ring, W)
+        copy_factor(P, N, H, S, B, w, (x + 1) % 3, r, i, 1, ring, W)
+        copy_factor(P, N, H, S, B, w, (x + 2) % 3, r, i, 1, ring, W)
+        add_into_call(P, N, H, S, B, w, x, i, x, j, -s, ring, W)
+        for f in range(3):
+            add(H, B, w, f, r)
+        return r + 1
+    return r
+
+
+@nb.njit(cache=True, _nrt=False)
 def invariants_ok(P, N, H, S, B, w, r, ring, W):
     """The debug check: masks well formed for the ring, hashes current, no live zero factor,
     and the index of the hashes against a recount (:func:`~._index.index_ok`)."""

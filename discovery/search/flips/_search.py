@@ -87,7 +87,7 @@ def warm_up() -> None:
     z = np.zeros(1, dtype=np.int64)
     out = np.zeros((1, _kernels.N_OUT), dtype=np.int64)
     _kernels.walk_chunk(P, N, H, S, B, z.copy(), np.ones(1, dtype=np.uint64), z.copy(), z.copy(), z.copy(),
-                        z.copy(), z.copy(), out, 1, 0, 0, 0, True, True, False)
+                        z.copy(), z.copy(), z.copy(), out, 1, 0, 0, 0, 0, 0, True, True, False)
 
 
 class Walkers:
@@ -101,7 +101,7 @@ class Walkers:
         self.W = words(*config.format)
         self.P, self.N, self.H, self.S, self.B = _kernels.new_state(K, self.R, self.W)
         z = np.zeros(K, dtype=np.int64)
-        self.rank, self.stall, self.path, self.goal, self.max_rank, self.status = (z.copy() for _ in range(6))
+        self.rank, self.stall, self.thr, self.path, self.goal, self.max_rank, self.status = (z.copy() for _ in range(7))
         self.out = np.zeros((K, _kernels.N_OUT), dtype=np.int64)
         self.rng = np.random.SeedSequence([config.seed, K]).generate_state(K, dtype=np.uint64) | np.uint64(1)
         self.ring = RING_CODES[config.ring]
@@ -117,6 +117,7 @@ class Walkers:
         _kernels.rehash_all(self.P, self.N, self.H, self.S, self.B, w, r, self.W)
         self.rank[w] = r
         self.stall[w] = 0
+        self.thr[w] = 0
         self.path[w] = 0
         self.goal[w] = r - 1
         self.limit(w, level)
@@ -127,10 +128,11 @@ class Walkers:
     def walk(self, nflips: int, reduce_on: bool = True, plus_after: int | None = None,
              path_limit: int | None = None) -> None:
         c = self.config
-        _kernels.walk_chunk(self.P, self.N, self.H, self.S, self.B, self.rank, self.rng, self.stall, self.path,
-                            self.goal, self.max_rank, self.status, self.out, nflips,
+        _kernels.walk_chunk(self.P, self.N, self.H, self.S, self.B, self.rank, self.rng, self.stall, self.thr,
+                            self.path, self.goal, self.max_rank, self.status, self.out, nflips,
                             c.path_limit if path_limit is None else path_limit,
-                            c.plus_after if plus_after is None else plus_after, self.ring, reduce_on,
+                            c.plus_after if plus_after is None else plus_after,
+                            c.plus_max if plus_after is None else 0, c.split, self.ring, reduce_on,
                             c.reduce3, c.debug)
 
     def scheme(self, w: int, provenance: Provenance) -> Scheme:
