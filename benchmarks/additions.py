@@ -28,6 +28,18 @@ its schemes to the starts (its seconds count in the table). Starts never come fr
     python benchmarks/additions.py --runs $R --budget 120 --known --only 3x5x5,4x4x4,4x5x5,5x5x5,6x6x6
     python benchmarks/additions.py --runs $R --table-only                   # table and figure from the runs
 
+Round 2 (issue 18; a new runs folder, the other rows kept): <3,3,3> from the project's solver
+schemes, <5,5,5> from the symmetric walk's ternary rank-93 scheme with fixed-rank flip walks
+(``--walk``, seconds of :func:`discovery.search.flips.explore` per round), one core each:
+
+    R2=/work/runs/additions/round2
+    taskset -c 1 python benchmarks/additions.py --runs $R2 --budget 300 --solver 900 --seed 3000 --only 3x3x3
+    taskset -c 1 python benchmarks/additions.py --runs $R2 --budget 900 --walk 20 --only 5x5x5
+
+A format with no folder under ``--runs`` keeps its row of the committed table (its reduced file
+is read back and verified again; its search's settings stay in the config), so a new runs folder
+needs only the formats searched again.
+
 Formats the project has no scheme of at the published rank start from the shared data's
 (``$DISCOVERY_SHARED_DATA``, default ``../shared/data``), named in the ``source`` column. Every
 invocation is logged (arguments, machine, load average at start and end) in ``$R/invocations.json``
@@ -128,7 +140,7 @@ def solver_starts(fmt, rank, seconds, seed, out):
     return found, spent
 
 
-def run_format(fmt, rank, budget, seed, workers, runs_dir, known: bool, solver: float = 0.0):
+def run_format(fmt, rank, budget, seed, workers, runs_dir, known: bool, solver: float = 0.0, walk: float = 0.0):
     from discovery.search.additions import AdditionsConfig, additions_search
 
     t0 = time.perf_counter()
@@ -144,7 +156,7 @@ def run_format(fmt, rank, budget, seed, workers, runs_dir, known: bool, solver: 
                 f"{len(found)} scheme(s) of the solver (ALS restarts, {out.name}/solver)"
     if not starts:
         return None
-    res = additions_search(starts, AdditionsConfig(budget=budget, workers=workers, seed=seed), out=out,
+    res = additions_search(starts, AdditionsConfig(budget=budget, workers=workers, seed=seed, walk_seconds=walk), out=out,
                            programs=programs)
     cfg = json.loads((out / "config.json").read_text())
     cfg["source"] = source
@@ -158,12 +170,35 @@ def run_format(fmt, rank, budget, seed, workers, runs_dir, known: bool, solver: 
     return res
 
 
-def table(runs_dir, schemes_dir):
-    """Rows from the search folders (and the alternative basis), best programs copied out."""
+TABLE = ROOT / "results" / "tables" / "additions.csv"
+CONFIG = ROOT / "results" / "tables" / "additions_config.json"
+NUMERIC = {"rank": int, "published": int, "additions": int, "gap": int, "seconds_to_best": float, "seconds": float}
+
+
+def committed_rows(path=TABLE) -> dict:
+    """The committed table's rows with a reduced file, by format (numbers as numbers): a format
+    with no folder under ``--runs`` keeps its row (its file is read back and verified again)."""
+    import csv
+
+    if not Path(path).exists():
+        return {}
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    out = {}
+    for r in rows:
+        if r.get("file") and (ROOT / r["file"]).exists():
+            out[r["format"]] = {k: (NUMERIC[k](v) if k in NUMERIC and v != "" else v) for k, v in r.items()}
+    return out
+
+
+def table(runs_dir, schemes_dir, kept=None):
+    """Rows from the search folders (and the alternative basis), best programs copied out; a
+    format without a folder keeps its row of ``kept`` (:func:`committed_rows`) if it has one."""
     import discovery as d
     from discovery.circuits.basis import alternative_basis
     from discovery.formats import read_reduced
 
+    kept = committed_rows() if kept is None else kept
     rows = []
     schemes_dir.mkdir(parents=True, exist_ok=True)
     for fmt, rank, published in PUBLISHED:
@@ -185,6 +220,14 @@ def table(runs_dir, schemes_dir):
                          "method": f"alternative basis from the scheme's rows; basis changes {ab.basis_additions} "
                                    f"({ab.phi.additions}/{ab.psi.additions}/{ab.nu_inv.additions}) apart",
                          "seconds_to_best": 0, "seconds": 0, "source": "known: Winograd", "file": ""})
+            continue
+        if not (folder / "best_reduced.json").exists() and fmt_name(fmt) in kept:
+            old = kept[fmt_name(fmt)]
+            ss = read_reduced(ROOT / old["file"])  # the committed file still reads back and verifies
+            if (ss.format, ss.multiplications, ss.reduced_additions) != (tuple(fmt), rank, old["additions"]):
+                raise SystemExit(f"{old['file']} does not hold the row's <{fmt_name(fmt)}> rank {rank} "
+                                 f"{old['additions']} additions: rebuild that format's row with a search")
+            rows.append(old)
             continue
         if not (folder / "best_reduced.json").exists():
             ranks = sorted(project_schemes(fmt, [ROOT / "results" / "schemes"]))
@@ -217,7 +260,8 @@ def table(runs_dir, schemes_dir):
         else:
             c = cfg["config"]
             closure = c.get("cse", "random") == "closure"
-            method = (f"{search}: plus transitions, sandwiches" + (", sandwich tables" if closure and c.get("table") else "")
+            method = (f"{search}: plus transitions, sandwiches" + (", sandwich tables" if closure and c.get("table") and max(fmt) <= 3 else "")
+                      + (f", fixed-rank flip walks ({c['walk_seconds']:g} s)" if c.get("walk_seconds") else "")
                       + ", randomized CSE" + (" and the closure search" if closure else ""))
         solver = cfg.get("solver_seconds", 0.0)
         if solver:
@@ -271,6 +315,8 @@ def main(argv=None) -> None:
     ap.add_argument("--known", action="store_true", help="also start from known algorithms and their products")
     ap.add_argument("--solver", type=float, default=0.0,
                     help="seconds of the project's solver (ALS restarts) for more starts, before the search")
+    ap.add_argument("--walk", type=float, default=0.0,
+                    help="seconds of a fixed-rank flip walk per round (explore: its cheapest scheme is a variant)")
     ap.add_argument("--runs", default=str(ROOT / "runs" / "additions"), help="search folders (resumable)")
     ap.add_argument("--table-only", action="store_true", help="only rebuild the table and figure")
     args = ap.parse_args(argv)
@@ -290,18 +336,25 @@ def main(argv=None) -> None:
             if fmt == (2, 2, 2) or (only and fmt not in only):
                 continue
             atomic_write_text(log, json.dumps(calls, indent=1) + "\n")
-            res = run_format(fmt, rank, args.budget, args.seed, args.workers, runs, args.known, args.solver)
+            res = run_format(fmt, rank, args.budget, args.seed, args.workers, runs, args.known, args.solver,
+                             args.walk)
             print(f"{fmt_name(fmt)} r{rank}: " + (f"{res.best.reduced_additions} (published {published})"
                                                   if res else "no scheme of this rank here"), flush=True)
             call.setdefault("done", []).append(fmt_name(fmt))
         call["load_end"] = [round(x, 2) for x in os.getloadavg()]
         atomic_write_text(log, json.dumps(calls, indent=1) + "\n")
-    rows = table(runs, ROOT / "results" / "schemes" / "additions")
-    write_csv(ROOT / "results" / "tables" / "additions.csv", rows)
+    kept = committed_rows()
+    before = json.loads(CONFIG.read_text()) if CONFIG.exists() else {"invocations": [], "searches": {}}
+    rows = table(runs, ROOT / "results" / "schemes" / "additions", kept)
+    write_csv(TABLE, rows)
     configs = {r["format"]: json.loads((runs / f"{r['format']}-r{r['rank']}" / "config.json").read_text())
                for r in rows if (runs / f"{r['format']}-r{r['rank']}" / "config.json").exists()}
-    atomic_write_text(ROOT / "results" / "tables" / "additions_config.json",
-                      json.dumps({"invocations": calls, "searches": configs}, indent=1) + "\n")
+    # rows kept from the committed table keep their search's settings and the calls that made them
+    configs = {**{f: c for f, c in before["searches"].items() if f in kept and f not in configs}, **configs}
+    for c in calls:
+        c.setdefault("runs", str(runs))
+    earlier = [c for c in before["invocations"] if c.get("runs", "") != str(runs)]
+    atomic_write_text(CONFIG, json.dumps({"invocations": earlier + calls, "searches": configs}, indent=1) + "\n")
     save_figure(figure(rows), ROOT / "results" / "figures" / "additions.png", dpi=120)
     print(json.dumps({"machine": platform.node(), "cores": os.cpu_count(), "load": os.getloadavg()}))
     for r in rows:

@@ -63,7 +63,7 @@ def register(sub) -> None:
                    help="keep the rank: collect distinct schemes and minimise additions over them")
     p.add_argument("--symmetry", default="none", metavar="GROUP",
                    help="cyclic: walk cyclic-invariant schemes of <N,N,N> by their orbits, many short runs "
-                        "(Moosbauer & Poole); none (default)")
+                        "(Moosbauer & Poole); full: the same under cyclic × transpose (order 6); none (default)")
     p.add_argument("--cubes", default=None, metavar="K",
                    help="with --symmetry: start from the standard algorithm with its diagonal in K cubes "
                         "(rank ≡ K mod 3; default N, the standard algorithm)")
@@ -74,7 +74,7 @@ def register(sub) -> None:
                    help="with --symmetry and --ring Z2: lift the best schemes to an exact one at the end")
     p.add_argument("-o", "--out", default=None, metavar="DIR",
                    help="output folder (default runs/flips/NxMxP-RING under the current folder; "
-                        "NxNxN-RING-cyclic with --symmetry)")
+                        "NxNxN-RING-GROUP with --symmetry)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.add_argument("--json", action="store_true",
                    help="print one JSON document (the run's summary) on stdout; other lines go to stderr")
