@@ -23,6 +23,7 @@ class KernelGroup:
         seconds: about how long compiling the group takes with an empty cache (measured with
             ``discovery warmup`` and an empty ``NUMBA_CACHE_DIR`` on 2 cores, load 1.2: flip 11.8 s,
             CSE 11.5 s, lift 11.0 s; the symmetric walk's kernels add 32 s to flip, load 4; the
+            full group's walk (``_sym_full``) compiled in 55 s on its own, load 3; the
             flip walk's hash index and inlined moves take the group from 61 s to 88 s of CPU
             time, measured back to back at load 2-4; the closure search takes CSE to 13.3 s, load 0.2).
     """
@@ -34,7 +35,8 @@ class KernelGroup:
 
 GROUPS: tuple[KernelGroup, ...] = (
     KernelGroup("flip", ("discovery.search.flips._index", "discovery.search.flips._moves",
-                         "discovery.search.flips._kernels", "discovery.search.flips._sym_kernels"), 60),
+                         "discovery.search.flips._kernels", "discovery.search.flips._sym_kernels",
+                         "discovery.search.flips._sym_full"), 90),
     KernelGroup("CSE", ("discovery.circuits._cse_kernels", "discovery.circuits._closure_kernels"), 14),
     KernelGroup("lift", ("discovery.search.lift._choose", "discovery.search.lift._echelon",
                          "discovery.search.lift._gfp", "discovery.search.lift._system"), 11),

@@ -309,3 +309,14 @@ def test_formats_up_to_16x16_are_accepted_and_larger_refused():
     FlipConfig(4, 4, 16)
     with pytest.raises(d.DiscoveryError, match="too large"):
         FlipConfig(16, 17, 16)
+
+
+def test_a_stale_walker_restarts_from_the_pool():
+    # at rank 23 nothing lower exists: with stale_limit every walker restarts after ~2 chunks
+    kw = dict(start=d.laderman(), max_flips=20_000, time_limit=None, walkers=2, seed=4, chunk_flips=1_000)
+    calm = flip_search(3, 3, 3, **kw)
+    stale = flip_search(3, 3, 3, stale_limit=2_000, **kw)
+    assert calm.walks == 2 and stale.walks >= 2 + 2 * 5
+    assert stale.best_rank == 23 and all(d.verify(s, "ZT").ok for s in stale.schemes)
+    with pytest.raises(d.DiscoveryError, match="stale_limit"):
+        FlipConfig(3, 3, 3, stale_limit=-1)

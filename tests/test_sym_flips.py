@@ -193,7 +193,7 @@ def test_flip_search_and_the_cli_reach_the_symmetric_walk(tmp_path, capsys):
     res = flip_search(3, 3, 3, symmetry="cyclic", ring="Z2", cubes=2, target_rank=23, runs=32, time_limit=None,
                       run_flips=50000, walkers=2)
     assert res.best_rank == 23 and d.verify(res.best, "Z2").ok and _invariant(res.best)
-    for bad, match in (({"symmetry": "full"}, "not implemented"), ({"symmetry": "cyclic", "p": 4}, "not square")):
+    for bad, match in (({"symmetry": "dihedral"}, "unknown symmetry"), ({"symmetry": "cyclic", "p": 4}, "not square")):
         kw = {"n": 3, "m": 3, "p": 3, "time_limit": 1, **bad}
         with pytest.raises(DiscoveryError, match=match):
             flip_search(kw.pop("n"), kw.pop("m"), kw.pop("p"), **kw)
@@ -203,7 +203,7 @@ def test_flip_search_and_the_cli_reach_the_symmetric_walk(tmp_path, capsys):
     assert code == 0 and doc["best_rank"] == 23 and doc["lifted_ring"] in ("ZT", "Z", "Q")
     assert list((tmp_path / "o").glob("r23-*.json")) and list((tmp_path / "o" / "lifted").glob("r23-*.json"))
     for argv, match in ((["2", "2", "3", "--symmetry", "cyclic"], "not square"),
-                        (["3", "3", "3", "--symmetry", "full"], "not implemented"),
+                        (["3", "3", "3", "--symmetry", "dihedral"], "unknown --symmetry"),
                         (["3", "3", "3", "--cubes", "2"], "--cubes does nothing without --symmetry"),
                         (["3", "3", "3", "--symmetry", "cyclic", "--pool-size", "4"], "does nothing with --symmetry")):
         assert main(["flip", *argv]) == 2

@@ -10,7 +10,7 @@ from discovery.errors import DiscoveryError
 
 # options the fixed-rank exploration (--explore) does not use
 NOT_FOR_EXPLORE = ["target_rank", "max_flips", "scheduler", "processes", "pool_size", "path_limit", "select",
-                   "plus_after", "plus_max", "plus_margin", "split"]
+                   "plus_after", "plus_max", "plus_margin", "split", "stale_limit"]
 
 
 def register(sub) -> None:
@@ -42,6 +42,8 @@ def register(sub) -> None:
                    help="distinct schemes kept per rank (default 64)")
     p.add_argument("--path-limit", default=None, metavar="F",
                    help="flips without a reduction before a walk restarts from the pool (default 1000000; 0: never)")
+    p.add_argument("--stale-limit", default=None, metavar="F",
+                   help="flips without a new low before a walker restarts from the pool (default 0: never)")
     p.add_argument("--select", default=None, metavar="HOW",
                    help="how a restart picks its pool member: uniform or flips (default uniform)")
     p.add_argument("--plus-after", default=None, metavar="F",
@@ -61,7 +63,7 @@ def register(sub) -> None:
                    help="keep the rank: collect distinct schemes and minimise additions over them")
     p.add_argument("--symmetry", default="none", metavar="GROUP",
                    help="cyclic: walk cyclic-invariant schemes of <N,N,N> by their orbits, many short runs "
-                        "(Moosbauer & Poole); none (default)")
+                        "(Moosbauer & Poole); full: the same under cyclic × transpose (order 6); none (default)")
     p.add_argument("--cubes", default=None, metavar="K",
                    help="with --symmetry: start from the standard algorithm with its diagonal in K cubes "
                         "(rank ≡ K mod 3; default N, the standard algorithm)")
@@ -72,7 +74,7 @@ def register(sub) -> None:
                    help="with --symmetry and --ring Z2: lift the best schemes to an exact one at the end")
     p.add_argument("-o", "--out", default=None, metavar="DIR",
                    help="output folder (default runs/flips/NxMxP-RING under the current folder; "
-                        "NxNxN-RING-cyclic with --symmetry)")
+                        "NxNxN-RING-GROUP with --symmetry)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.add_argument("--json", action="store_true",
                    help="print one JSON document (the run's summary) on stdout; other lines go to stderr")
@@ -100,7 +102,7 @@ def cmd_flip(args) -> int:
         options["path_limit"] = int_arg("--path-limit", args.path_limit, 0)
     if args.select is not None:
         options["select"] = args.select
-    for flag in ("plus_after", "plus_max", "plus_margin", "split"):
+    for flag in ("plus_after", "plus_max", "plus_margin", "split", "stale_limit"):
         if getattr(args, flag) is not None:
             options[flag] = int_arg("--" + flag.replace("_", "-"), getattr(args, flag), 0)
     if args.explore:

@@ -28,7 +28,8 @@ def flip_search(n: int, m: int, p: int, *, start=None, ring: str = "ZT", target_
         executor: a :class:`~discovery.search.executor.LocalExecutor` or ``DaskExecutor``:
             run the walks as tasks there (:mod:`discovery.search.flips._slices`) instead of on
             this process's threads.
-        symmetry: "cyclic" walks cyclic-invariant schemes of <n,n,n> by their orbits instead
+        symmetry: "cyclic" walks cyclic-invariant schemes of <n,n,n> by their orbits instead ("full":
+            schemes invariant under cyclic × transpose)
             (:func:`~discovery.search.flips.symmetric_search`, which gets ``options``; it returns a
             :class:`~discovery.search.flips.SymmetricResult`); "none" (default).
 
@@ -51,15 +52,13 @@ def _symmetric(n, m, p, symmetry, *, max_flips, **kw):
     from discovery.errors import DiscoveryError
     from discovery.search.flips._symmetric import symmetric_search
 
-    if symmetry == "full":
-        raise DiscoveryError("symmetry='full' (cyclic × transpose) is not implemented for the walk; use 'cyclic'")
-    if symmetry != "cyclic":
-        raise DiscoveryError(f"unknown symmetry {symmetry!r}; use 'none' or 'cyclic'")
+    if symmetry not in ("cyclic", "full"):
+        raise DiscoveryError(f"unknown symmetry {symmetry!r}; use 'none', 'cyclic' or 'full' (cyclic × transpose)")
     if not n == m == p:
-        raise DiscoveryError(f"symmetry='cyclic' is for square formats <n,n,n>; <{n},{m},{p}> is not square")
+        raise DiscoveryError(f"symmetry={symmetry!r} is for square formats <n,n,n>; <{n},{m},{p}> is not square")
     if max_flips is not None:
         raise DiscoveryError("max_flips is for the unrestricted walk; the symmetric one takes runs and run_flips")
-    return symmetric_search(n, **kw)
+    return symmetric_search(n, group=symmetry, **kw)
 
 
 def default_out(n: int, m: int, p: int, ring: str) -> Path:

@@ -39,6 +39,10 @@ class FlipConfig(Summary):
         patience: walks (restarts) at a level before ``pool_min`` suffices to move down.
         path_limit: a walk that makes no reduction in this many flips restarts from a
             member of the pool (0: never).
+        stale_limit: a walker whose rank has not gone below its lowest since its last (re)start
+            for this many flips restarts from a member of the pool (0: never). Unlike
+            ``path_limit`` (reset by every reduction, also the one that undoes an expansion)
+            this ends a lineage that only circles its plateau.
         follow: probability that a walker which just reduced goes on from its own scheme
             (1: always, a lineage; 0: always restart from the pool, as Kauers & Moosbauer).
         select: how a restart picks its pool member: "uniform" or "flips" (weighted by the
@@ -75,6 +79,7 @@ class FlipConfig(Summary):
     pool_min: int = 1
     patience: int = 0
     path_limit: int = 1_000_000
+    stale_limit: int = 0
     follow: float = 1.0
     select: str = "uniform"
     plus_after: int = 5_000
@@ -106,7 +111,7 @@ class FlipConfig(Summary):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
                 raise DiscoveryError(f"{name} = {v!r} must be a positive integer")
-        for name in ("patience", "path_limit", "plus_after", "plus_max", "plus_margin"):
+        for name in ("patience", "path_limit", "stale_limit", "plus_after", "plus_max", "plus_margin"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
                 raise DiscoveryError(f"{name} = {v!r} must be an integer >= 0")

@@ -103,6 +103,8 @@ class Walkers:
         z = np.zeros(K, dtype=np.int64)
         self.rank, self.stall, self.thr, self.path, self.goal, self.max_rank, self.status = (z.copy() for _ in range(7))
         self.out = np.zeros((K, _kernels.N_OUT), dtype=np.int64)
+        self.low = z.copy()  # the lowest rank since the walker's last (re)start, and flips since then
+        self.stale = z.copy()
         self.rng = np.random.SeedSequence([config.seed, K]).generate_state(K, dtype=np.uint64) | np.uint64(1)
         self.ring = RING_CODES[config.ring]
 
@@ -120,6 +122,8 @@ class Walkers:
         self.thr[w] = 0
         self.path[w] = 0
         self.goal[w] = r - 1
+        self.low[w] = r
+        self.stale[w] = 0
         self.limit(w, level)
 
     def limit(self, w: int, level: int) -> None:
@@ -178,6 +182,10 @@ def run_local(config: FlipConfig, starts: list[Scheme], store=None, progress: bo
             attempts += int(walkers.out[:, _kernels.OUT_ATTEMPTS].sum())
             restart = []
             for w in range(K):
+                walkers.stale[w] += walkers.out[w, _kernels.OUT_FLIPS]
+                if walkers.rank[w] < walkers.low[w]:
+                    walkers.low[w] = walkers.rank[w]
+                    walkers.stale[w] = 0
                 st = int(walkers.status[w])
                 if st == _kernels.ST_GOAL:
                     s = walkers.scheme(w, prov)
@@ -192,6 +200,8 @@ def run_local(config: FlipConfig, starts: list[Scheme], store=None, progress: bo
                         restart.append(w)
                 elif st in (_kernels.ST_PATH, _kernels.ST_STUCK, _kernels.ST_CORRUPT):
                     rejected += st == _kernels.ST_CORRUPT
+                    restart.append(w)
+                elif config.stale_limit and walkers.stale[w] >= config.stale_limit:
                     restart.append(w)
             moved = pool.descend()
             if moved:

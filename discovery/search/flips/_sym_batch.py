@@ -17,6 +17,7 @@ import numpy as np
 from discovery.errors import DiscoveryError
 from discovery.search.executor import LostBatch
 from discovery.core.symmetry import symmetric_standard
+from discovery.search.flips import _sym_full as full_kernels
 from discovery.search.flips import _sym_kernels as kernels
 from discovery.search.flips._sym_encode import Slots, encode
 from discovery.search.summary import Stop
@@ -31,6 +32,9 @@ class _Walkers:
         self.config, self.slots = config, slots
         R = slots.pos.shape[1] + config.margin // 3 + 4
         self.P = np.zeros((K, 3, R), np.uint64)
+        self.KD = np.zeros((K, R), np.int64)  # full group: each slot's orbit size (6 or 3)
+        self.BK = np.zeros_like(self.KD)
+        self.TT = full_kernels.transpose_table(slots.n) if slots.full else None
         self.N = np.zeros_like(self.P)
         self.BP = np.zeros_like(self.P)
         self.BN = np.zeros_like(self.P)
@@ -49,15 +53,25 @@ class _Walkers:
             a[w] = 0
         self.P[w, :, :k] = s.pos
         self.N[w, :, :k] = s.neg
+        if s.full:
+            self.KD[w] = 0
+            self.KD[w, :k] = s.kinds
         self.S[w], self.nfix[w] = k, s.n_fixed
         self.stall[w] = self.steps[w] = self.best_at[w] = self.err[w] = 0
         self.best[w] = s.rank
-        self.BP[w], self.BN[w], self.BS[w] = self.P[w], self.N[w], k
+        self.BP[w], self.BN[w], self.BK[w], self.BS[w] = self.P[w], self.N[w], self.KD[w], k
         self.rng[w] = np.random.SeedSequence([self.config.seed, run]).generate_state(1, np.uint64)[0] | np.uint64(1)
         self.run[w] = run
 
     def step(self) -> int:
         c = self.config
+        if self.slots.full:
+            full_kernels.walk_runs(self.P, self.N, self.KD, self.S, self.rng, self.stall, self.steps, self.best,
+                                   self.BP, self.BN, self.BK, self.BS, self.best_at, self.flips_out, self.err,
+                                   c.chunk_flips, c.run_flips, self.goal, c.margin, c.plus_after, self.slots.z2,
+                                   self.slots.fpos.shape[1], self.slots.fpos, self.slots.fneg, c.n, c.check,
+                                   getattr(c, "greedy", 1), self.TT)
+            return int(self.flips_out.sum())
         kernels.walk_runs(self.P, self.N, self.S, self.nfix, self.rng, self.stall, self.steps, self.best, self.BP,
                     self.BN, self.BS, self.best_at, self.flips_out, self.err, c.chunk_flips, c.run_flips,
                     self.goal, c.margin, c.plus_after, self.slots.z2, self.slots.fpos.shape[1],
@@ -71,8 +85,8 @@ class _Walkers:
 
     def best_slots(self, w: int) -> Slots:
         k = int(self.BS[w])
-        s = self.slots
-        return Slots(s.n, s.ring, self.BP[w, :, :k].copy(), self.BN[w, :, :k].copy(), s.fpos, s.fneg)
+        return self.slots.with_masks(self.BP[w, :, :k].copy(), self.BN[w, :, :k].copy(),
+                                     self.BK[w, :k].copy() if self.slots.full else None)
 
 
 def warm_up() -> None:
@@ -81,10 +95,12 @@ def warm_up() -> None:
 
     config = SimpleNamespace(n=2, seed=0, run_flips=8, chunk_flips=8, margin=6, plus_after=4,
                              target_rank=None, check=False)
-    for ring in ("Z2", "ZT"):
-        w = _Walkers(config, encode(symmetric_standard(2), ring), 1)
-        w.load(0, 0)
-        w.step()
+    for group in ("cyclic", "full"):
+        for ring in ("Z2", "ZT"):
+            w = _Walkers(config, encode(symmetric_standard(3 if group == "full" else 2, group), ring,
+                                        group=group), 1)
+            w.load(0, 0)
+            w.step()
 
 
 def drive(config, slots: Slots, next_run: Callable[[], int | None], t0: float, on_run, done: Callable[[], bool],
@@ -175,7 +191,8 @@ def run_batch(config, slots: Slots, run_ids: list[int], bound: int, time_limit: 
     """One executor batch: the runs ``run_ids`` (their outcome depends only on the seed, the run and
     its start: ``starts[q]`` for run ``run_ids[q]``, None for the search's start).
 
-    Returns (flips, [(run, rank, pos, neg, finished), ...]); masks only for ranks <= ``bound``."""
+    Returns (flips, [(run, rank, pos, neg, kinds, finished), ...]); masks (and, for the full group,
+    the slots' orbit sizes) only for ranks <= ``bound``."""
     from dataclasses import replace
 
     config = replace(config, walkers=min(len(run_ids), config.walkers or 1), runs=len(run_ids),
@@ -184,7 +201,8 @@ def run_batch(config, slots: Slots, run_ids: list[int], bound: int, time_limit: 
     out = []
 
     def take(run, rank, s, now, finished):
-        out.append((run, rank, None if s is None else s.pos, None if s is None else s.neg, finished))
+        out.append((run, rank, None if s is None else s.pos, None if s is None else s.neg,
+                    None if s is None else s.kinds, finished))
 
     begin = dict(zip(run_ids, starts or [None] * len(run_ids)))
     flips, _ = drive(config, slots, lambda: queue.pop(0) if queue else None, time.perf_counter(), take,
@@ -223,8 +241,8 @@ def run_on(executor, config, slots: Slots, hv, t0: float, progress: bool) -> Non
                 continue
             now = time.perf_counter() - t0
             hv.flips += flips
-            for run, rank, pos, neg, finished in outcomes:
-                s = None if pos is None else Slots(slots.n, slots.ring, pos, neg, slots.fpos, slots.fneg)
+            for run, rank, pos, neg, kinds, finished in outcomes:
+                s = None if pos is None else slots.with_masks(pos, neg, kinds)
                 hv.take(run, rank, s, now, finished)
             if bar is not None:
                 bar.update(now, hv.flips)

@@ -1,4 +1,6 @@
-"""The symmetric flip-graph search: many short seeded runs on cyclic-invariant schemes of <n,n,n>.
+"""The symmetric flip-graph search: many short seeded runs on symmetric schemes of <n,n,n>, invariant
+under the cyclic group (σ: (U,V,W) -> (V,W,U); :mod:`._sym_kernels`) or the full group (σ and the
+transpose τ: (U,V,W) -> (Vᵀ,Uᵀ,Wᵀ), order 6; :mod:`._sym_full`).
 
 The published strategy (Moosbauer & Poole 2025): every run starts afresh from the start scheme
 (by default the standard algorithm's cyclic form) and walks a limited number of flips on orbit
@@ -26,7 +28,7 @@ from discovery.core.transforms import fingerprint
 from discovery.core.verify import verify
 from discovery.errors import DiscoveryError
 from discovery.search.flips._sym_batch import run_local, run_on, warm_up
-from discovery.search.flips._sym_encode import Slots, check_n, check_ring, decode, encode
+from discovery.search.flips._sym_encode import Slots, check_group, check_n, check_ring, decode, encode
 from discovery.search.flips._sym_starts import cube_start
 from discovery.search.store import SchemeStore
 from discovery.search.summary import Stop, Summary
@@ -38,6 +40,8 @@ class SymmetricConfig:
 
     Attributes:
         n: the format <n,n,n>. ring: "Z2" (modulo 2; lifted afterwards if ``lift``) or "ZT".
+        group: "cyclic" (orbits of σ) or "full" (orbits of σ and τ: slots of orbit size 6 and 3,
+            the orbits of size 2 and 1 frozen; greedy 0 or 1, sample "position", no free_fixed).
         target_rank: stop once a verified scheme of this rank is found (None: go on).
         time_limit: seconds (None: no limit; then give ``runs``).
         runs: runs to do at most (None: as many as the time allows).
@@ -69,6 +73,7 @@ class SymmetricConfig:
 
     n: int
     ring: str = "Z2"
+    group: str = "cyclic"
     target_rank: int | None = None
     time_limit: float | None = 60.0
     runs: int | None = None
@@ -90,6 +95,7 @@ class SymmetricConfig:
     def __post_init__(self):
         check_n(self.n)
         check_ring(self.ring)
+        check_group(self.group)
         for name in ("walkers", "seed", "plus_after", "margin"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
@@ -116,6 +122,12 @@ class SymmetricConfig:
             raise DiscoveryError(f"sample={self.sample!r} must be 'value' or 'position'")
         if self.greedy not in (0, 1, 2):
             raise DiscoveryError(f"greedy={self.greedy!r} must be 0, 1 or 2")
+        if self.group == "full":
+            for name, value, ok in (("greedy", self.greedy, self.greedy in (0, 1)), ("sample", self.sample,
+                                    self.sample == "position"), ("free_fixed", self.free_fixed, not self.free_fixed)):
+                if not ok:
+                    raise DiscoveryError(f"{name}={value!r} is for the cyclic group's walk; the full group's takes "
+                                         "greedy 0 or 1, sample 'position' and frozen fixed points")
         if self.lift and self.ring != "Z2":
             raise DiscoveryError("lift=True lifts mod-2 results; it needs ring Z2 (ZT results are exact already)")
 
@@ -201,17 +213,18 @@ def _start_scheme(n: int, start, ring: str, cubes=None):
     return start
 
 
-def symmetric_search(n: int, *, start=None, ring: str = "Z2", target_rank: int | None = None,
+def symmetric_search(n: int, *, start=None, ring: str = "Z2", group: str = "cyclic", target_rank: int | None = None,
                      time_limit: float | None = 60.0, runs: int | None = None, run_flips: int = 1_000_000,
                      walkers: int = 0, seed: int = 0, out: str | os.PathLike | None = None, executor=None,
                      progress: bool = False, **options) -> SymmetricResult:
-    """Lower the rank of a cyclic-invariant scheme for <n,n,n> by many short symmetric walks.
+    """Lower the rank of a symmetric scheme for <n,n,n> by many short symmetric walks.
 
     Args:
         n: the format <n,n,n> (n <= 8).
         start: None (the cube start, :func:`._sym_starts.cube_start` with ``cubes``; by default the
-            standard algorithm's cyclic form), a Scheme or SymmetricScheme invariant
-            under the cyclic map (over Z2: modulo 2), or a path to one; exact over ``ring``.
+            standard algorithm in symmetric form), a Scheme or SymmetricScheme invariant
+            under ``group`` (over Z2: modulo 2), or a path to one; exact over ``ring``.
+        group: "cyclic" or "full" (see :class:`SymmetricConfig`).
         ring, target_rank, time_limit, runs, run_flips, walkers, seed: see :class:`SymmetricConfig`;
             ``options`` sets its other fields (plus_after, margin, keep, lift, check, ...).
         out: a folder for the verified schemes (``r<rank>-<fingerprint>.json``, through
@@ -222,10 +235,10 @@ def symmetric_search(n: int, *, start=None, ring: str = "Z2", target_rank: int |
 
     Returns a :class:`SymmetricResult`. Ctrl-C stops the search and returns what was found.
     """
-    config = SymmetricConfig(n, ring=ring, target_rank=target_rank, time_limit=time_limit, runs=runs,
+    config = SymmetricConfig(n, ring=ring, group=group, target_rank=target_rank, time_limit=time_limit, runs=runs,
                              run_flips=run_flips, walkers=walkers, seed=seed, **options)
     start_scheme = _start_scheme(config.n, start, ring, config.cubes)
-    slots = encode(start_scheme, ring, config.free_fixed)
+    slots = encode(start_scheme, ring, config.free_fixed, config.group)
     start_rank = slots.rank
     if target_rank is not None and target_rank >= start_rank:
         raise DiscoveryError(f"target rank {target_rank} is not below the start's rank {start_rank}; "
@@ -317,7 +330,8 @@ class _Harvest:
                               self.stop, len(self.kept), self.new, self.rejected, lifted, lifted_ring,
                               tuple(self.history), self.store.folder if self.store else None)
         if self.store is not None:
-            self.store.record(f"run-symmetric-{c.ring}-seed{c.seed}.json", res.to_json())
+            tag = "" if c.group == "cyclic" else f"-{c.group}"
+            self.store.record(f"run-symmetric{tag}-{c.ring}-seed{c.seed}.json", res.to_json())
         return res
 
 
