@@ -364,6 +364,24 @@ def try_reduce3(P, N, H, S, B, w, t, x, y, r, ring, W):
     return r, False
 
 
+@nb.njit(cache=True, inline="always")
+def _two_terms(rng, w, r):
+    """Two distinct uniform terms i, j < r of walker w (r >= 2)."""
+    i = below(rng, w, r)
+    j = below(rng, w, r - 1)
+    if j >= i:
+        j += 1
+    return i, j
+
+
+@nb.njit(cache=True, inline="always")
+def _sign(rng, w, ring):
+    """A uniform sign ±1 (over Z2 always 1, drawing nothing)."""
+    if ring != Z2 and below(rng, w, 2) == 1:
+        return -1
+    return 1
+
+
 @nb.njit(cache=True, _nrt=False)
 def plus(P, N, H, S, B, rng, w, r, ring, W):
     """One plus transition on a random pair of terms (rank + 1). Returns the new rank.
@@ -374,10 +392,7 @@ def plus(P, N, H, S, B, rng, w, r, ring, W):
     if r < 2 or r >= P.shape[2]:
         return r
     for _ in range(16):
-        i = below(rng, w, r)
-        j = below(rng, w, r - 1)
-        if j >= i:
-            j += 1
+        i, j = _two_terms(rng, w, r)
         x = below(rng, w, 3)
         if below(rng, w, 2) == 0:
             y = (x + 1) % 3
@@ -385,9 +400,7 @@ def plus(P, N, H, S, B, rng, w, r, ring, W):
         else:
             y = (x + 2) % 3
             z = (x + 1) % 3
-        s = 1
-        if ring != Z2 and below(rng, w, 2) == 1:
-            s = -1
+        s = _sign(rng, w, ring)
         if not (add_ok(P, N, w, x, i, x, j, -s, ring, W) and add_ok(P, N, w, z, i, z, j, s, ring, W)
                 and add_ok(P, N, w, y, j, y, i, -1, ring, W)):
             continue
@@ -418,14 +431,9 @@ def split(P, N, H, S, B, rng, w, r, ring, W):
     if r < 2 or r >= P.shape[2]:
         return r
     for _ in range(16):
-        i = below(rng, w, r)
-        j = below(rng, w, r - 1)
-        if j >= i:
-            j += 1
+        i, j = _two_terms(rng, w, r)
         x = below(rng, w, 3)
-        s = 1
-        if ring != Z2 and below(rng, w, 2) == 1:
-            s = -1
+        s = _sign(rng, w, ring)
         if not add_ok(P, N, w, x, i, x, j, -s, ring, W) or add_is_zero(P, N, w, x, i, x, j, -s, ring, W):
             continue
         # new term r: (s X_j) ⊗ Y_i ⊗ Z_i ; term i: (X_i - s X_j) ⊗ Y_i ⊗ Z_i
