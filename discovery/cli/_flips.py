@@ -47,14 +47,16 @@ def register(sub) -> None:
     p.add_argument("--select", default=None, metavar="HOW",
                    help="how a restart picks its pool member: uniform or flips (default uniform)")
     p.add_argument("--plus-after", default=None, metavar="F",
-                   help="plus transitions after F draws without a reduction (0: never; see --plus-max)")
+                   help="expand (plus or split transition) after a number of flips without a reduction drawn "
+                        "from [F, --plus-max] anew each time (default 5000)")
     p.add_argument("--plus-max", default=None, metavar="F",
-                   help="the period mode: expand after a number of flips without a reduction drawn from "
-                        "[--plus-after, F] anew each time (0: F draws, the --plus-after mode)")
+                   help="the top of that period (default 100000); 0: the draw mode instead, an expansion "
+                        "after --plus-after draws of a factor position (0: never)")
     p.add_argument("--plus-margin", default=None, metavar="K",
-                   help="plus transitions only below the pool's rank + K")
+                   help="expansions only below the pool's rank + K (default 4)")
     p.add_argument("--split", default=None, metavar="PCT",
-                   help="percent of expansions that are split transitions instead of plus transitions")
+                   help="percent of expansions that are split transitions instead of plus transitions "
+                        "(default 50)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run independent walks on a Dask cluster (tcp://HOST:PORT)")
     p.add_argument("--workers", dest="processes", default=None, metavar="K",

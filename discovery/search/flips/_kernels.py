@@ -78,6 +78,12 @@ def scan_draws(rng, w, d, n):
     return 1 + np.int64(math.log(u) / math.log1p(-d / n))
 
 
+@nb.njit(cache=True, inline="always")
+def _period(rng, w, lo, hi):
+    """The flips until walker w's next expansion in the period mode: uniform in [lo, hi]."""
+    return lo + below(rng, w, hi - lo + 1)
+
+
 @nb.njit(cache=True, _nrt=False)
 def _expand(P, N, H, S, B, rng, w, r, ring, W, split_pct):
     """A plus transition, or with probability ``split_pct`` % a split (rank + 1 when it took)."""
@@ -118,14 +124,14 @@ def _walk(P, N, H, S, B, rank, rng, stall, thr, path, goal, max_rank, status, ou
             # the period mode: an expansion after thr[w] flips without one or a reduction,
             # thr[w] drawn uniformly from [plus_after, plus_max] each time
             if thr[w] <= 0:
-                thr[w] = plus_after + below(rng, w, plus_max - plus_after + 1)
+                thr[w] = _period(rng, w, plus_after, plus_max)
             if r < max_rank[w] and (stall[w] >= thr[w] or d == 0):
                 r1 = _expand(P, N, H, S, B, rng, w, r, ring, W, split_pct)
                 if r1 > r:
                     out[w, OUT_PLUS] += 1
                 r = r1
                 stall[w] = 0
-                thr[w] = plus_after + below(rng, w, plus_max - plus_after + 1)
+                thr[w] = _period(rng, w, plus_after, plus_max)
                 d = flippable(B, w)
         elif reduce_on and plus_after > 0 and r < max_rank[w]:
             # the scan's draws until a partner; a plus transition where they cross plus_after

@@ -131,6 +131,8 @@ class Walkers:
 
     def walk(self, nflips: int, reduce_on: bool = True, plus_after: int | None = None,
              path_limit: int | None = None) -> None:
+        """One chunk of ``nflips`` flips per walker. ``plus_after`` / ``path_limit`` override the
+        config's for this chunk; a given ``plus_after`` is in the draw mode (0: no expansions)."""
         c = self.config
         _kernels.walk_chunk(self.P, self.N, self.H, self.S, self.B, self.rank, self.rng, self.stall, self.thr,
                             self.path, self.goal, self.max_rank, self.status, self.out, nflips,
@@ -181,11 +183,11 @@ def run_local(config: FlipConfig, starts: list[Scheme], store=None, progress: bo
             flips += done
             attempts += int(walkers.out[:, _kernels.OUT_ATTEMPTS].sum())
             restart = []
+            walkers.stale += walkers.out[:, _kernels.OUT_FLIPS]
+            lower = walkers.rank < walkers.low
+            walkers.low[lower] = walkers.rank[lower]
+            walkers.stale[lower] = 0
             for w in range(K):
-                walkers.stale[w] += walkers.out[w, _kernels.OUT_FLIPS]
-                if walkers.rank[w] < walkers.low[w]:
-                    walkers.low[w] = walkers.rank[w]
-                    walkers.stale[w] = 0
                 st = int(walkers.status[w])
                 if st == _kernels.ST_GOAL:
                     s = walkers.scheme(w, prov)
