@@ -106,6 +106,10 @@ BAD_VALUES = [
     (["flip", "2", "2", "2", "--explore", "--workers", "2"], "--workers does nothing with --explore"),
     (["flip", "2", "2", "2", "--library", "{good}"], "--library does nothing without --composed"),
     (["flip", "2", "2", "2", "--ring", "Z5"], "unknown ring"),
+    (["flip", "2", "2", "2", "--copy-best", "half"], "--copy-best 'half' is not a number"),
+    (["flip", "2", "2", "2", "--copy-best", "2"], "copy_best = 2.0 must be a probability"),
+    (["flip", "2", "2", "2", "--stale-climb", "-1"], "--stale-climb"),
+    (["flip", "2", "2", "2", "--explore", "--copy-best", "0.5"], "--copy-best does nothing with --explore"),
     (["lift", "{good}", "--attempts", "0"], "--attempts"),
     (["lift", "{wrong}"], "not valid modulo 2 or 3, so there is nothing to lift"),  # issues 19/20: bad input
     (["sweep", "--formats", "2x2"], "malformed"),

@@ -320,3 +320,42 @@ def test_a_stale_walker_restarts_from_the_pool():
     assert stale.best_rank == 23 and all(d.verify(s, "ZT").ok for s in stale.schemes)
     with pytest.raises(d.DiscoveryError, match="stale_limit"):
         FlipConfig(3, 3, 3, stale_limit=-1)
+
+
+def test_a_stale_walker_can_climb_to_a_higher_level_or_the_start(tmp_path):
+    from discovery.formats import load_scheme
+    from discovery.search.flips._pool import Pool
+
+    # the levels of a real descent 27 -> 23 (every verified scheme the walk saved, one folder)
+    flip_search(3, 3, 3, target_rank=23, time_limit=30, walkers=2, seed=0, out=tmp_path)
+    found = [load_scheme(q) for q in sorted(tmp_path.glob("r[0-9]*.json"))]
+    config = FlipConfig(3, 3, 3, seed=0)
+    pool = Pool(config, [d.standard(3, 3, 3)])
+    for s in found:
+        pool.add(s)
+    pool.descend()
+    assert pool.level == min(s.rank for s in found) == 23
+    held = {r for r, v in pool.levels.items() if v}
+    assert pool.pick().scheme.rank == 23
+    for climb in (1, 2, 3):  # the nearest non-empty level at or below level + climb
+        assert pool.pick(climb).scheme.rank == max(r for r in held if r <= 23 + climb)
+    assert pool.pick(100).scheme.rank == 27  # capped at the start: a fresh descent
+    with pytest.raises(d.DiscoveryError, match="stale_climb"):
+        FlipConfig(3, 3, 3, stale_climb=-1)
+
+
+def test_stale_walkers_climbing_to_the_start_still_descend_to_valid_schemes():
+    kw = dict(max_flips=60_000, time_limit=None, walkers=2, seed=2, chunk_flips=1_000, stale_limit=5_000)
+    res = flip_search(3, 3, 3, stale_climb=100, **kw)
+    assert res.walks > 2 and res.best_rank < 27
+    assert all(d.verify(s, "ZT").ok for s in res.schemes)
+
+
+def test_copy_best_keeps_lineages_alive_and_is_seeded():
+    kw = dict(max_flips=30_000, time_limit=None, walkers=8, seed=3, chunk_flips=1_000, copy_best=0.5)
+    a = flip_search(3, 3, 3, **kw)
+    b = flip_search(3, 3, 3, **kw)
+    assert a.best_rank == b.best_rank < 27 and a.walks == b.walks and a.history[-1][1] == b.history[-1][1]
+    assert all(d.verify(s, "ZT").ok for s in a.schemes)
+    with pytest.raises(d.DiscoveryError, match="copy_best"):
+        FlipConfig(3, 3, 3, copy_best=1.5)

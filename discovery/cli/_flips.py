@@ -10,7 +10,8 @@ from discovery.errors import DiscoveryError
 
 # options the fixed-rank exploration (--explore) does not use
 NOT_FOR_EXPLORE = ["target_rank", "max_flips", "scheduler", "processes", "pool_size", "path_limit", "select",
-                   "plus_after", "plus_max", "plus_margin", "split", "stale_limit"]
+                   "plus_after", "plus_max", "plus_margin", "split", "stale_limit",
+                   "stale_climb", "copy_best"]
 
 
 def register(sub) -> None:
@@ -44,6 +45,13 @@ def register(sub) -> None:
                    help="flips without a reduction before a walk restarts from the pool (default 1000000; 0: never)")
     p.add_argument("--stale-limit", default=None, metavar="F",
                    help="flips without a new low before a walker restarts from the pool (default 0: never)")
+    p.add_argument("--stale-climb", default=None, metavar="K",
+                   help="a stale walker restarts K levels above the pool's rank (capped at the start: a fresh "
+                        "descent; default 0: the pool's rank)")
+    p.add_argument("--copy-best", default=None, metavar="P",
+                   help="when the best rank drops, each other walker restarts from it with probability P and "
+                        "the rest go on, expanding below their own lowest rank + --plus-margin (default: all "
+                        "walkers more than --plus-margin above the new best restart)")
     p.add_argument("--select", default=None, metavar="HOW",
                    help="how a restart picks its pool member: uniform or flips (default uniform)")
     p.add_argument("--plus-after", default=None, metavar="F",
@@ -104,7 +112,12 @@ def cmd_flip(args) -> int:
         options["path_limit"] = int_arg("--path-limit", args.path_limit, 0)
     if args.select is not None:
         options["select"] = args.select
-    for flag in ("plus_after", "plus_max", "plus_margin", "split", "stale_limit"):
+    if args.copy_best is not None:
+        try:
+            options["copy_best"] = float(args.copy_best)
+        except ValueError:
+            raise DiscoveryError(f"--copy-best {args.copy_best!r} is not a number; give a probability in [0, 1]") from None
+    for flag in ("plus_after", "plus_max", "plus_margin", "split", "stale_limit", "stale_climb"):
         if getattr(args, flag) is not None:
             options[flag] = int_arg("--" + flag.replace("_", "-"), getattr(args, flag), 0)
     if args.explore:

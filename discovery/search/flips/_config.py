@@ -43,8 +43,17 @@ class FlipConfig(Summary):
             for this many flips restarts from a member of the pool (0: never). Unlike
             ``path_limit`` (reset by every reduction, also the one that undoes an expansion)
             this ends a lineage that only circles its plateau.
+        stale_climb: a stale walker restarts from this many levels above the pool level (the
+            nearest level above that holds schemes; capped at the start's rank, so a large value
+            means a fresh descent from a start); 0: from the pool level itself.
         follow: probability that a walker which just reduced goes on from its own scheme
             (1: always, a lineage; 0: always restart from the pool, as Kauers & Moosbauer).
+        copy_best: None (default): when the pool level moves down, every walker more than
+            ``plus_margin`` above it restarts from the new level, and expansions stay below the
+            pool level + ``plus_margin``. A probability p instead (the C++ ternary flip-graph
+            tool's law, its default 0.5): each other walker above the new level restarts from it
+            with probability p and the rest go on, each expanding only below its own lowest rank
+            since its last (re)start + ``plus_margin`` (many lineages stay alive).
         select: how a restart picks its pool member: "uniform" or "flips" (weighted by the
             number of flips the member offers).
         plus_after, plus_max: the period of the expansions (plus or split transitions, rank + 1):
@@ -80,7 +89,9 @@ class FlipConfig(Summary):
     patience: int = 0
     path_limit: int = 1_000_000
     stale_limit: int = 0
+    stale_climb: int = 0
     follow: float = 1.0
+    copy_best: float | None = None
     select: str = "uniform"
     plus_after: int = 5_000
     plus_max: int = 100_000
@@ -111,7 +122,7 @@ class FlipConfig(Summary):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
                 raise DiscoveryError(f"{name} = {v!r} must be a positive integer")
-        for name in ("patience", "path_limit", "stale_limit", "plus_after", "plus_max", "plus_margin"):
+        for name in ("patience", "path_limit", "stale_limit", "stale_climb", "plus_after", "plus_max", "plus_margin"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
                 raise DiscoveryError(f"{name} = {v!r} must be an integer >= 0")
@@ -122,6 +133,8 @@ class FlipConfig(Summary):
             raise DiscoveryError(f"split = {self.split!r} must be a percentage, an integer in 0..100")
         if not 0.0 <= self.follow <= 1.0:
             raise DiscoveryError(f"follow = {self.follow!r} must be a probability in [0, 1]")
+        if self.copy_best is not None and not 0.0 <= self.copy_best <= 1.0:
+            raise DiscoveryError(f"copy_best = {self.copy_best!r} must be a probability in [0, 1] (or None)")
         if self.select not in SELECT:
             raise DiscoveryError(f"unknown pool selection {self.select!r}; use one of {', '.join(SELECT)}")
 

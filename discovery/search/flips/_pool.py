@@ -122,9 +122,15 @@ class Pool:
             moved = True
 
     # ---- restarts ------------------------------------------------------------------------
-    def pick(self) -> Member:
-        """A member of the pool level to restart a walk from (counts the walk)."""
-        members = list(self.levels[self.level].values())
+    def pick(self, climb: int = 0) -> Member:
+        """A member of the pool level to restart a walk from (counts the walk). ``climb`` > 0:
+        of the level that many ranks above instead (the nearest non-empty one at or below it,
+        never above the start's rank: a stale walker's fresh descent)."""
+        level = self.level
+        if climb > 0:
+            top = min(self.level + climb, self.start_rank)
+            level = max(r for r, v in self.levels.items() if v and self.level <= r <= top)
+        members = list(self.levels[level].values())
         self.walks += 1
         self.walks_at_level += 1
         if self.config.select == "flips" and len(members) > 1:

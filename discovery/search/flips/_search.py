@@ -127,6 +127,8 @@ class Walkers:
         self.limit(w, level)
 
     def limit(self, w: int, level: int) -> None:
+        """Expansions of walker w only below ``level`` + plus_margin (the pool level; with
+        ``copy_best``, the walker's own lowest rank: :func:`run_local` sets that per chunk)."""
         self.max_rank[w] = min(level + self.config.plus_margin, self.R - 3)
 
     def walk(self, nflips: int, reduce_on: bool = True, plus_after: int | None = None,
@@ -183,6 +185,7 @@ def run_local(config: FlipConfig, starts: list[Scheme], store=None, progress: bo
             flips += done
             attempts += int(walkers.out[:, _kernels.OUT_ATTEMPTS].sum())
             restart = []
+            stale = set()
             walkers.stale += walkers.out[:, _kernels.OUT_FLIPS]
             lower = walkers.rank < walkers.low
             walkers.low[lower] = walkers.rank[lower]
@@ -205,14 +208,21 @@ def run_local(config: FlipConfig, starts: list[Scheme], store=None, progress: bo
                     restart.append(w)
                 elif config.stale_limit and walkers.stale[w] >= config.stale_limit:
                     restart.append(w)
+                    stale.add(w)
             moved = pool.descend()
-            if moved:
+            if moved and config.copy_best is None:
                 for w in range(K):
                     if walkers.rank[w] > pool.level + config.plus_margin and w not in restart:
                         restart.append(w)
                     walkers.limit(w, pool.level)
+            elif moved:
+                for w in range(K):
+                    if w not in restart and walkers.rank[w] > pool.level and pool.rng.random() < config.copy_best:
+                        restart.append(w)
             for w in restart:
-                walkers.load(w, pool.pick(), pool.level)
+                walkers.load(w, pool.pick(config.stale_climb if w in stale else 0), pool.level)
+            if config.copy_best is not None:  # each lineage expands below its own lowest + margin
+                np.minimum(walkers.low + config.plus_margin, walkers.R - 3, out=walkers.max_rank)
             idle = idle + 1 if done == 0 else 0
             if idle >= 2:
                 stop = Stop.STUCK
