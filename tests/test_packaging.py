@@ -42,6 +42,8 @@ def test_core_and_cli_start_without_torch():
 
     code = ("import sys, discovery, discovery.cli; discovery.cli.build_parser(); "
             "assert 'torch' not in sys.modules, 'torch imported at start-up'; "
+            "heavy = {'networkx', 'sympy', 'matplotlib'} & set(sys.modules); "
+            "assert not heavy, f'{heavy} imported at start-up (load them on use)'; "
             "discovery.discover; discovery.QuantMode; assert 'torch' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
 

@@ -93,6 +93,22 @@ def test_fingerprint_with_symmetries():
     assert fingerprint(transpose(s), symmetries=True) == fingerprint(s, symmetries=True)
 
 
+def test_fast_canonical_form_matches_the_fraction_one(monkeypatch):
+    """The int64 fast path of canonical() gives the very tuple (and fingerprint) of the Fraction path."""
+    import discovery.core.transforms as T
+
+    rng = np.random.default_rng(5)
+    schemes = [strassen(), winograd(), laderman(), transpose(laderman())]
+    for s in list(schemes):  # scaled and reordered terms, and a term led by 2 (the slow path)
+        t = permute_terms(s, list(rng.permutation(s.rank)))
+        schemes += [scale_term(t, 0, -1, -1), scale_term(t, 1, 2, 1)]
+    fast = [(T.canonical(s), T.fingerprint(s), T.canonical(s, True)) for s in schemes]
+    assert sum(T._unit_form(s) is not None for s in schemes) >= 8
+    monkeypatch.setattr(T, "_unit_form", lambda t: None)
+    slow = [(T.canonical(s), T.fingerprint(s), T.canonical(s, True)) for s in schemes]
+    assert [repr(x) for x in fast] == [repr(x) for x in slow]
+
+
 def test_transforms_keep_a_ring_modulo_p():
     from tests.test_verify import corrupt
 

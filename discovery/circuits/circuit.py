@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 
 from discovery.circuits.symbolic import SimplifiedScheme, plain
 from discovery.core.scheme import Scheme
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ def build_circuit(scheme: Scheme | SimplifiedScheme) -> nx.DiGraph:
 
     A plain :class:`Scheme` is verified first (:func:`discovery.circuits.symbolic.plain`).
     """
+    import networkx as nx  # on use: `import discovery` stays light
     ss = scheme if isinstance(scheme, SimplifiedScheme) else plain(scheme)
     n, m, p = ss.format
     names = ss.names()
@@ -85,6 +88,7 @@ def _add_sum(G: nx.DiGraph, name: str, names: list[str], terms, side: str, layer
 
 def circuit_counts(G: nx.DiGraph) -> CircuitCounts:
     """Multiplications, additions, scalings and depth of a circuit (see :class:`CircuitCounts`)."""
+    import networkx as nx  # on use: `import discovery` stays light
     mults = adds = 0
     depth: dict[str, int] = {}
     for node in nx.topological_sort(G):
@@ -110,6 +114,7 @@ def evaluate_circuit(G: nx.DiGraph, A: Any, B: Any, matmul=None) -> Any:
     (n, m) list of equally shaped blocks, and products use ``matmul(left, right)``.
     Returns an (n, p) numpy array (or nested list of blocks when ``matmul`` is given).
     """
+    import networkx as nx  # on use: `import discovery` stays light
     n, m, p = (int(x) for x in G.graph["format"].split("x"))
     mul = matmul or (lambda x, y: x * y)
     val: dict[str, Any] = {}

@@ -11,19 +11,22 @@ from __future__ import annotations
 import json
 import re
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 
 from discovery.circuits.circuit import build_circuit, circuit_counts
 from discovery.core.coefficients import coef_json, int_or_fraction
 from discovery.core.formulas import signed_sum
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 _KIND_ORDER = {"input_a": 0, "input_b": 1, "add": 2, "mul": 3, "output": 4}
 
 
 def _graph(obj: Any) -> nx.DiGraph:
+    import networkx as nx  # on use: `import discovery` stays light
     return obj if isinstance(obj, nx.DiGraph) else build_circuit(obj)
 
 
@@ -33,6 +36,7 @@ def _format(G: nx.DiGraph) -> tuple[int, int, int]:
 
 
 def _order(G: nx.DiGraph) -> list[str]:
+    import networkx as nx  # on use: `import discovery` stays light
     pos = {v: i for i, v in enumerate(G.nodes)}
     key = lambda v: (G.nodes[v]["layer"], _KIND_ORDER[G.nodes[v]["kind"]], pos[v])  # noqa: E731
     return list(nx.lexicographical_topological_sort(G, key=key))

@@ -201,6 +201,9 @@ def canonical(s: Scheme, symmetries: bool = False) -> tuple:
     Zero terms (a factor row of zeros) contribute nothing and are dropped.
     """
     def form(t: Scheme):
+        fast = _unit_form(t)
+        if fast is not None:
+            return fast
         terms = []
         for a, b, c in zip(_frac(t.u), _frac(t.v), _frac(t.w)):
             if not any(a) or not any(b) or not any(c):
@@ -210,6 +213,32 @@ def canonical(s: Scheme, symmetries: bool = False) -> tuple:
 
     forms = [form(t) for _, _, t in (format_symmetries(s) if symmetries else [(0, False, s)])]
     return min(forms, key=repr)
+
+
+def _unit_form(t: Scheme):
+    """The ``form`` of :func:`canonical` without Fraction arithmetic, for an int64 scheme whose
+    terms all lead with ±1 in u and in v (every ternary scheme): the same tuple (the same Fraction
+    values in the same order), so fingerprints do not change. None when that does not apply."""
+    if not all(x.dtype.kind == "i" for x in (t.u, t.v, t.w)):
+        return None
+    u, v, w = t.u, t.v, t.w
+    keep = u.any(axis=1) & v.any(axis=1) & w.any(axis=1)
+    u, v, w = u[keep], v[keep], w[keep]
+    rows = np.arange(len(u))
+    a = u[rows, (u != 0).argmax(axis=1)]
+    b = v[rows, (v != 0).argmax(axis=1)]
+    if not (np.all(np.abs(a) == 1) and np.all(np.abs(b) == 1)):
+        return None
+    u, v, w = u * a[:, None], v * b[:, None], w * (a * b)[:, None]
+    flat = np.concatenate([u, v, w], axis=1)
+    order = np.lexsort(flat.T[::-1]) if len(flat) else rows
+    frac = {x: Fraction(x) for x in np.unique(flat).tolist()}
+    nu, nv = u.shape[1], v.shape[1]
+    terms = []
+    for row in flat[order].tolist():
+        f = [frac[x] for x in row]
+        terms.append((tuple(f[:nu]), tuple(f[nu:nu + nv]), tuple(f[nu + nv:])))
+    return (t.format, tuple(terms))
 
 
 def format_symmetries(s: Scheme) -> list[tuple[int, bool, Scheme]]:

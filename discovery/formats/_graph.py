@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import io
 from fractions import Fraction
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from discovery.core.coefficients import int_or_fraction
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def to_dot(G: nx.DiGraph, name: str = "circuit") -> str:
@@ -43,6 +45,7 @@ def to_dot(G: nx.DiGraph, name: str = "circuit") -> str:
 
 def to_graphml(G: nx.DiGraph) -> str:
     """GraphML text (networkx); coefficients are written as strings ("1", "-1", "1/2")."""
+    import networkx as nx  # on use: `import discovery` stays light
     H = G.copy()
     for _, _, e in H.edges(data=True):
         e["coeff"] = str(Fraction(e["coeff"]))
@@ -51,6 +54,7 @@ def to_graphml(G: nx.DiGraph) -> str:
 
 def from_graphml(text: str) -> nx.DiGraph:
     """Read :func:`to_graphml` output back (coefficients as ints or Fractions)."""
+    import networkx as nx  # on use: `import discovery` stays light
     G = nx.read_graphml(io.BytesIO(text.encode()))
     for _, _, e in G.edges(data=True):
         e["coeff"] = int_or_fraction(e["coeff"])
