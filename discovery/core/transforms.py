@@ -231,7 +231,7 @@ def _unit_form(t: Scheme):
         return None
     u, v, w = u * a[:, None], v * b[:, None], w * (a * b)[:, None]
     flat = np.concatenate([u, v, w], axis=1)
-    order = np.lexsort(flat.T[::-1]) if len(flat) else rows
+    order = np.lexsort(flat.T[::-1])
     frac = {x: Fraction(x) for x in np.unique(flat).tolist()}
     nu, nv = u.shape[1], v.shape[1]
     terms = []
