@@ -10,6 +10,10 @@ time each needed to reach the common rank (the worse of the two), and their rati
 
     DISCOVERY_PEER_FLIP_GRAPH=/path/to/flip_graph python benchmarks/flips_vs_peer.py --budget 120 \
         --out results/benchmarks/flips_vs_peer.csv
+
+``--option [ROW:]KEY=VALUE`` (repeatable) passes a :class:`~discovery.search.flips.FlipConfig` field to
+our side, for every row or only for ``ROW`` (e.g. ``4x4x4-Z2:plus_max=0``); the CSV's ``options_ours``
+column says which settings each row ran with.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import time
 from pathlib import Path
 
 from discovery._io import atomic_write_text, write_csv
-from discovery.search.flips import flip_search
+from discovery.search.flips import FlipConfig, flip_search
 
 ROWS = [((4, 4, 4), "ZT"), ((3, 4, 5), "ZT"), ((4, 4, 5), "ZT"), ((5, 5, 5), "ZT"), ((4, 4, 4), "Z2")]
 RANK = re.compile(r"_m(\d+)")
@@ -53,6 +57,24 @@ def run_peer(binary: str, fmt, ring: str, budget: float, threads: int, count: in
         return history
 
 
+def parse_options(specs: list[str]) -> dict[str, dict]:
+    """``[ROW:]KEY=VALUE`` strings -> {row or "": {key: value}} (values read as int, float or text)."""
+    out: dict[str, dict] = {}
+    for spec in specs:
+        row, _, kv = spec.rpartition(":")
+        key, eq, value = kv.partition("=")
+        if not eq or not key:
+            raise ValueError(f"--option {spec!r}: write it as KEY=VALUE or ROW:KEY=VALUE (e.g. 4x4x4-Z2:walkers=128)")
+        for cast in (int, float):
+            try:
+                value = cast(value)
+                break
+            except ValueError:
+                pass
+        out.setdefault(row, {})[key] = value
+    return out
+
+
 def time_to(history, rank: int) -> float | None:
     return next((t for t, r in history if r <= rank), None)
 
@@ -68,8 +90,14 @@ def main(argv=None) -> int:
     ap.add_argument("--flip-iterations", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--rows", default=None, help="e.g. 4x4x4-ZT,4x4x4-Z2 (default: the five of issue 17)")
+    ap.add_argument("--option", action="append", default=[], metavar="[ROW:]KEY=VALUE",
+                    help="a FlipConfig field for our side, every row or one (e.g. 4x4x4-Z2:plus_max=0); repeatable")
     ap.add_argument("--out", default=str(Path("runs") / "benchmarks" / "flips_vs_peer.csv"))
     a = ap.parse_args(argv)
+    try:
+        options = parse_options(a.option)
+    except ValueError as exc:
+        ap.error(str(exc))
     if not a.peer:
         print("no peer binary given (set DISCOVERY_PEER_FLIP_GRAPH or --peer): nothing to compare; exit 0")
         return 0
@@ -85,10 +113,19 @@ def main(argv=None) -> int:
             ap.error("write --rows like 4x4x4-ZT,4x4x4-Z2")
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    rows = []
+    plan = []
     for fmt, ring in rows_spec:
+        name = "x".join(map(str, fmt)) + "-" + ring
+        opts = {"walkers": a.walkers, **options.get("", {}), **options.get(name, {})}
+        try:  # every row's settings are checked before any run
+            FlipConfig(*fmt, ring=ring, **opts)
+        except (TypeError, ValueError) as exc:
+            ap.error(f"--option for {name}: {exc}")
+        plan.append((fmt, ring, opts))
+    rows = []
+    for fmt, ring, opts in plan:
         peer = run_peer(a.peer, fmt, ring, a.budget, a.threads, a.count, a.flip_iterations, a.seed)
-        ours = flip_search(*fmt, ring=ring, time_limit=a.budget, walkers=a.walkers, seed=a.seed)
+        ours = flip_search(*fmt, ring=ring, time_limit=a.budget, seed=a.seed, **opts)
         mine = list(ours.history)
         peer_rank = peer[-1][1] if peer else None
         common = max(ours.best_rank, peer_rank) if peer_rank is not None else ours.best_rank
@@ -99,6 +136,7 @@ def main(argv=None) -> int:
                      "time_peer_s": round(t_peer, 2) if t_peer is not None else None,
                      "ratio_peer_over_ours": round(t_peer / t_ours, 2) if t_ours and t_peer else None,
                      "walkers_ours": ours.config.n_walkers, "flips_per_s_ours": round(ours.flips_per_s),
+                     "options_ours": " ".join(f"{k}={v}" for k, v in opts.items() if k != "walkers") or "defaults",
                      "peer_count": a.count, "peer_flip_iterations": a.flip_iterations, "seed": a.seed,
                      "load_1min": round(os.getloadavg()[0], 2)})
         print(", ".join(f"{k}={v}" for k, v in rows[-1].items()), flush=True)
@@ -106,7 +144,7 @@ def main(argv=None) -> int:
     atomic_write_text(out.with_name(out.stem + "_config.json"), json.dumps(
         {"command": " ".join(sys.argv), "peer": "a C++ ternary flip-graph binary (path not recorded)",
          "budget_s": a.budget, "threads": a.threads, "count": a.count, "flip_iterations": a.flip_iterations,
-         "seed": a.seed}, indent=1) + "\n")
+         "seed": a.seed, "options_ours": a.option}, indent=1) + "\n")
     return 0
 
 
