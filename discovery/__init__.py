@@ -87,12 +87,6 @@ from .circuits.symbolic import simplify_additions as simplify_additions
 from .ranks.best_known import BestKnown as BestKnown
 from .ranks.best_known import best_known as best_known
 from .ranks.best_known import best_known_table as best_known_table
-from .search.executor import DaskExecutor as DaskExecutor
-from .search.executor import LocalExecutor as LocalExecutor
-from .search.executor import make_executor as make_executor
-from .search.sweeps import SweepConfig as SweepConfig
-from .search.sweeps import SweepResult as SweepResult
-from .search.sweeps import sweep as sweep
 from .search.summary import Stop as Stop
 
 # --- quantizers shared by the solver and the layers; the solver ---
@@ -125,5 +119,12 @@ _TORCH_EXPORTS = {
     "SymmetricConfig": ".search.flips",
     "SymmetricResult": ".search.flips",
     "symmetric_search": ".search.flips",
+    # sweeps and the executors they run on: plain Python, but ~50 ms of every start-up otherwise
+    "DaskExecutor": ".search.executor",
+    "LocalExecutor": ".search.executor",
+    "make_executor": ".search.executor",
+    "SweepConfig": ".search.sweeps",
+    "SweepResult": ".search.sweeps",
+    "sweep": ".search.sweeps",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _TORCH_EXPORTS)

@@ -48,6 +48,19 @@ def test_core_and_cli_start_without_torch():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_a_plain_flip_walk_loads_neither_the_symmetric_walk_nor_the_exploration():
+    import subprocess
+    import sys
+
+    code = ("import sys, discovery, discovery.search.flips as f; "
+            "extra = {'discovery.search.flips._symmetric', 'discovery.search.flips._sym_full', "
+            "'discovery.search.flips._explore'} & set(sys.modules); "
+            "assert not extra, f'{extra} imported with the flip walk (they load on use)'; "
+            "f.symmetric_search; f.explore; discovery.SymmetricConfig; discovery.sweep; discovery.LocalExecutor; "
+            "assert 'discovery.search.flips._symmetric' in sys.modules and 'discovery.search.sweeps' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_ci_compiles_the_kernels_before_the_tests():
     lines = (ROOT / ".ci" / "run").read_text().splitlines()
     warm = next(i for i, x in enumerate(lines) if x.rstrip().endswith("discovery warmup"))

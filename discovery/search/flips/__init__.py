@@ -11,12 +11,16 @@ core before it is returned or written.
 
 from discovery.search.flips._config import FlipConfig as FlipConfig
 from discovery.search.flips._config import FlipResult as FlipResult
-from discovery.search.flips._explore import ExploreResult as ExploreResult
-from discovery.search.flips._explore import explore as explore
 from discovery.search.flips._api import default_out as default_out
 from discovery.search.flips._api import flip_search as flip_search
 from discovery.search.flips._starts import composed_start as composed_start
 from discovery.search.flips._starts import load_starts as load_starts
-from discovery.search.flips._symmetric import SymmetricConfig as SymmetricConfig
-from discovery.search.flips._symmetric import SymmetricResult as SymmetricResult
-from discovery.search.flips._symmetric import symmetric_search as symmetric_search
+
+# The fixed-rank exploration and the symmetric walk load on first use (their modules build tables and
+# compile-cache lookups a plain walk does not need: ~60 ms of a fresh ``discovery flip``).
+from discovery._lazy import lazy_exports  # noqa: E402
+
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "ExploreResult": "._explore", "explore": "._explore",
+    "SymmetricConfig": "._symmetric", "SymmetricResult": "._symmetric", "symmetric_search": "._symmetric",
+})
