@@ -85,3 +85,31 @@ def test_issue_20_bad_input_is_one_line_and_exit_2(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0]
+
+
+def test_z3_flips_that_may_not_wrap_descend_where_wrapping_ones_stall():
+    # 1 + 1 = -1 modulo 3: with every flip allowed to wrap (the default, wrap=100) the walk from the
+    # standard <2,3,4> makes no reduction in 300,000 flips; with wrap=0 (flips stay ternary as integers)
+    # it does, and every scheme it returns is exact modulo 3
+    kw = dict(ring="Z3", max_flips=300_000, time_limit=None, walkers=1, seed=3)
+    stay = d.flip_search(2, 3, 4, wrap=100, **kw)
+    down = d.flip_search(2, 3, 4, wrap=0, **kw)
+    assert stay.best_rank == 24 and down.best_rank <= 22 and down.rejected == 0
+    for s in down.schemes:
+        assert s.ring == "Z3" and d.verify(s, "Z3").ok
+
+
+def test_z3_walks_with_some_wrapping_flips_keep_the_invariants():
+    res = d.flip_search(3, 3, 3, ring="Z3", wrap=30, max_flips=20_000, time_limit=None, walkers=2, seed=1,
+                        chunk_flips=1_000, debug=True)
+    assert res.rejected == 0 and all(d.verify(s, "Z3").ok for s in res.schemes)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["flip", "2", "3", "4", "--ring", "Z3", "--wrap", "101"], "wrap = 101 must be a percentage"),
+    (["flip", "3", "3", "3", "--symmetry", "cyclic", "--wrap", "5"], "--wrap"),
+])
+def test_a_bad_wrap_is_refused_in_one_line(capsys, argv, message):
+    code = main(argv)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and message in err[0]

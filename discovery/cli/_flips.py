@@ -65,6 +65,10 @@ def register(sub) -> None:
     p.add_argument("--split", default=None, metavar="PCT",
                    help="percent of expansions that are split transitions instead of plus transitions "
                         "(default 50)")
+    p.add_argument("--wrap", default=None, metavar="PCT",
+                   help="over Z3, percent of flips allowed to wrap an entry (1 + 1 = -1); the others stay "
+                        "ternary as integers (default 100; 0 descends much further, but finds no rational-only "
+                        "schemes)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run independent walks on a Dask cluster (tcp://HOST:PORT)")
     p.add_argument("--workers", dest="processes", default=None, metavar="K",
@@ -117,7 +121,7 @@ def cmd_flip(args) -> int:
             options["copy_best"] = float(args.copy_best)
         except ValueError:
             raise DiscoveryError(f"--copy-best {args.copy_best!r} is not a number; give a probability in [0, 1]") from None
-    for flag in ("plus_after", "plus_max", "plus_margin", "split", "stale_limit", "stale_climb"):
+    for flag in ("plus_after", "plus_max", "plus_margin", "split", "wrap", "stale_limit", "stale_climb"):
         if getattr(args, flag) is not None:
             options[flag] = int_arg("--" + flag.replace("_", "-"), getattr(args, flag), 0)
     if args.explore:

@@ -10,7 +10,7 @@ from discovery.errors import DiscoveryError
 
 # options of the unrestricted walk that the symmetric one does not use
 NOT_FOR_SYMMETRIC = ["composed", "library", "max_flips", "pool_size", "path_limit", "select", "explore",
-                     "plus_after", "plus_max", "plus_margin", "split", "stale_limit", "stale_climb",
+                     "plus_after", "plus_max", "plus_margin", "split", "wrap", "stale_limit", "stale_climb",
                      "copy_best"]
 # options only the symmetric walk uses
 ONLY_SYMMETRIC = ["cubes", "runs", "run_flips", "lift"]

@@ -68,6 +68,14 @@ class FlipConfig(Summary):
         split: percent of expansions that are split transitions (a term ``X⊗Y⊗Z`` becomes
             ``(X - X')⊗Y⊗Z + X'⊗Y⊗Z`` with another term's factor X': the new term has a flip
             partner) instead of plus transitions (default 50).
+        wrap: over Z3, percent of flips allowed to wrap an entry (1 + 1 = -1); the others keep every
+            entry's integer sum in {-1, 0, 1}, as a ZT flip does. Default 100: arithmetic modulo 3
+            throughout (the walk that meets 2 ≡ ½ and so reaches schemes that lift only over Q).
+            Measured (1 walker, seed 3, 8-10 s; 2026-12-03): from the standard algorithm <2,3,4> and
+            <2,4,4> never reduce with wrap 1..100 (24 and 32 after millions of flips) but reach 21
+            and 30 with wrap 0, while with wrap 0 no <2,2,3> rank-11 scheme of 6 seeds lifted to Q
+            (5 of 6 with wrap 1..50). Use 0 to descend, 100 to reach rational schemes. Ignored over
+            ZT and Z2.
         plus_margin: expansions only while the rank is below the pool level + margin (0: none).
         reduce3: try three-term reductions after each flip.
         save_limit: schemes per rank written to the output folder (the best levels only).
@@ -96,6 +104,7 @@ class FlipConfig(Summary):
     plus_after: int = 5_000
     plus_max: int = 100_000
     split: int = 50
+    wrap: int = 100
     plus_margin: int = 4
     reduce3: bool = True
     save_limit: int = 32
@@ -131,6 +140,8 @@ class FlipConfig(Summary):
                                  "give plus_max >= plus_after (or 0 for the draw-count mode)")
         if isinstance(self.split, bool) or not isinstance(self.split, (int, np.integer)) or not 0 <= self.split <= 100:
             raise DiscoveryError(f"split = {self.split!r} must be a percentage, an integer in 0..100")
+        if isinstance(self.wrap, bool) or not isinstance(self.wrap, (int, np.integer)) or not 0 <= self.wrap <= 100:
+            raise DiscoveryError(f"wrap = {self.wrap!r} must be a percentage, an integer in 0..100")
         if not 0.0 <= self.follow <= 1.0:
             raise DiscoveryError(f"follow = {self.follow!r} must be a probability in [0, 1]")
         if self.copy_best is not None and not 0.0 <= self.copy_best <= 1.0:

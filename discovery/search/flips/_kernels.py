@@ -32,6 +32,8 @@ from discovery.search.flips._index import bucket, clear_index, entry, flippable,
 from discovery.search.flips._index import add as index_add
 from discovery.search.flips._moves import (
     Z2,
+    Z3,
+    ZT,
     add_into,
     add_is_zero,
     add_ok,
@@ -94,7 +96,7 @@ def _expand(P, N, H, S, B, rng, w, r, ring, W, split_pct):
 
 @nb.njit(cache=True, _nrt=False)
 def _walk(P, N, H, S, B, rank, rng, stall, thr, path, goal, max_rank, status, out, w, nflips,
-          path_limit, plus_after, plus_max, split_pct, ring, W, reduce_on, reduce3, debug):
+          path_limit, plus_after, plus_max, split_pct, wrap_pct, ring, W, reduce_on, reduce3, debug):
     r = rank[w]
     for c in range(out.shape[1]):
         out[w, c] = 0
@@ -181,9 +183,14 @@ def _walk(P, N, H, S, B, rank, rng, stall, thr, path, goal, max_rank, status, ou
             y = (x + 2) % 3
             z = (x + 1) % 3
         lam = 1 if ring == Z2 or below(rng, w, 2) == 0 else -1
+        # over Z3 a flip may wrap (1 + 1 = -1) only in wrap_pct percent of the draws; the others
+        # keep the ternary rule, without which a walk diffuses into dense factors and stops reducing
+        ok_ring = ring
+        if ring == Z3 and (wrap_pct <= 0 or (wrap_pct < 100 and below(rng, w, 100) >= wrap_pct)):
+            ok_ring = ZT
         done = False
         for _ in range(2):
-            if add_ok(P, N, w, y, i, y, j, lam * sgn, ring, W) and add_ok(P, N, w, z, j, z, i, -lam, ring, W):
+            if add_ok(P, N, w, y, i, y, j, lam * sgn, ok_ring, W) and add_ok(P, N, w, z, j, z, i, -lam, ok_ring, W):
                 done = True
                 break
             lam = -lam
@@ -235,7 +242,7 @@ def _walk(P, N, H, S, B, rank, rng, stall, thr, path, goal, max_rank, status, ou
 
 @nb.njit(cache=True, parallel=True)
 def walk_chunk(P, N, H, S, B, rank, rng, stall, thr, path, goal, max_rank, status, out, nflips, path_limit,
-               plus_after, plus_max, split_pct, ring, reduce_on, reduce3, debug):
+               plus_after, plus_max, split_pct, wrap_pct, ring, reduce_on, reduce3, debug):
     """Advance every walker by up to ``nflips`` flips, in parallel over walkers.
 
     Args:
@@ -260,6 +267,8 @@ def walk_chunk(P, N, H, S, B, rank, rng, stall, thr, path, goal, max_rank, statu
             reduction drawn uniformly from [plus_after, plus_max] (the C++ tool's law).
         split_pct: percent of expansions that are split transitions
             (:func:`~discovery.search.flips._moves.split`) instead of plus transitions.
+        wrap_pct: over Z3, percent of flips allowed to wrap an entry (1 + 1 = -1); the others
+            must stay within {-1, 0, 1} as integers would (ignored over ZT and Z2).
         ring: 0 ZT, 1 Z2, 2 Z3. reduce_on: False walks at fixed rank (no reductions; a flip
             that would zero a factor is not taken). reduce3: try three-term reductions.
         debug: check the invariants (and the index against a recount) after every flip.
@@ -267,7 +276,7 @@ def walk_chunk(P, N, H, S, B, rank, rng, stall, thr, path, goal, max_rank, statu
     W = P.shape[3]
     for w in nb.prange(P.shape[0]):
         _walk(P, N, H, S, B, rank, rng, stall, thr, path, goal, max_rank, status, out, w, nflips, path_limit,
-              plus_after, plus_max, split_pct, ring, W, reduce_on, reduce3, debug)
+              plus_after, plus_max, split_pct, wrap_pct, ring, W, reduce_on, reduce3, debug)
 
 
 def new_state(K: int, R: int, W: int):

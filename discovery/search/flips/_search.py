@@ -87,7 +87,7 @@ def warm_up() -> None:
     z = np.zeros(1, dtype=np.int64)
     out = np.zeros((1, _kernels.N_OUT), dtype=np.int64)
     _kernels.walk_chunk(P, N, H, S, B, z.copy(), np.ones(1, dtype=np.uint64), z.copy(), z.copy(), z.copy(),
-                        z.copy(), z.copy(), z.copy(), out, 1, 0, 0, 0, 0, 0, True, True, False)
+                        z.copy(), z.copy(), z.copy(), out, 1, 0, 0, 0, 0, 0, 0, True, True, False)
 
 
 class Walkers:
@@ -140,7 +140,7 @@ class Walkers:
                             self.path, self.goal, self.max_rank, self.status, self.out, nflips,
                             c.path_limit if path_limit is None else path_limit,
                             c.plus_after if plus_after is None else plus_after,
-                            c.plus_max if plus_after is None else 0, c.split, self.ring, reduce_on,
+                            c.plus_max if plus_after is None else 0, c.split, c.wrap, self.ring, reduce_on,
                             c.reduce3, c.debug)
 
     def scheme(self, w: int, provenance: Provenance) -> Scheme:
