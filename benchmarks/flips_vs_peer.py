@@ -58,19 +58,24 @@ def run_peer(binary: str, fmt, ring: str, budget: float, threads: int, count: in
 
 
 def parse_options(specs: list[str]) -> dict[str, dict]:
-    """``[ROW:]KEY=VALUE`` strings -> {row or "": {key: value}} (values read as int, float or text)."""
+    """``[ROW:]KEY=VALUE`` strings -> {row or "": {key: value}} (values read as true/false/none, int,
+    float or text: ``reduce3=false`` must not reach FlipConfig as the truthy string "false")."""
+    words = {"true": True, "false": False, "none": None}
     out: dict[str, dict] = {}
     for spec in specs:
         row, _, kv = spec.rpartition(":")
         key, eq, value = kv.partition("=")
         if not eq or not key:
             raise ValueError(f"--option {spec!r}: write it as KEY=VALUE or ROW:KEY=VALUE (e.g. 4x4x4-Z2:walkers=128)")
-        for cast in (int, float):
-            try:
-                value = cast(value)
-                break
-            except ValueError:
-                pass
+        if value.lower() in words:
+            value = words[value.lower()]
+        else:
+            for cast in (int, float):
+                try:
+                    value = cast(value)
+                    break
+                except ValueError:
+                    pass
         out.setdefault(row, {})[key] = value
     return out
 

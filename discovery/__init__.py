@@ -90,9 +90,9 @@ from .ranks.best_known import best_known_table as best_known_table
 from .search.summary import Stop as Stop
 
 # --- quantizers shared by the solver and the layers; the solver ---
-# These modules import torch (or numba: flips, lift), so they load on first use (see discovery/_lazy.py); this dict
-# is the one list of them.
-_TORCH_EXPORTS = {
+# These modules import torch (or numba: flips, lift; or cost start-up time: sweeps, executors), so they load on
+# first use (see discovery/_lazy.py); this dict is the one list of them.
+_LAZY_EXPORTS = {
     "QuantMode": ".spn.quant",
     "TernaryMethod": ".spn.quant",
     "Ternarizer": ".spn.quant",
@@ -119,7 +119,7 @@ _TORCH_EXPORTS = {
     "SymmetricConfig": ".search.flips",
     "SymmetricResult": ".search.flips",
     "symmetric_search": ".search.flips",
-    # sweeps and the executors they run on: plain Python, but ~50 ms of every start-up otherwise
+    # sweeps and the executors they run on: plain Python, but ~50 ms of import time otherwise
     "DaskExecutor": ".search.executor",
     "LocalExecutor": ".search.executor",
     "make_executor": ".search.executor",
@@ -127,4 +127,4 @@ _TORCH_EXPORTS = {
     "SweepResult": ".search.sweeps",
     "sweep": ".search.sweeps",
 }
-__getattr__, __dir__ = lazy_exports(__name__, _TORCH_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY_EXPORTS)

@@ -1,17 +1,12 @@
 """benchmarks/additions.py: the committed table's kept rows agree with their reduced files."""
 
-import importlib.util
 import re
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests._bench_helpers import load_benchmark
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("bench_additions", ROOT / "benchmarks" / "additions.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_benchmark("additions")
 
 
 def test_committed_rows_are_numbers_and_name_their_files():

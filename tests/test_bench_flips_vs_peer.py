@@ -1,18 +1,12 @@
 """benchmarks/flips_vs_peer.py: without a peer binary it exits 0; our settings are read and checked first."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests._bench_helpers import load_benchmark
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("bench_flips_vs_peer", ROOT / "benchmarks" / "flips_vs_peer.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_benchmark("flips_vs_peer")
 
 
 def test_without_a_peer_binary_it_says_so_and_exits_0(monkeypatch, capsys):
@@ -24,6 +18,8 @@ def test_without_a_peer_binary_it_says_so_and_exits_0(monkeypatch, capsys):
 def test_options_apply_to_every_row_or_one_and_keep_their_types():
     opts = _bench().parse_options(["walkers=128", "4x4x4-Z2:plus_max=0", "4x4x4-Z2:select=flips", "split=0.5"])
     assert opts == {"": {"walkers": 128, "split": 0.5}, "4x4x4-Z2": {"plus_max": 0, "select": "flips"}}
+    assert _bench().parse_options(["reduce3=false", "debug=True", "copy_best=none"]) == {
+        "": {"reduce3": False, "debug": True, "copy_best": None}}
 
 
 @pytest.mark.parametrize("option, words", [("plus_max", "KEY=VALUE"), ("4x4x4-Z2:bogus=1", "bogus"),

@@ -71,7 +71,7 @@ class FlipConfig(Summary):
         wrap: over Z3, percent of flips allowed to wrap an entry (1 + 1 = -1); the others keep every
             entry's integer sum in {-1, 0, 1}, as a ZT flip does. Default 100: arithmetic modulo 3
             throughout (the walk that meets 2 ≡ ½ and so reaches schemes that lift only over Q).
-            Measured (1 walker, seed 3, 8-10 s; 2026-12-03): from the standard algorithm <2,3,4> and
+            Measured (1 walker, seed 3, 8-10 s, load ≈ 3; 2026-12-03): from the standard algorithm <2,3,4> and
             <2,4,4> never reduce with wrap 1..100 (24 and 32 after millions of flips) but reach 21
             and 30 with wrap 0, while with wrap 0 no <2,2,3> rank-11 scheme of 6 seeds lifted to Q
             (5 of 6 with wrap 1..50). Use 0 to descend, 100 to reach rational schemes. Ignored over
